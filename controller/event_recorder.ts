@@ -1,0 +1,289 @@
+/**
+ * Records core/v1 Events on the objects a controller reconciles.
+ *
+ * @module
+ */
+import { getLogger, type Logger } from "@logtape/logtape";
+import { type Clock, systemClock } from "../client/clock.ts";
+import type { KubeObject, ObjectMeta } from "../client/types.ts";
+
+/**
+ * A core/v1 Event as the recorder writes it.
+ *
+ * @example
+ * ```ts
+ * import type { CoreEvent } from "./event_recorder.ts";
+ * const e: CoreEvent = {
+ *   apiVersion: "v1",
+ *   kind: "Event",
+ *   metadata: { name: "site.1", namespace: "default" },
+ *   involvedObject: { kind: "Website", name: "site", namespace: "default" },
+ *   reason: "Created",
+ *   message: "created the ConfigMap",
+ *   type: "Normal",
+ *   count: 1,
+ * };
+ * ```
+ */
+export interface CoreEvent extends KubeObject {
+  /** The object the event is about. */
+  involvedObject: {
+    apiVersion?: string;
+    kind?: string;
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+  };
+  /** Machine-readable, CamelCase reason. */
+  reason: string;
+  /** Human-readable message. */
+  message: string;
+  /** `Normal` or `Warning`. */
+  type: "Normal" | "Warning";
+  /** How many times this event happened. */
+  count?: number;
+  /** First occurrence (RFC 3339). */
+  firstTimestamp?: string;
+  /** Last occurrence (RFC 3339). */
+  lastTimestamp?: string;
+  /** Who reported it. */
+  source?: { component?: string; host?: string };
+  /** The reporting controller. */
+  reportingComponent?: string;
+  /** The reporting instance. */
+  reportingInstance?: string;
+  /** What was done (optional). */
+  action?: string;
+}
+
+/**
+ * One event to record.
+ *
+ * @example
+ * ```ts
+ * import type { EventInput } from "./event_recorder.ts";
+ * const e: EventInput = { type: "Warning", reason: "ReconcileError", message: "boom" };
+ * ```
+ */
+export interface EventInput {
+  /** Default `Normal`. */
+  type?: "Normal" | "Warning";
+  /** CamelCase reason, e.g. `Created`. */
+  reason: string;
+  /** Human-readable message. */
+  message: string;
+  /** Optional action. */
+  action?: string;
+}
+
+/**
+ * Records events about objects. Recording never throws: a failed write is logged, because an
+ * event must never fail the reconcile that reports it.
+ *
+ * @example
+ * ```ts
+ * import type { EventRecorder } from "./event_recorder.ts";
+ * const seen: string[] = [];
+ * const rec: EventRecorder = {
+ *   async record(obj, e) {
+ *     seen.push(`${obj.metadata.name}: ${e.reason}`);
+ *   },
+ * };
+ * await rec.record({ metadata: { name: "a" } }, { reason: "Hello", message: "hi" });
+ * ```
+ */
+export interface EventRecorder {
+  /** Records `event` on `obj`. */
+  record(obj: KubeObject, event: EventInput): Promise<void>;
+}
+
+/**
+ * A recorder that drops every event.
+ *
+ * @example
+ * ```ts
+ * import { noopEventRecorder } from "./event_recorder.ts";
+ * await noopEventRecorder.record({ metadata: { name: "a" } }, { reason: "X", message: "y" });
+ * ```
+ */
+export const noopEventRecorder: EventRecorder = {
+  record: (): Promise<void> => Promise.resolve(),
+};
+
+/**
+ * Where the recorder writes Events: the narrow part of an Events client it needs.
+ *
+ * @example
+ * ```ts
+ * import type { CoreEvent, EventSink } from "./event_recorder.ts";
+ * const stored: CoreEvent[] = [];
+ * const sink: EventSink = {
+ *   async create(_ns, e) {
+ *     stored.push(e);
+ *   },
+ *   async patch(_ns, name, body) {
+ *     Object.assign(stored.find((e) => e.metadata.name === name)!, body);
+ *   },
+ * };
+ * ```
+ */
+export interface EventSink {
+  /** Creates `event` in `namespace`. */
+  create(namespace: string, event: CoreEvent): Promise<unknown>;
+  /** Merge-patches the event `name` in `namespace`. */
+  patch(namespace: string, name: string, body: Partial<CoreEvent>): Promise<unknown>;
+}
+
+/**
+ * Options of {@linkcode KubeEventRecorder}.
+ *
+ * @example
+ * ```ts
+ * import type { KubeEventRecorderOptions } from "./event_recorder.ts";
+ * const opts: KubeEventRecorderOptions = { component: "website-operator" };
+ * ```
+ */
+export interface KubeEventRecorderOptions {
+  /** `source.component` and `reportingComponent`. */
+  component: string;
+  /** `source.host` and `reportingInstance` (default: the host name when readable). */
+  instance?: string;
+  /** Fallback apiVersion/kind for objects that do not carry them (list items). */
+  defaultType?: { apiVersion: string; kind: string };
+  /** Clock for timestamps (default the system clock). */
+  clock?: Clock;
+  /** How many distinct events to remember for aggregation (default 4096). */
+  cacheSize?: number;
+  /** Logger (default `["operatorkit", "controller", "events"]`). */
+  logger?: Logger;
+}
+
+interface _Seen {
+  namespace: string;
+  name: string;
+  count: number;
+}
+
+/**
+ * Writes core/v1 Events through an {@linkcode EventSink}. A repeat of the same event (same
+ * object uid, type, reason and message) updates the existing Event's `count` and
+ * `lastTimestamp` instead of creating another, as client-go's correlator does.
+ *
+ * @example
+ * ```ts
+ * import { type CoreEvent, KubeEventRecorder } from "./event_recorder.ts";
+ * import assert from "node:assert/strict";
+ * const stored: CoreEvent[] = [];
+ * const rec = new KubeEventRecorder({
+ *   async create(_ns, e) {
+ *     stored.push(e);
+ *   },
+ *   async patch(_ns, name, body) {
+ *     Object.assign(stored.find((e) => e.metadata.name === name)!, body);
+ *   },
+ * }, { component: "demo", instance: "test" });
+ * const obj = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "ns", uid: "u" } };
+ * await rec.record(obj, { reason: "Synced", message: "ok" });
+ * await rec.record(obj, { reason: "Synced", message: "ok" });
+ * assert.equal(stored.length, 1);
+ * assert.equal(stored[0].count, 2);
+ * ```
+ */
+export class KubeEventRecorder implements EventRecorder {
+  readonly #sink: EventSink;
+  readonly #options: KubeEventRecorderOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #seen = new Map<string, _Seen>();
+  readonly #cacheSize: number;
+  #seq = 0;
+
+  /** Creates a recorder writing to `sink`. */
+  constructor(sink: EventSink, options: KubeEventRecorderOptions) {
+    this.#sink = sink;
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? getLogger(["operatorkit", "controller", "events"]);
+    this.#cacheSize = options.cacheSize ?? 4096;
+  }
+
+  /** Records `event` on `obj`; failures are logged, never thrown. */
+  async record(obj: KubeObject, event: EventInput): Promise<void> {
+    const meta: ObjectMeta = obj.metadata;
+    const namespace = meta.namespace ?? "default";
+    const type = event.type ?? "Normal";
+    const id = `${meta.uid ?? meta.name}\u0000${type}\u0000${event.reason}\u0000${event.message}`;
+    const now = new Date(this.#clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    try {
+      const seen = this.#seen.get(id);
+      if (seen) {
+        seen.count++;
+        // Refresh its place in the insertion-ordered map, which doubles as an LRU.
+        this.#seen.delete(id);
+        this.#seen.set(id, seen);
+        try {
+          await this.#sink.patch(seen.namespace, seen.name, {
+            count: seen.count,
+            lastTimestamp: now,
+          });
+          return;
+        } catch (err) {
+          // The Event may have expired on the server (1 h TTL); start a new one.
+          if (!_isNotFound(err)) throw err;
+          this.#seen.delete(id);
+        }
+      }
+      const instance = this.#options.instance ?? _hostname();
+      const name = `${meta.name}.${this.#clock.now().toString(16)}${(this.#seq++).toString(16)}`;
+      await this.#sink.create(namespace, {
+        apiVersion: "v1",
+        kind: "Event",
+        metadata: { name, namespace },
+        involvedObject: {
+          apiVersion: obj.apiVersion ?? this.#options.defaultType?.apiVersion,
+          kind: obj.kind ?? this.#options.defaultType?.kind,
+          name: meta.name,
+          namespace: meta.namespace,
+          uid: meta.uid,
+          resourceVersion: meta.resourceVersion,
+        },
+        reason: event.reason,
+        message: event.message,
+        type,
+        count: 1,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        source: { component: this.#options.component, host: instance },
+        reportingComponent: this.#options.component,
+        reportingInstance: instance,
+        ...(event.action ? { action: event.action } : {}),
+      });
+      this.#seen.set(id, { namespace, name, count: 1 });
+      if (this.#seen.size > this.#cacheSize) {
+        this.#seen.delete(this.#seen.keys().next().value!);
+      }
+    } catch (err) {
+      this.#logger.warn("could not record event {reason} on {name}: {error}", {
+        reason: event.reason,
+        name: meta.name,
+        namespace: meta.namespace,
+        error: String(err),
+      });
+    }
+  }
+}
+
+function _isNotFound(err: unknown): boolean {
+  const e = err as { isNotFound?: () => boolean; code?: number; status?: number };
+  if (typeof e?.isNotFound === "function") return e.isNotFound();
+  return e?.code === 404 || e?.status === 404;
+}
+
+function _hostname(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "unknown";
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The contract operator authors implement: a `Resource` with `ensureCreated` and
+ * `ensureDeleted`, and the `ReconcileContext` each call receives.
+ *
+ * @module
+ */
+import type { Logger } from "@logtape/logtape";
+import type { KubeObject, ResourceType } from "../client/types.ts";
+import type { EventRecorder } from "./event_recorder.ts";
+
+/**
+ * One piece of what an operator manages for a primary object (a ConfigMap, a Deployment, a
+ * DNS record...). The controller calls `ensureCreated` for every resource in list order on
+ * each reconcile, and `ensureDeleted` for every resource in reverse order when the primary
+ * is being deleted.
+ *
+ * **Idempotency contract.** Both methods may run any number of times for the same object
+ * state: after a crash, on every resync, after an error anywhere in the list, and when an
+ * event arrives while a previous reconcile is still running. They must converge on the
+ * desired state and not fail because the work was already done (a child that already exists
+ * on create, or is already gone on delete, is success). They must not assume that a
+ * previous call completed, and should honour `ctx.signal`.
+ *
+ * @example
+ * ```ts
+ * import type { Resource } from "./resource.ts";
+ * import type { KubeObject } from "../client/types.ts";
+ * const logOnly: Resource<KubeObject> = {
+ *   name: "log-only",
+ *   async ensureCreated(obj, ctx) {
+ *     ctx.logger.info("ensure {name}", { name: obj.metadata.name });
+ *   },
+ *   async ensureDeleted(obj, ctx) {
+ *     ctx.logger.info("cleanup {name}", { name: obj.metadata.name });
+ *   },
+ * };
+ * ```
+ */
+export interface Resource<T extends KubeObject = KubeObject> {
+  /** A short name, unique within the controller, used in logs, metrics and events. */
+  readonly name: string;
+  /** Makes what this resource manages exist as `obj` wants it. Idempotent. */
+  ensureCreated(obj: T, ctx: ReconcileContext<T>): Promise<void>;
+  /** Removes what this resource manages for `obj`. Idempotent; "already gone" is success. */
+  ensureDeleted(obj: T, ctx: ReconcileContext<T>): Promise<void>;
+}
+
+/**
+ * Read access to the informer caches the controller keeps (the primary type, `owns` and
+ * `watches` types). Objects handed out are shared with the cache: never mutate them.
+ *
+ * @example
+ * ```ts
+ * import type { CacheReader } from "./resource.ts";
+ * import type { KubeObject } from "../client/types.ts";
+ * function count(cache: CacheReader<KubeObject>): number {
+ *   return cache.list().length;
+ * }
+ * ```
+ */
+export interface CacheReader<T extends KubeObject = KubeObject> {
+  /** The object with key `namespace/name` (or `name`), if cached. */
+  get(key: string): T | undefined;
+  /** All cached objects. */
+  list(): T[];
+}
+
+/**
+ * The cache readers of one controller, by resource type.
+ *
+ * @example
+ * ```ts
+ * import type { CacheReaders } from "./resource.ts";
+ * import type { ResourceType } from "../client/types.ts";
+ * function has(caches: CacheReaders, type: ResourceType, key: string): boolean {
+ *   return caches.get(type)?.get(key) !== undefined;
+ * }
+ * ```
+ */
+export interface CacheReaders {
+  /** The reader for `type` when the controller caches it (primary, owns, watches). */
+  get<U extends KubeObject>(type: ResourceType<U>): CacheReader<U> | undefined;
+}
+
+/**
+ * What a reconcile of one key hands to each resource: cancellation, a logger carrying the
+ * controller and key, the client, the caches, the event recorder, and the control-flow
+ * primitives.
+ *
+ * Control flow (all take effect when the current resource returns):
+ * - `cancelResource()`: the rest of this resource is skipped (`crudResource` stops between
+ *   its steps); the next resource runs.
+ * - `cancelReconciliation()`: no further resource runs this time. On the delete path the
+ *   finalizer is kept, so deletion runs again on the next event or resync.
+ * - `keepFinalizer()`: on the delete path, the finalizer is not removed this time and the
+ *   deletion repeats later (after `requeueAfter`, or the resync period) without an error.
+ * - `requeueAfter(ms)`: reconcile this key again after `ms` even though it succeeded (the
+ *   smallest value wins when called several times).
+ *
+ * @example
+ * ```ts
+ * import type { ReconcileContext } from "./resource.ts";
+ * import type { KubeObject } from "../client/types.ts";
+ * async function waitForIp(obj: KubeObject, ctx: ReconcileContext<KubeObject>) {
+ *   const ready = false;
+ *   if (!ready) {
+ *     ctx.requeueAfter(5_000);
+ *     ctx.cancelResource();
+ *   }
+ * }
+ * ```
+ */
+export interface ReconcileContext<T extends KubeObject = KubeObject> {
+  /** Aborted on shutdown (after the grace period) and by the timeout middleware. */
+  readonly signal: AbortSignal;
+  /** A LogTape logger with `controller` and `key` properties. */
+  readonly logger: Logger;
+  /** The controller's name. */
+  readonly controller: string;
+  /** The reconciled key, `namespace/name`. */
+  readonly key: string;
+  /** The primary object's type. */
+  readonly type: ResourceType<T>;
+  /** The Kubernetes client the controller was given (typed by the controller's options). */
+  readonly client: unknown;
+  /** Readers of the controller's informer caches. */
+  readonly cache: CacheReaders;
+  /** Writes core/v1 Events on objects. */
+  readonly events: EventRecorder;
+  /** True while the current resource was told to stop (`cancelResource`). */
+  readonly resourceCanceled: boolean;
+  /** True once `cancelReconciliation` was called. */
+  readonly reconciliationCanceled: boolean;
+  /** Skips the rest of the current resource. */
+  cancelResource(): void;
+  /** Stops this reconcile after the current resource; keeps the finalizer on deletion. */
+  cancelReconciliation(): void;
+  /** On deletion: do not remove the finalizer this time; deletion repeats later. */
+  keepFinalizer(): void;
+  /** Reconcile again after `ms` milliseconds. */
+  requeueAfter(ms: number): void;
+  /** The same context with another signal (the flow state is shared). */
+  withSignal(signal: AbortSignal): ReconcileContext<T>;
+}
