@@ -6,6 +6,7 @@
 import { getLogger, type Logger } from "@logtape/logtape";
 import { type Clock, systemClock } from "../client/clock.ts";
 import type { KubeObject, ObjectMeta } from "../client/types.ts";
+import { _isNotFound } from "./_errors.ts";
 
 /**
  * A core/v1 Event as the recorder writes it.
@@ -272,12 +273,6 @@ export class KubeEventRecorder implements EventRecorder {
       });
     }
   }
-}
-
-function _isNotFound(err: unknown): boolean {
-  const e = err as { isNotFound?: () => boolean; code?: number; status?: number };
-  if (typeof e?.isNotFound === "function") return e.isNotFound();
-  return e?.code === 404 || e?.status === 404;
 }
 
 function _hostname(): string {

@@ -1,0 +1,277 @@
+/**
+ * The reconcile algorithm for one key, independent of informers and queues: pause check,
+ * finalizer handling, and the ordered resources.
+ *
+ * @module
+ */
+import { getLogger, type Logger } from "@logtape/logtape";
+import type { Clock } from "../client/clock.ts";
+import type { KubeObject, ResourceType } from "../client/types.ts";
+import { type EventRecorder, noopEventRecorder } from "./event_recorder.ts";
+import {
+  CompletedDeletions,
+  ensureFinalizer,
+  hasFinalizer,
+  type PrimaryApi,
+  removeFinalizer,
+} from "./finalizer.ts";
+import { createReconcileContext, ReconcileFlow } from "./reconcile_context.ts";
+import type { CacheReader, CacheReaders, ReconcileContext, Resource } from "./resource.ts";
+
+/** The annotation that pauses reconciliation of an object when set to `"true"`. */
+export const PAUSED_ANNOTATION = "operatorkit.io/paused";
+
+/**
+ * What one reconcile did.
+ * - `gone`: the object is not in the cache (or vanished while we worked).
+ * - `paused`: a pause annotation is set; nothing ran.
+ * - `ignored`: being deleted without our finalizer, or its deletion already completed.
+ * - `created`: every ensureCreated ran (or the loop was cancelled: `cancelled` is true).
+ * - `deleted`: every ensureDeleted ran and the finalizer was removed.
+ * - `finalizerKept`: deletion ran but the finalizer stays (keepFinalizer or cancellation).
+ * - `retry`: the object changed under us (e.g. deletion started); reconcile again now.
+ *
+ * @example
+ * ```ts
+ * import type { ReconcileResult } from "./reconciler.ts";
+ * const r: ReconcileResult = { action: "created", cancelled: false, requeueAfterMs: 1000 };
+ * ```
+ */
+export interface ReconcileResult {
+  /** What happened. */
+  action: "gone" | "paused" | "ignored" | "created" | "deleted" | "finalizerKept" | "retry";
+  /** True when a resource called cancelReconciliation. */
+  cancelled?: boolean;
+  /** Reconcile again after this many ms (from requeueAfter, keepFinalizer or `retry`). */
+  requeueAfterMs?: number;
+}
+
+/**
+ * A resource failed; carries the resource, the operation and the original error as `cause`.
+ *
+ * @example
+ * ```ts
+ * import { ReconcileError } from "./reconciler.ts";
+ * const e = new ReconcileError("default/a", { resource: "cm", operation: "ensureCreated", cause: new Error("x") });
+ * e.message; // "Expected ensureCreated of resource cm for default/a to succeed, it failed: x"
+ * ```
+ */
+export class ReconcileError extends Error {
+  /** The reconciled key. */
+  readonly key: string;
+  /** The failing resource's name. */
+  readonly resource: string;
+  /** The failing operation. */
+  readonly operation: "ensureCreated" | "ensureDeleted";
+
+  /** Creates the error. */
+  constructor(
+    key: string,
+    options: { resource: string; operation: "ensureCreated" | "ensureDeleted"; cause: unknown },
+  ) {
+    const msg = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(
+      `Expected ${options.operation} of resource ${options.resource} for ${key} to succeed, it failed: ${msg}`,
+      { cause: options.cause },
+    );
+    this.name = "ReconcileError";
+    this.key = key;
+    this.resource = options.resource;
+    this.operation = options.operation;
+  }
+}
+
+/**
+ * Options of {@linkcode Reconciler}.
+ *
+ * @example
+ * ```ts ignore
+ * const opts: ReconcilerOptions<Website> = { controller: "website", type: Website, ... };
+ * ```
+ */
+export interface ReconcilerOptions<T extends KubeObject> {
+  /** Controller name (logs, events, default finalizer). */
+  controller: string;
+  /** The primary type. */
+  type: ResourceType<T>;
+  /** Resources in creation order. */
+  resources: readonly Resource<T>[];
+  /** The finalizer this controller owns. */
+  finalizer: string;
+  /** Where objects are read for reconciling (the informer store). */
+  store: CacheReader<T>;
+  /** Fresh reads and finalizer patches. */
+  api: PrimaryApi<T>;
+  /** Clock for the completed-deletion memory. */
+  clock: Clock;
+  /** How long a completed deletion's uid is remembered (>= 3x the resync period). */
+  completedDeletionTtlMs: number;
+  /** Delay before a deletion whose finalizer was kept runs again (default 60 s). */
+  keepFinalizerRequeueMs?: number;
+  /** Extra pause annotations (key to exact value), besides `operatorkit.io/paused: "true"`. */
+  pauseAnnotations?: Record<string, string>;
+  /** Exposed as `ctx.client`. */
+  client?: unknown;
+  /** Exposed as `ctx.cache`. */
+  caches?: CacheReaders;
+  /** Exposed as `ctx.events`. */
+  events?: EventRecorder;
+  /** Base logger (default `["operatorkit", "controller", controller]`). */
+  logger?: Logger;
+}
+
+/**
+ * Runs the reconcile algorithm for one key:
+ *
+ * 1. Read the object from the store; if absent, nothing to do.
+ * 2. If a pause annotation matches (exact key and value), nothing runs; logged once per
+ *    pause.
+ * 3. If `deletionTimestamp` is set: unless our finalizer is absent or this uid already
+ *    completed deletion, run `ensureDeleted` for every resource in **reverse** order, then
+ *    remove our finalizer with a guarded JSON patch (retried on conflict) and remember the
+ *    uid. Reverse order because resources are listed in dependency order (a ConfigMap
+ *    before the Deployment mounting it), so dependents go first, like unwinding a stack;
+ *    giantswarm/operatorkit used list order.
+ * 4. Otherwise ensure our finalizer (guarded patch), then run `ensureCreated` for every
+ *    resource in order.
+ *
+ * Control flow from the context is honoured after each resource. A resource error stops
+ * the loop and is thrown as {@linkcode ReconcileError}; on the delete path the finalizer
+ * stays, so the deletion is retried.
+ *
+ * @example
+ * ```ts ignore
+ * const reconciler = new Reconciler({ controller: "c", type, resources, finalizer, store, api, clock, completedDeletionTtlMs });
+ * const result = await reconciler.reconcile("default/a");
+ * ```
+ */
+export class Reconciler<T extends KubeObject> {
+  readonly #o: ReconcilerOptions<T>;
+  readonly #completed: CompletedDeletions;
+  readonly #pausedLogged = new Set<string>();
+  readonly #logger: Logger;
+  readonly #pause: Array<[string, string]>;
+
+  /** Creates the reconciler. */
+  constructor(options: ReconcilerOptions<T>) {
+    this.#o = options;
+    this.#completed = new CompletedDeletions({
+      ttlMs: options.completedDeletionTtlMs,
+      clock: options.clock,
+    });
+    this.#logger = options.logger ?? getLogger(["operatorkit", "controller", options.controller]);
+    this.#pause = [[PAUSED_ANNOTATION, "true"], ...Object.entries(options.pauseAnnotations ?? {})];
+  }
+
+  /** True when `uid` completed deletion recently (the late-event guard). */
+  deletionCompleted(uid: string): boolean {
+    return this.#completed.has(uid);
+  }
+
+  /** Reconciles `key` once. Throws {@linkcode ReconcileError} when a resource fails. */
+  async reconcile(key: string, options: { signal?: AbortSignal } = {}): Promise<ReconcileResult> {
+    const o = this.#o;
+    const signal = options.signal ?? new AbortController().signal;
+    const obj = o.store.get(key);
+    const log = this.#logger.with({ controller: o.controller, key });
+    if (!obj) {
+      this.#pausedLogged.delete(key);
+      return { action: "gone" };
+    }
+    const pausedBy = this.#pausedBy(obj);
+    if (pausedBy) {
+      if (!this.#pausedLogged.has(key)) {
+        this.#pausedLogged.add(key);
+        log.info("{key} is paused by annotation {annotation}; skipping", { annotation: pausedBy });
+      }
+      return { action: "paused" };
+    }
+    if (this.#pausedLogged.delete(key)) log.info("{key} is no longer paused");
+
+    const uid = obj.metadata.uid ?? "";
+    if (obj.metadata.deletionTimestamp) {
+      if (!hasFinalizer(obj, o.finalizer) || this.#completed.has(uid)) return { action: "ignored" };
+      const flow = new ReconcileFlow();
+      const ctx = this.#context(key, signal, flow, log);
+      await this.#run(obj, ctx, flow, "ensureDeleted");
+      if (flow.reconciliationCanceled || flow.finalizerKept) {
+        log.debug("deletion of {key} ran; finalizer kept", {
+          cancelled: flow.reconciliationCanceled,
+        });
+        return {
+          action: "finalizerKept",
+          cancelled: flow.reconciliationCanceled,
+          requeueAfterMs: flow.requeueAfterMs ?? o.keepFinalizerRequeueMs ?? 60_000,
+        };
+      }
+      await removeFinalizer(o.api, obj, { finalizer: o.finalizer, signal });
+      this.#completed.add(uid);
+      log.debug("deletion of {key} completed; finalizer removed");
+      return { action: "deleted" };
+    }
+
+    let current: T | undefined = obj;
+    if (!hasFinalizer(obj, o.finalizer)) {
+      current = await ensureFinalizer(o.api, obj, { finalizer: o.finalizer, signal });
+      if (!current) return { action: "gone" };
+      // Deletion started between the cache read and our patch: take the delete path next.
+      if (current.metadata.deletionTimestamp) return { action: "retry", requeueAfterMs: 0 };
+    }
+    const flow = new ReconcileFlow();
+    const ctx = this.#context(key, signal, flow, log);
+    await this.#run(current, ctx, flow, "ensureCreated");
+    return {
+      action: "created",
+      cancelled: flow.reconciliationCanceled,
+      ...(flow.requeueAfterMs !== undefined ? { requeueAfterMs: flow.requeueAfterMs } : {}),
+    };
+  }
+
+  async #run(
+    obj: T,
+    ctx: ReconcileContext<T>,
+    flow: ReconcileFlow,
+    operation: "ensureCreated" | "ensureDeleted",
+  ): Promise<void> {
+    const list = operation === "ensureCreated"
+      ? this.#o.resources
+      : [...this.#o.resources].reverse();
+    for (const r of list) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      flow.resourceCanceled = false;
+      try {
+        await r[operation](obj, ctx);
+      } catch (cause) {
+        throw new ReconcileError(ctx.key, { resource: r.name, operation, cause });
+      }
+      if (flow.reconciliationCanceled) return;
+    }
+  }
+
+  #context(
+    key: string,
+    signal: AbortSignal,
+    flow: ReconcileFlow,
+    logger: Logger,
+  ): ReconcileContext<T> {
+    const o = this.#o;
+    return createReconcileContext({
+      controller: o.controller,
+      key,
+      type: o.type,
+      signal,
+      logger,
+      client: o.client,
+      ...(o.caches ? { cache: o.caches } : {}),
+      events: o.events ?? noopEventRecorder,
+      flow,
+    });
+  }
+
+  #pausedBy(obj: T): string | undefined {
+    const ann = obj.metadata.annotations;
+    if (!ann) return undefined;
+    for (const [k, v] of this.#pause) if (ann[k] === v) return k;
+    return undefined;
+  }
+}
