@@ -1,0 +1,532 @@
+/**
+ * The controller: informer events to keys, a work queue, workers running the reconcile
+ * algorithm, resync and graceful shutdown.
+ *
+ * @module
+ */
+import { getLogger, type Logger } from "@logtape/logtape";
+import { type Clock, systemClock, type TimerHandle } from "../client/clock.ts";
+import { type KubeObject, objectKey, type ResourceType } from "../client/types.ts";
+import { type EventRecorder, noopEventRecorder } from "./event_recorder.ts";
+import type { PrimaryApi } from "./finalizer.ts";
+import type { Predicate, PredicateEvent } from "./predicates.ts";
+import {
+  defaultRateLimiter,
+  type ExponentialBackoffOptions,
+  type RateLimiter,
+  type TokenBucketOptions,
+} from "./rate_limiter.ts";
+import { Reconciler, type ReconcileResult } from "./reconciler.ts";
+import type { CacheReader, CacheReaders, Resource } from "./resource.ts";
+import { WorkQueue } from "./work_queue.ts";
+
+/**
+ * Informer callbacks the controller registers.
+ *
+ * @example
+ * ```ts
+ * import type { InformerHandler } from "./controller.ts";
+ * const h: InformerHandler = { onAdd: (o) => console.log(o.metadata.name) };
+ * ```
+ */
+export interface InformerHandler<T extends KubeObject = KubeObject> {
+  /** A new object. */
+  onAdd?(obj: T): void;
+  /** A changed object. */
+  onUpdate?(oldObj: T, newObj: T): void;
+  /** A deleted object (its last known state). */
+  onDelete?(obj: T): void;
+  /** A periodic replay of an unchanged object. */
+  onResync?(obj: T): void;
+}
+
+/**
+ * The part of an informer the controller uses; `Informer<T>` from `informer/` fits.
+ *
+ * @example
+ * ```ts
+ * import type { ControllerInformer } from "./controller.ts";
+ * import type { KubeObject } from "../client/types.ts";
+ * async function keys(i: ControllerInformer<KubeObject>): Promise<number> {
+ *   await i.ready();
+ *   return i.store.list().length;
+ * }
+ * ```
+ */
+export interface ControllerInformer<T extends KubeObject = KubeObject> {
+  /** The informer's cache. */
+  readonly store: CacheReader<T>;
+  /** Registers callbacks; returns a function (or disposable) that unregisters them. */
+  addHandler(handler: InformerHandler<T>): unknown;
+  /** Resolves once the initial list is in the store. */
+  ready(options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/**
+ * Where a controller gets its informers. `acquire` returns a running informer for the type
+ * and scope (shared when possible) and `release` gives it back when the controller stops.
+ *
+ * @example
+ * ```ts
+ * import type { InformerSource } from "./controller.ts";
+ * function describe(source: InformerSource): string {
+ *   return typeof source.acquire;
+ * }
+ * ```
+ */
+export interface InformerSource {
+  /** A running informer for `type` within the scope. */
+  acquire<U extends KubeObject>(
+    type: ResourceType<U>,
+    options: { namespace?: string; labelSelector?: string },
+  ): { informer: ControllerInformer<U>; release(): void | Promise<void> };
+}
+
+/**
+ * A secondary type whose events map to primary keys.
+ *
+ * @example
+ * ```ts
+ * import type { WatchSpec } from "./controller.ts";
+ * const w: WatchSpec = {
+ *   type: { group: "", version: "v1", apiVersion: "v1", kind: "Secret", plural: "secrets", namespaced: true },
+ *   map: (secret) => [`${secret.metadata.namespace}/${secret.metadata.labels?.site}`],
+ * };
+ * ```
+ */
+export interface WatchSpec<U extends KubeObject = KubeObject> {
+  /** The watched type. */
+  type: ResourceType<U>;
+  /** The primary keys (`namespace/name`) to reconcile for an event on `obj`. */
+  map(obj: U): string[];
+  /** Restricts the watch to a namespace (default: the controller's). */
+  namespace?: string;
+  /** Restricts the watch by labels. */
+  labelSelector?: string;
+}
+
+/**
+ * Options of {@linkcode Controller}.
+ *
+ * @example
+ * ```ts ignore
+ * const options: ControllerOptions<Website> = {
+ *   name: "website",
+ *   type: Website,
+ *   resources: [configMap, deployment, service],
+ *   api,
+ *   informers,
+ * };
+ * ```
+ */
+export interface ControllerOptions<T extends KubeObject> {
+  /** Controller name: logs, events, default finalizer. */
+  name: string;
+  /** The primary resource type. */
+  type: ResourceType<T>;
+  /** Resources in creation order (deletion runs in reverse). */
+  resources: readonly Resource<T>[];
+  /** Fresh reads and finalizer patches of primary objects. */
+  api: PrimaryApi<T>;
+  /** Informers for the primary, `owns` and `watches` types. */
+  informers: InformerSource;
+  /** The finalizer (default `operatorkit.io/<name>`, see {@linkcode defaultFinalizer}). */
+  finalizer?: string;
+  /** Child types: their events reconcile the controlling owner (ownerReferences). */
+  owns?: readonly ResourceType[];
+  /** Other types with a mapping to primary keys. */
+  watches?: readonly WatchSpec<KubeObject>[];
+  /** Only objects in this namespace (default: all). */
+  namespace?: string;
+  /** Only primary objects matching this label selector. */
+  labelSelector?: string;
+  /** All must pass for a primary add/update/delete to enqueue (resyncs bypass them). */
+  predicates?: readonly Predicate<T>[];
+  /** Parallel reconciles of different keys (default 1). */
+  concurrency?: number;
+  /** Every key is reconciled again this often (default 10 min; 0 disables). */
+  resyncPeriodMs?: number;
+  /** Extra pause annotations (exact key and value). */
+  pauseAnnotations?: Record<string, string>;
+  /** Error backoff: the default limiter's options, or a limiter. */
+  backoff?: (ExponentialBackoffOptions & TokenBucketOptions) | RateLimiter<string>;
+  /** How long in-flight reconciles may finish on shutdown before they are aborted (30 s). */
+  shutdownGracePeriodMs?: number;
+  /** Exposed as `ctx.client`. */
+  client?: unknown;
+  /** Event recorder (default: none). Reconcile errors are recorded as Warnings. */
+  events?: EventRecorder;
+  /** Clock (default the system clock). */
+  clock?: Clock;
+  /** Logger (default `["operatorkit", "controller", name]`). */
+  logger?: Logger;
+}
+
+/**
+ * Counters of one controller.
+ *
+ * @example
+ * ```ts
+ * import type { ControllerStats } from "./controller.ts";
+ * const s: ControllerStats = { reconciles: 0, errors: 0, inFlight: 0, queued: 0 };
+ * ```
+ */
+export interface ControllerStats {
+  /** Reconciles finished (successfully or not). */
+  reconciles: number;
+  /** Reconciles that failed. */
+  errors: number;
+  /** Reconciles running now. */
+  inFlight: number;
+  /** Keys waiting in the queue. */
+  queued: number;
+}
+
+/**
+ * The default finalizer for a controller name: `operatorkit.io/<name>`, with characters a
+ * qualified name does not allow replaced by `-` and the name part cut to 63 characters.
+ *
+ * @example
+ * ```ts
+ * import { defaultFinalizer } from "./controller.ts";
+ * defaultFinalizer("website"); // "operatorkit.io/website"
+ * ```
+ */
+export function defaultFinalizer(name: string): string {
+  const part = name.replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "")
+    .slice(0, 63);
+  return `operatorkit.io/${part || "controller"}`;
+}
+
+/**
+ * A controller: watches the primary type (and `owns`/`watches` types), turns events into
+ * keys on a {@linkcode WorkQueue}, and runs the reconcile algorithm of
+ * {@linkcode Reconciler} on `concurrency` workers. A failed reconcile is retried with
+ * per-key exponential backoff (and an overall token bucket); a success resets the backoff;
+ * `requeueAfter` schedules another run. Every `resyncPeriodMs` every cached key is
+ * enqueued. One key never reconciles twice at once.
+ *
+ * `start()` resolves once the informers are synced and the workers run. Disposing (or
+ * aborting the start signal) stops taking work, lets in-flight reconciles finish for
+ * `shutdownGracePeriodMs`, then aborts their `ctx.signal` and waits for them.
+ *
+ * @example
+ * ```ts ignore
+ * await using controller = new Controller({ name: "website", type: Website, resources, api, informers });
+ * await controller.start();
+ * ```
+ */
+export class Controller<T extends KubeObject> implements AsyncDisposable {
+  readonly #o: ControllerOptions<T>;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #queue: WorkQueue<string>;
+  readonly #finalizer: string;
+  readonly #abortReconciles = new AbortController();
+  readonly #releases: Array<() => void | Promise<void>> = [];
+  readonly #unsubscribes: unknown[] = [];
+  readonly #caches = new Map<ResourceType, CacheReader>();
+  #reconciler: Reconciler<T> | undefined;
+  #workers: Promise<void>[] = [];
+  #resyncTimer: TimerHandle | undefined;
+  #state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
+  #stopped: Promise<void> | undefined;
+  #stats: ControllerStats = { reconciles: 0, errors: 0, inFlight: 0, queued: 0 };
+  #startSignal: AbortSignal | undefined;
+  readonly #onStartAbort = () => void this.stop();
+
+  /** Creates the controller; nothing runs until `start()`. */
+  constructor(options: ControllerOptions<T>) {
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`Expected concurrency to be an integer >= 1, found ${concurrency}`);
+    }
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? getLogger(["operatorkit", "controller", options.name]);
+    this.#finalizer = options.finalizer ?? defaultFinalizer(options.name);
+    const backoff = options.backoff;
+    const limiter = backoff && "when" in backoff
+      ? backoff as RateLimiter<string>
+      : defaultRateLimiter<string>({ ...(backoff ?? {}), clock: this.#clock });
+    this.#queue = new WorkQueue<string>({ clock: this.#clock, rateLimiter: limiter });
+  }
+
+  /** The controller's name. */
+  get name(): string {
+    return this.#o.name;
+  }
+
+  /** The finalizer this controller manages. */
+  get finalizer(): string {
+    return this.#finalizer;
+  }
+
+  /** The work queue (for inspection; adding keys by hand is allowed). */
+  get queue(): WorkQueue<string> {
+    return this.#queue;
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): ControllerStats {
+    return { ...this.#stats, queued: this.#queue.length };
+  }
+
+  /**
+   * Acquires the informers, waits until they are synced, and starts the workers and the
+   * resync timer. Aborting `signal` later stops the controller.
+   */
+  async start(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#state !== "new") {
+      throw new Error(`Expected a new controller to start, found it ${this.#state}`);
+    }
+    this.#state = "starting";
+    const o = this.#o;
+    const scope = {
+      ...(o.namespace ? { namespace: o.namespace } : {}),
+    };
+    try {
+      const primary = this.#acquire(o.type, {
+        ...scope,
+        ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
+      });
+      this.#unsubscribes.push(primary.addHandler(this.#primaryHandler()));
+      const informers: ControllerInformer<KubeObject>[] = [
+        primary as ControllerInformer<KubeObject>,
+      ];
+      for (const type of o.owns ?? []) {
+        const inf = this.#acquire(type, scope);
+        this.#unsubscribes.push(inf.addHandler(this.#mappedHandler((obj) => this.#ownerKeys(obj))));
+        informers.push(inf);
+      }
+      for (const w of o.watches ?? []) {
+        const inf = this.#acquire(w.type, {
+          ...(w.namespace ?? o.namespace ? { namespace: w.namespace ?? o.namespace } : {}),
+          ...(w.labelSelector ? { labelSelector: w.labelSelector } : {}),
+        });
+        this.#unsubscribes.push(inf.addHandler(this.#mappedHandler((obj) => w.map(obj))));
+        informers.push(inf);
+      }
+      const resync = o.resyncPeriodMs ?? 600_000;
+      this.#reconciler = new Reconciler<T>({
+        controller: o.name,
+        type: o.type,
+        resources: o.resources,
+        finalizer: this.#finalizer,
+        store: primary.store,
+        api: o.api,
+        clock: this.#clock,
+        completedDeletionTtlMs: Math.max(3 * resync, 600_000),
+        keepFinalizerRequeueMs: resync > 0 ? resync : 60_000,
+        ...(o.pauseAnnotations ? { pauseAnnotations: o.pauseAnnotations } : {}),
+        client: o.client,
+        caches: this.#cacheReaders(),
+        events: o.events ?? noopEventRecorder,
+        logger: this.#logger,
+      });
+      this.#startSignal = options.signal;
+      options.signal?.addEventListener("abort", this.#onStartAbort, { once: true });
+      await Promise.all(informers.map((i) => i.ready(options)));
+      if (this.#state !== "starting") return;
+      // Informer adds that arrived before the reconciler existed are already queued.
+      for (let i = 0; i < (o.concurrency ?? 1); i++) this.#workers.push(this.#work());
+      if (resync > 0) this.#scheduleResync(resync);
+      this.#state = "running";
+      this.#logger.info("controller {controller} started", {
+        controller: o.name,
+        concurrency: o.concurrency ?? 1,
+        finalizer: this.#finalizer,
+      });
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Stops the controller (see the class doc); safe to call more than once. */
+  stop(): Promise<void> {
+    if (!this.#stopped) this.#stopped = this.#doStop();
+    return this.#stopped;
+  }
+
+  /** Same as `stop()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  async #doStop(): Promise<void> {
+    this.#state = "stopping";
+    this.#startSignal?.removeEventListener("abort", this.#onStartAbort);
+    if (this.#resyncTimer !== undefined) this.#clock.clearTimeout(this.#resyncTimer);
+    this.#resyncTimer = undefined;
+    for (const u of this.#unsubscribes) _unsubscribe(u);
+    this.#unsubscribes.length = 0;
+    this.#queue.shutdown();
+    const grace = this.#o.shutdownGracePeriodMs ?? 30_000;
+    if (this.#queue.processing > 0) {
+      let timer: TimerHandle | undefined;
+      const expired = new Promise<void>((resolve) => {
+        timer = this.#clock.setTimeout(resolve, grace);
+      });
+      await Promise.race([this.#queue.drain(), expired]);
+      this.#clock.clearTimeout(timer);
+      if (this.#queue.processing > 0) {
+        this.#logger.warn("aborting {count} reconciles still running after {grace} ms", {
+          count: this.#queue.processing,
+          grace,
+        });
+      }
+    }
+    this.#abortReconciles.abort(new Error(`controller ${this.#o.name} stopped`));
+    await Promise.allSettled(this.#workers);
+    for (const release of this.#releases.splice(0).reverse()) {
+      try {
+        await release();
+      } catch (err) {
+        this.#logger.warn("releasing an informer failed: {error}", { error: String(err) });
+      }
+    }
+    this.#state = "stopped";
+    this.#logger.info("controller {controller} stopped", { controller: this.#o.name });
+  }
+
+  async #work(): Promise<void> {
+    const signal = this.#abortReconciles.signal;
+    for (;;) {
+      const key = await this.#queue.get();
+      if (key === undefined) return;
+      this.#stats.inFlight++;
+      try {
+        const result = await this.#reconciler!.reconcile(key, { signal });
+        this.#queue.forget(key);
+        this.#afterSuccess(key, result);
+      } catch (err) {
+        this.#stats.errors++;
+        if (signal.aborted) {
+          this.#logger.debug("reconcile of {key} aborted by shutdown", { key });
+        } else {
+          const delay = this.#queue.addRateLimited(key);
+          this.#logger.error("reconcile of {key} failed; retrying in {delay} ms: {error}", {
+            key,
+            delay,
+            error: err instanceof Error ? err.message : String(err),
+          });
+          await this.#recordWarning(key, err);
+        }
+      } finally {
+        this.#stats.inFlight--;
+        this.#stats.reconciles++;
+        this.#queue.done(key);
+      }
+    }
+  }
+
+  #afterSuccess(key: string, result: ReconcileResult): void {
+    if (result.requeueAfterMs !== undefined) this.#queue.addAfter(key, result.requeueAfterMs);
+  }
+
+  async #recordWarning(key: string, err: unknown): Promise<void> {
+    const events = this.#o.events;
+    const obj = this.#reconciler && this.#caches.get(this.#o.type)?.get(key);
+    if (!events || !obj) return;
+    const message = err instanceof Error ? err.message : String(err);
+    await events.record(obj, {
+      type: "Warning",
+      reason: "ReconcileError",
+      message: message.length > 1024 ? message.slice(0, 1021) + "..." : message,
+    });
+  }
+
+  #scheduleResync(period: number): void {
+    this.#resyncTimer = this.#clock.setTimeout(() => {
+      if (this.#state !== "running") return;
+      for (const obj of this.#caches.get(this.#o.type)!.list()) this.#queue.add(objectKey(obj));
+      this.#scheduleResync(period);
+    }, period);
+  }
+
+  #acquire<U extends KubeObject>(
+    type: ResourceType<U>,
+    scope: { namespace?: string; labelSelector?: string },
+  ): ControllerInformer<U> {
+    const { informer, release } = this.#o.informers.acquire(type, scope);
+    this.#releases.push(release);
+    if (!this.#caches.has(type as ResourceType)) {
+      this.#caches.set(type as ResourceType, informer.store as CacheReader);
+    }
+    return informer;
+  }
+
+  #cacheReaders(): CacheReaders {
+    const caches = this.#caches;
+    return {
+      get<U extends KubeObject>(type: ResourceType<U>): CacheReader<U> | undefined {
+        return caches.get(type as ResourceType) as CacheReader<U> | undefined;
+      },
+    };
+  }
+
+  #enqueuePrimary(event: PredicateEvent<T>): void {
+    for (const p of this.#o.predicates ?? []) if (!p(event)) return;
+    this.#queue.add(objectKey(event.object));
+  }
+
+  #primaryHandler(): InformerHandler<T> {
+    return {
+      onAdd: (object) => this.#enqueuePrimary({ type: "add", object }),
+      onUpdate: (old, object) => this.#enqueuePrimary({ type: "update", object, old }),
+      onDelete: (object) => this.#enqueuePrimary({ type: "delete", object }),
+      onResync: (object) => this.#queue.add(objectKey(object)),
+    };
+  }
+
+  #mappedHandler(map: (obj: KubeObject) => string[]): InformerHandler<KubeObject> {
+    const enqueue = (obj: KubeObject) => {
+      let keys: string[];
+      try {
+        keys = map(obj);
+      } catch (err) {
+        this.#logger.warn("mapping {name} to keys failed: {error}", {
+          name: obj.metadata.name,
+          error: String(err),
+        });
+        return;
+      }
+      for (const k of keys) this.#queue.add(k);
+    };
+    return {
+      onAdd: enqueue,
+      onUpdate: (old, obj) => {
+        enqueue(obj);
+        // An owner or mapping that changed must hear about the object leaving it too.
+        if (old) enqueue(old);
+      },
+      onDelete: enqueue,
+    };
+  }
+
+  #ownerKeys(obj: KubeObject): string[] {
+    const type = this.#o.type;
+    const ref = obj.metadata.ownerReferences?.find((r) => r.controller === true);
+    if (!ref || ref.kind !== type.kind || _group(ref.apiVersion) !== type.group) return [];
+    return [type.namespaced ? `${obj.metadata.namespace ?? ""}/${ref.name}` : ref.name];
+  }
+}
+
+function _group(apiVersion: string): string {
+  const i = apiVersion.indexOf("/");
+  return i < 0 ? "" : apiVersion.slice(0, i);
+}
+
+function _unsubscribe(u: unknown): void {
+  try {
+    if (typeof u === "function") u();
+    else if (u && typeof (u as Disposable)[Symbol.dispose] === "function") {
+      (u as Disposable)[Symbol.dispose]();
+    } else if (u && typeof (u as { unsubscribe?: () => void }).unsubscribe === "function") {
+      (u as { unsubscribe: () => void }).unsubscribe();
+    }
+  } catch {
+    // Unsubscribing is best effort: the informer is released right after.
+  }
+}

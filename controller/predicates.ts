@@ -1,0 +1,108 @@
+/**
+ * Predicates: which primary-object events lead to a reconcile.
+ *
+ * @module
+ */
+import type { KubeObject } from "../client/types.ts";
+
+/**
+ * An informer event as predicates see it. `old` is set for updates.
+ *
+ * @example
+ * ```ts
+ * import type { PredicateEvent } from "./predicates.ts";
+ * const e: PredicateEvent = { type: "add", object: { metadata: { name: "a" } } };
+ * ```
+ */
+export interface PredicateEvent<T extends KubeObject = KubeObject> {
+  /** The event type. */
+  type: "add" | "update" | "delete";
+  /** The object (the new state for updates). */
+  object: T;
+  /** The previous state, for updates. */
+  old?: T;
+}
+
+/**
+ * Decides whether an event enqueues its object. The controller requires every predicate to
+ * pass; resyncs bypass predicates (they exist to reconcile unchanged objects).
+ *
+ * @example
+ * ```ts
+ * import type { Predicate } from "./predicates.ts";
+ * const onlyProd: Predicate = (e) => e.object.metadata.labels?.env === "prod";
+ * ```
+ */
+export type Predicate<T extends KubeObject = KubeObject> = (event: PredicateEvent<T>) => boolean;
+
+function _deletionStarted(e: PredicateEvent): boolean {
+  return !!e.object.metadata.deletionTimestamp && !e.old?.metadata.deletionTimestamp;
+}
+
+/**
+ * Passes updates that changed `metadata.generation` (spec changes), or started deletion, or
+ * changed the finalizers; passes adds and deletes. Use it to ignore status-only writes,
+ * including the controller's own.
+ *
+ * @example
+ * ```ts
+ * import { generationChanged } from "./predicates.ts";
+ * generationChanged({
+ *   type: "update",
+ *   old: { metadata: { generation: 1 } },
+ *   object: { metadata: { generation: 1 } },
+ * }); // false
+ * ```
+ */
+export const generationChanged: Predicate = (e) =>
+  e.type !== "update" || e.old?.metadata.generation !== e.object.metadata.generation ||
+  _deletionStarted(e) ||
+  JSON.stringify(e.old?.metadata.finalizers) !== JSON.stringify(e.object.metadata.finalizers);
+
+/**
+ * Passes updates whose labels changed; passes adds and deletes.
+ *
+ * @example
+ * ```ts
+ * import { labelsChanged } from "./predicates.ts";
+ * labelsChanged({
+ *   type: "update",
+ *   old: { metadata: { labels: { a: "1" } } },
+ *   object: { metadata: { labels: { a: "2" } } },
+ * }); // true
+ * ```
+ */
+export const labelsChanged: Predicate = (e) =>
+  e.type !== "update" || !_sameMap(e.old?.metadata.labels, e.object.metadata.labels);
+
+/**
+ * Passes updates whose annotations changed; passes adds and deletes.
+ *
+ * @example
+ * ```ts
+ * import { annotationsChanged } from "./predicates.ts";
+ * annotationsChanged({ type: "add", object: { metadata: {} } }); // true
+ * ```
+ */
+export const annotationsChanged: Predicate = (e) =>
+  e.type !== "update" || !_sameMap(e.old?.metadata.annotations, e.object.metadata.annotations);
+
+/**
+ * Passes when any of `predicates` passes (the controller itself requires all of them).
+ *
+ * @example
+ * ```ts
+ * import { anyOf, generationChanged, labelsChanged } from "./predicates.ts";
+ * const p = anyOf(generationChanged, labelsChanged);
+ * ```
+ */
+export function anyOf<T extends KubeObject>(...predicates: Predicate<T>[]): Predicate<T> {
+  return (e) => predicates.some((p) => p(e));
+}
+
+function _sameMap(a?: Record<string, string>, b?: Record<string, string>): boolean {
+  const ka = Object.keys(a ?? {});
+  if (ka.length !== Object.keys(b ?? {}).length) return false;
+  for (const k of ka) if (a![k] !== b?.[k]) return false;
+  return true;
+}
