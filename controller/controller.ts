@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { getLogger, type Logger } from "@logtape/logtape";
+import { getLogger } from "@logtape/logtape";
 import { type Clock, systemClock, type TimerHandle } from "../client/clock.ts";
 import { type KubeObject, objectKey, type ResourceType } from "../client/types.ts";
 import { type EventRecorder, noopEventRecorder } from "./event_recorder.ts";
@@ -17,7 +17,7 @@ import {
   type TokenBucketOptions,
 } from "./rate_limiter.ts";
 import { Reconciler, type ReconcileResult } from "./reconciler.ts";
-import type { CacheReader, CacheReaders, Resource } from "./resource.ts";
+import type { CacheReader, CacheReaders, ContextLogger, Resource } from "./resource.ts";
 import { WorkQueue } from "./work_queue.ts";
 
 /**
@@ -159,7 +159,7 @@ export interface ControllerOptions<T extends KubeObject> {
   /** Clock (default the system clock). */
   clock?: Clock;
   /** Logger (default `["operatorkit", "controller", name]`). */
-  logger?: Logger;
+  logger?: ContextLogger;
 }
 
 /**
@@ -219,7 +219,7 @@ export function defaultFinalizer(name: string): string {
 export class Controller<T extends KubeObject> implements AsyncDisposable {
   readonly #o: ControllerOptions<T>;
   readonly #clock: Clock;
-  readonly #logger: Logger;
+  readonly #logger: ContextLogger;
   readonly #queue: WorkQueue<string>;
   readonly #finalizer: string;
   readonly #abortReconciles = new AbortController();

@@ -3,10 +3,11 @@
  *
  * @module
  */
-import { getLogger, type Logger } from "@logtape/logtape";
+import { getLogger } from "@logtape/logtape";
 import { type Clock, systemClock } from "../client/clock.ts";
 import type { KubeObject, ObjectMeta } from "../client/types.ts";
 import { _isNotFound } from "./_errors.ts";
+import type { ContextLogger } from "./resource.ts";
 
 /**
  * A core/v1 Event as the recorder writes it.
@@ -157,7 +158,7 @@ export interface KubeEventRecorderOptions {
   /** How many distinct events to remember for aggregation (default 4096). */
   cacheSize?: number;
   /** Logger (default `["operatorkit", "controller", "events"]`). */
-  logger?: Logger;
+  logger?: ContextLogger;
 }
 
 interface _Seen {
@@ -195,7 +196,7 @@ export class KubeEventRecorder implements EventRecorder {
   readonly #sink: EventSink;
   readonly #options: KubeEventRecorderOptions;
   readonly #clock: Clock;
-  readonly #logger: Logger;
+  readonly #logger: ContextLogger;
   readonly #seen = new Map<string, _Seen>();
   readonly #cacheSize: number;
   #seq = 0;

@@ -54,10 +54,11 @@ function _deletionStarted(e: PredicateEvent): boolean {
  * }); // false
  * ```
  */
-export const generationChanged: Predicate = (e) =>
-  e.type !== "update" || e.old?.metadata.generation !== e.object.metadata.generation ||
-  _deletionStarted(e) ||
-  JSON.stringify(e.old?.metadata.finalizers) !== JSON.stringify(e.object.metadata.finalizers);
+export function generationChanged(e: PredicateEvent): boolean {
+  return e.type !== "update" || e.old?.metadata.generation !== e.object.metadata.generation ||
+    _deletionStarted(e) ||
+    JSON.stringify(e.old?.metadata.finalizers) !== JSON.stringify(e.object.metadata.finalizers);
+}
 
 /**
  * Passes updates whose labels changed; passes adds and deletes.
@@ -72,8 +73,9 @@ export const generationChanged: Predicate = (e) =>
  * }); // true
  * ```
  */
-export const labelsChanged: Predicate = (e) =>
-  e.type !== "update" || !_sameMap(e.old?.metadata.labels, e.object.metadata.labels);
+export function labelsChanged(e: PredicateEvent): boolean {
+  return e.type !== "update" || !_sameMap(e.old?.metadata.labels, e.object.metadata.labels);
+}
 
 /**
  * Passes updates whose annotations changed; passes adds and deletes.
@@ -84,8 +86,10 @@ export const labelsChanged: Predicate = (e) =>
  * annotationsChanged({ type: "add", object: { metadata: {} } }); // true
  * ```
  */
-export const annotationsChanged: Predicate = (e) =>
-  e.type !== "update" || !_sameMap(e.old?.metadata.annotations, e.object.metadata.annotations);
+export function annotationsChanged(e: PredicateEvent): boolean {
+  return e.type !== "update" ||
+    !_sameMap(e.old?.metadata.annotations, e.object.metadata.annotations);
+}
 
 /**
  * Passes when any of `predicates` passes (the controller itself requires all of them).

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { getLogger, type Logger } from "@logtape/logtape";
+import { getLogger } from "@logtape/logtape";
 import type { KubeObject, ResourceType } from "../client/types.ts";
 import { type EventRecorder, noopEventRecorder } from "./event_recorder.ts";
-import type { CacheReaders, ReconcileContext } from "./resource.ts";
+import type { CacheReaders, ContextLogger, ReconcileContext } from "./resource.ts";
 
 /**
  * The control-flow state of one reconcile, shared by every context derived from it. The
@@ -70,7 +70,7 @@ export interface ReconcileContextOptions<T extends KubeObject> {
   /** Cancellation (default: never aborted). */
   signal?: AbortSignal;
   /** Logger (default `["operatorkit", "controller", controller]` with controller and key). */
-  logger?: Logger;
+  logger?: ContextLogger;
   /** The client exposed as `ctx.client`. */
   client?: unknown;
   /** Cache readers (default: none). */
@@ -127,7 +127,7 @@ export function createReconcileContext<T extends KubeObject>(
 }
 
 function _make<T extends KubeObject>(
-  base: { options: ReconcileContextOptions<T>; flow: ReconcileFlow; logger: Logger },
+  base: { options: ReconcileContextOptions<T>; flow: ReconcileFlow; logger: ContextLogger },
   signal: AbortSignal,
 ): ReconcileContext<T> {
   const { options, flow, logger } = base;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { getLogger, type Logger } from "@logtape/logtape";
+import { getLogger } from "@logtape/logtape";
 import type { Clock } from "../client/clock.ts";
 import type { KubeObject, ResourceType } from "../client/types.ts";
 import { type EventRecorder, noopEventRecorder } from "./event_recorder.ts";
@@ -16,7 +16,13 @@ import {
   removeFinalizer,
 } from "./finalizer.ts";
 import { createReconcileContext, ReconcileFlow } from "./reconcile_context.ts";
-import type { CacheReader, CacheReaders, ReconcileContext, Resource } from "./resource.ts";
+import type {
+  CacheReader,
+  CacheReaders,
+  ContextLogger,
+  ReconcileContext,
+  Resource,
+} from "./resource.ts";
 
 /** The annotation that pauses reconciliation of an object when set to `"true"`. */
 export const PAUSED_ANNOTATION = "operatorkit.io/paused";
@@ -117,7 +123,7 @@ export interface ReconcilerOptions<T extends KubeObject> {
   /** Exposed as `ctx.events`. */
   events?: EventRecorder;
   /** Base logger (default `["operatorkit", "controller", controller]`). */
-  logger?: Logger;
+  logger?: ContextLogger;
 }
 
 /**
@@ -149,7 +155,7 @@ export class Reconciler<T extends KubeObject> {
   readonly #o: ReconcilerOptions<T>;
   readonly #completed: CompletedDeletions;
   readonly #pausedLogged = new Set<string>();
-  readonly #logger: Logger;
+  readonly #logger: ContextLogger;
   readonly #pause: Array<[string, string]>;
 
   /** Creates the reconciler. */
@@ -252,7 +258,7 @@ export class Reconciler<T extends KubeObject> {
     key: string,
     signal: AbortSignal,
     flow: ReconcileFlow,
-    logger: Logger,
+    logger: ContextLogger,
   ): ReconcileContext<T> {
     const o = this.#o;
     return createReconcileContext({

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { Logger } from "@logtape/logtape";
 import type { KubeObject, ResourceType } from "../client/types.ts";
 import type { EventRecorder } from "./event_recorder.ts";
 
@@ -83,6 +82,31 @@ export interface CacheReaders {
 }
 
 /**
+ * The logger interface operatorkit hands out: the subset of LogTape's `Logger` it uses, so
+ * any LogTape logger (from `getLogger`) fits and tests can pass their own.
+ *
+ * @example
+ * ```ts
+ * import { getLogger } from "@logtape/logtape";
+ * import type { ContextLogger } from "./resource.ts";
+ * const log: ContextLogger = getLogger(["my-operator"]).with({ controller: "website" });
+ * log.info("started {name}", { name: "website" });
+ * ```
+ */
+export interface ContextLogger {
+  /** Logs at debug level; `{placeholders}` in `message` are filled from `properties`. */
+  debug(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at info level. */
+  info(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at warning level. */
+  warn(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at error level. */
+  error(message: string, properties?: Record<string, unknown>): void;
+  /** A logger adding `properties` to every record. */
+  with(properties: Record<string, unknown>): ContextLogger;
+}
+
+/**
  * What a reconcile of one key hands to each resource: cancellation, a logger carrying the
  * controller and key, the client, the caches, the event recorder, and the control-flow
  * primitives.
@@ -114,7 +138,7 @@ export interface ReconcileContext<T extends KubeObject = KubeObject> {
   /** Aborted on shutdown (after the grace period) and by the timeout middleware. */
   readonly signal: AbortSignal;
   /** A LogTape logger with `controller` and `key` properties. */
-  readonly logger: Logger;
+  readonly logger: ContextLogger;
   /** The controller's name. */
   readonly controller: string;
   /** The reconciled key, `namespace/name`. */
