@@ -1,0 +1,165 @@
+/**
+ * `InformerFactory`: shared, reference-counted informers.
+ *
+ * @module
+ */
+import type { KubeObject, ListWatch, ResourceType } from "../client/types.ts";
+import { Informer, type InformerOptions } from "./informer.ts";
+
+/**
+ * What scopes a shared informer: an informer is shared by every `acquire` with the same
+ * resource type and the same scope.
+ *
+ * @example
+ * ```ts
+ * import type { InformerScope } from "./factory.ts";
+ * const scope: InformerScope = { namespace: "default", labelSelector: "app=web" };
+ * ```
+ */
+export interface InformerScope {
+  /** Namespace (omit for all namespaces). */
+  namespace?: string;
+  /** Label selector. */
+  labelSelector?: string;
+  /** Field selector. */
+  fieldSelector?: string;
+  /** Metadata-only informer. */
+  metadataOnly?: boolean;
+}
+
+/**
+ * A lease on a shared informer; `release()` (or disposal) gives it back.
+ *
+ * @example
+ * ```ts ignore
+ * await using lease = factory.acquire(ConfigMaps, { namespace: "default" });
+ * await lease.informer.ready();
+ * ```
+ */
+export interface InformerLease<T extends KubeObject> extends AsyncDisposable {
+  /** The shared, started informer. */
+  readonly informer: Informer<T>;
+  /** Gives the informer back; the last release stops it. Calling it twice does nothing. */
+  release(): Promise<void>;
+}
+
+/**
+ * Options for {@linkcode InformerFactory}.
+ *
+ * @example
+ * ```ts
+ * import type { InformerFactoryOptions } from "./factory.ts";
+ * const opts: InformerFactoryOptions = {
+ *   listWatch: () => { throw new Error("no client in this example"); },
+ *   defaults: { resyncPeriodMs: 600_000 },
+ * };
+ * ```
+ */
+export interface InformerFactoryOptions {
+  /** The ListWatch for a type, e.g. `(t) => client.resource(t)`. */
+  listWatch<T extends KubeObject>(type: ResourceType<T>): ListWatch<T>;
+  /** Options applied to every informer (scope options are ignored here). */
+  defaults?: Omit<InformerOptions, keyof InformerScope | "transform" | "onDecodeFailure">;
+}
+
+interface _Entry {
+  informer: Informer<KubeObject>;
+  refs: number;
+}
+
+/**
+ * One informer per (resource type, namespace, selectors, metadataOnly), shared and
+ * reference-counted: `acquire` starts it on first use, and the last `release` stops it.
+ * Disposing the factory stops every informer it still holds.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { InformerFactory } from "./factory.ts";
+ * const type = { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true };
+ * await using factory = new InformerFactory({
+ *   listWatch: (t) => ({
+ *     type: t,
+ *     list: () => Promise.resolve({ metadata: { resourceVersion: "1" }, items: [], invalid: [] }),
+ *     watch: async function* () {},
+ *   }),
+ *   defaults: { backoff: { initialMs: 1 } },
+ * });
+ * const a = factory.acquire(type, { namespace: "default" });
+ * const b = factory.acquire(type, { namespace: "default" });
+ * assert.equal(a.informer, b.informer);
+ * await a.informer.ready();
+ * await a.release();
+ * await b.release();
+ * assert.equal(factory.size, 0);
+ * ```
+ */
+export class InformerFactory implements AsyncDisposable {
+  #options: InformerFactoryOptions;
+  #entries = new Map<string, _Entry>();
+
+  /** Creates an empty factory. */
+  constructor(options: InformerFactoryOptions) {
+    this.#options = options;
+  }
+
+  /** How many informers are alive. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** A started informer for `type` in `scope`, shared with other users of the same scope. */
+  acquire<T extends KubeObject>(
+    type: ResourceType<T>,
+    scope: InformerScope = {},
+  ): InformerLease<T> {
+    const key = _scopeKey(type, scope);
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      const informer = new Informer<T>(this.#options.listWatch(type), {
+        ...(this.#options.defaults as InformerOptions<T>),
+        namespace: scope.namespace,
+        labelSelector: scope.labelSelector,
+        fieldSelector: scope.fieldSelector,
+        metadataOnly: scope.metadataOnly,
+      });
+      entry = { informer: informer as unknown as Informer<KubeObject>, refs: 0 };
+      this.#entries.set(key, entry);
+      informer.start();
+    }
+    entry.refs++;
+    const e = entry;
+    let released = false;
+    const release = async (): Promise<void> => {
+      if (released) return;
+      released = true;
+      if (--e.refs > 0) return;
+      if (this.#entries.get(key) === e) this.#entries.delete(key);
+      await e.informer.stop();
+    };
+    return {
+      informer: e.informer as unknown as Informer<T>,
+      release,
+      [Symbol.asyncDispose]: release,
+    };
+  }
+
+  /** Stops every informer. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const all = [...this.#entries.values()];
+    this.#entries.clear();
+    await Promise.all(all.map((e) => e.informer.stop()));
+  }
+}
+
+function _scopeKey(type: ResourceType<KubeObject>, s: InformerScope): string {
+  return JSON.stringify([
+    type.group,
+    type.version,
+    type.plural,
+    s.namespace ?? "",
+    s.labelSelector ?? "",
+    s.fieldSelector ?? "",
+    s.metadataOnly ?? false,
+  ]);
+}

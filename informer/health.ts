@@ -1,0 +1,101 @@
+/**
+ * Informer health: counters and timestamps for readiness probes and metrics.
+ *
+ * @module
+ */
+
+/**
+ * Counters an informer keeps. All start at zero and only grow.
+ *
+ * @example
+ * ```ts
+ * import { newCounters, type InformerCounters } from "./health.ts";
+ * const c: InformerCounters = newCounters();
+ * c.relists; // 0
+ * ```
+ */
+export interface InformerCounters {
+  /** ADDED watch events and list items that became adds. */
+  added: number;
+  /** MODIFIED watch events and relist items that became updates. */
+  modified: number;
+  /** DELETED watch events and relist removals. */
+  deleted: number;
+  /** BOOKMARK events. */
+  bookmarks: number;
+  /** Events dropped because the cache already held that (uid, resourceVersion). */
+  duplicates: number;
+  /** Objects that failed to decode (counted once per uid and resourceVersion). */
+  decodeFailures: number;
+  /** Full LISTs (initial sync included). */
+  relists: number;
+  /** New WATCH connections after the first. */
+  reconnects: number;
+  /** Errors that caused a backoff. */
+  errors: number;
+  /** Resync replays dispatched (objects, not passes). */
+  resyncs: number;
+  /** Differences the drift audit found and repaired by relisting. */
+  driftRepairs: number;
+}
+
+/**
+ * A point-in-time view of an informer's health.
+ *
+ * @example
+ * ```ts
+ * import type { InformerHealth } from "./health.ts";
+ * function isHealthy(h: InformerHealth): boolean {
+ *   return h.synced && (h.stalenessMs ?? 0) < 600_000;
+ * }
+ * ```
+ */
+export interface InformerHealth {
+  /** The resource (`plural.group` or `plural`). */
+  resource: string;
+  /** True once the initial list is in the cache. */
+  synced: boolean;
+  /** True while the informer runs. */
+  running: boolean;
+  /** Time (ms since epoch) of the last event of any kind, bookmarks included. */
+  lastEventAt?: number;
+  /** Milliseconds since the last event, or since start when there was none. */
+  stalenessMs?: number;
+  /** The last resourceVersion seen. */
+  resourceVersion?: string;
+  /** Objects in the cache. */
+  cached: number;
+  /** The last error's message (never credentials: it is the error text only). */
+  lastError?: string;
+  /** Counters. */
+  counters: InformerCounters;
+  /** Relists by reason (`initial`, `expired`, `drift`, `error`, ...). */
+  relistReasons: Record<string, number>;
+  /** Reconnects by reason (`timeout`, `idle`, `error`, ...). */
+  reconnectReasons: Record<string, number>;
+}
+
+/**
+ * Fresh zeroed counters.
+ *
+ * @example
+ * ```ts
+ * import { newCounters } from "./health.ts";
+ * newCounters().added; // 0
+ * ```
+ */
+export function newCounters(): InformerCounters {
+  return {
+    added: 0,
+    modified: 0,
+    deleted: 0,
+    bookmarks: 0,
+    duplicates: 0,
+    decodeFailures: 0,
+    relists: 0,
+    reconnects: 0,
+    errors: 0,
+    resyncs: 0,
+    driftRepairs: 0,
+  };
+}

@@ -1,0 +1,357 @@
+/**
+ * `Informer<T>`: a reflector, a cache, a dispatcher and a resync loop for one resource type
+ * and scope.
+ *
+ * @module
+ */
+import { getLogger, type Logger } from "@logtape/logtape";
+import { type Clock, systemClock } from "../client/clock.ts";
+import type { DecodeFailure, KubeObject, ListWatch } from "../client/types.ts";
+import type { BackoffOptions } from "./_backoff.ts";
+import { _CacheWriter } from "./_cache_writer.ts";
+import { Dispatcher, type EventHandler, type InformerEvent } from "./dispatch.ts";
+import { type InformerHealth, newCounters } from "./health.ts";
+import { Reflector } from "./reflector.ts";
+import { runResync } from "./resync.ts";
+import { MemoryStore, type Store } from "./store.ts";
+import { runDriftAudit } from "./drift_audit.ts";
+
+export type { BackoffOptions } from "./_backoff.ts";
+
+/**
+ * Options for {@linkcode Informer}.
+ *
+ * @example
+ * ```ts
+ * import type { InformerOptions } from "./informer.ts";
+ * const opts: InformerOptions = { namespace: "default", resyncPeriodMs: 600_000 };
+ * ```
+ */
+export interface InformerOptions<T extends KubeObject = KubeObject> {
+  /** Namespace to watch (omit for all namespaces, or for cluster-scoped types). */
+  namespace?: string;
+  /** Label selector. */
+  labelSelector?: string;
+  /** Field selector. */
+  fieldSelector?: string;
+  /** LIST page size (default 500). */
+  pageSize?: number;
+  /** Cache PartialObjectMetadata only (metadata-only lists and watches). */
+  metadataOnly?: boolean;
+  /**
+   * Applied to every object before it is cached. It receives the freshly decoded object,
+   * which it may change in place. Default: drop `metadata.managedFields`.
+   */
+  transform?: (obj: T) => T;
+  /** Replay the cache to handlers every this many ms (default: never). */
+  resyncPeriodMs?: number;
+  /** Pause between replayed objects during a resync (default 0). */
+  rateWaitMs?: number;
+  /** Silence (no event, no bookmark) longer than this reconnects the watch. */
+  idleTimeoutMs?: number;
+  /** Server-side watch timeout in seconds (default 300). */
+  watchTimeoutSeconds?: number;
+  /** Error backoff (defaults: 800 ms, cap 30 s, jitter 0.5, reset after 120 s healthy). */
+  backoff?: BackoffOptions;
+  /** Try a streaming list first, falling back to LIST when the server refuses (default false). */
+  useStreamingList?: boolean;
+  /**
+   * Periodic metadata-only relist compared with the cache; differences trigger a full relist
+   * (which repairs them by diffing) and are counted. Off by default.
+   */
+  driftAudit?: { periodMs: number };
+  /** Called once per (uid, resourceVersion) for objects that fail the type's schema. */
+  onDecodeFailure?: (failure: DecodeFailure, raw: KubeObject) => void;
+  /** Per-consumer event buffer bound before the watch is paused (default 10,000). */
+  maxBuffered?: number;
+  /** Freeze cached objects (development aid; costs time per object). */
+  freeze?: boolean;
+  /** Time source (default: the system clock). */
+  clock?: Clock;
+  /** Randomness for backoff jitter (default Math.random). */
+  random?: () => number;
+  /** Stops the informer when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Drops `metadata.managedFields`, in place: the default transform.
+ *
+ * @example
+ * ```ts
+ * import { dropManagedFields } from "./informer.ts";
+ * const o = dropManagedFields({ metadata: { name: "a", managedFields: [] } });
+ * o.metadata.managedFields; // undefined
+ * ```
+ */
+export function dropManagedFields<T extends KubeObject>(obj: T): T {
+  if (obj.metadata?.managedFields !== undefined) delete obj.metadata.managedFields;
+  return obj;
+}
+
+/**
+ * Lists and watches one resource type in one scope, keeps a cache (`store`), and dispatches
+ * add/update/delete (and resync) events to handlers or async iterators.
+ *
+ * Guarantees: each (uid, resourceVersion) reaches a handler at most once as an add or
+ * update; a relist after 410 Expired dispatches only the difference with the cache; the
+ * initial list appears in the store at once; a handler added late first gets the cache as
+ * adds. Objects in the store are shared and must not be mutated.
+ *
+ * @example
+ * ```ts ignore
+ * import { KubeClient, ConfigMaps } from "@operatorkit/operatorkit/client";
+ * import { Informer } from "@operatorkit/operatorkit/informer";
+ * const client = await KubeClient.fromKubeConfig();
+ * await using informer = new Informer(client.resource(ConfigMaps), { namespace: "default" });
+ * informer.addHandler({ onAdd: (cm) => console.log("add", cm.metadata.name) });
+ * informer.start();
+ * await informer.ready();
+ * console.log(informer.store.size);
+ * ```
+ */
+export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposable {
+  readonly #lw: ListWatch<T>;
+  readonly #options: InformerOptions<T>;
+  readonly #store: MemoryStore<T>;
+  readonly #dispatcher: Dispatcher<T>;
+  readonly #writer: _CacheWriter<T>;
+  readonly #reflector: Reflector<T>;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #counters = newCounters();
+  readonly #relistReasons: Record<string, number> = {};
+  readonly #reconnectReasons: Record<string, number> = {};
+  #abort = new AbortController();
+  #running: Promise<unknown> | undefined;
+  #synced = false;
+  #stopped = false;
+  #syncWaiters = new Set<{ resolve: () => void; reject: (e: unknown) => void }>();
+  #startedAt: number | undefined;
+  #lastEventAt: number | undefined;
+  #lastError: string | undefined;
+  #onExternalAbort = () => void this.stop();
+
+  /** Creates an informer over `lw` (a `ResourceClient<T>` or any `ListWatch<T>`). */
+  constructor(lw: ListWatch<T>, options: InformerOptions<T> = {}) {
+    this.#lw = lw;
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#log = getLogger(["operatorkit", "informer", lw.type.plural]);
+    this.#store = new MemoryStore<T>({ freeze: options.freeze });
+    this.#dispatcher = new Dispatcher<T>({
+      maxBuffered: options.maxBuffered,
+      resource: lw.type.plural,
+    });
+    this.#writer = new _CacheWriter(this.#store, this.#dispatcher, this.#counters, {
+      transform: options.transform ?? dropManagedFields,
+      onDecodeFailure: options.onDecodeFailure,
+      log: this.#log,
+    });
+    this.#reflector = new Reflector(lw, {
+      namespace: options.namespace,
+      labelSelector: options.labelSelector,
+      fieldSelector: options.fieldSelector,
+      pageSize: options.pageSize,
+      metadataOnly: options.metadataOnly,
+      idleTimeoutMs: options.idleTimeoutMs,
+      watchTimeoutSeconds: options.watchTimeoutSeconds,
+      backoff: options.backoff,
+      useStreamingList: options.useStreamingList,
+      clock: this.#clock,
+      random: options.random,
+      counters: this.#counters,
+      relistReasons: this.#relistReasons,
+      reconnectReasons: this.#reconnectReasons,
+      log: this.#log,
+      onSynced: () => this.#onSynced(),
+      onError: (err) => this.#lastError = err instanceof Error ? err.message : String(err),
+      onProgress: () => this.#lastEventAt = this.#clock.now(),
+    });
+    if (options.resyncPeriodMs !== undefined && !(options.resyncPeriodMs > 0)) {
+      throw new RangeError(`expected resyncPeriodMs > 0, found ${options.resyncPeriodMs}`);
+    }
+  }
+
+  /** The read-only cache. */
+  get store(): Store<T> {
+    return this.#store;
+  }
+
+  /** True once the initial list is in the store. */
+  get hasSynced(): boolean {
+    return this.#synced;
+  }
+
+  /** The last resourceVersion the informer saw. */
+  get resourceVersion(): string | undefined {
+    return this.#reflector.resourceVersion;
+  }
+
+  /** Starts listing and watching in the background; calling it again does nothing. */
+  start(): void {
+    if (this.#running || this.#stopped) return;
+    const signal = this.#abort.signal;
+    this.#options.signal?.addEventListener("abort", this.#onExternalAbort, { once: true });
+    if (this.#options.signal?.aborted) {
+      void this.stop();
+      return;
+    }
+    this.#startedAt = this.#clock.now();
+    const writer = this.#writer;
+    const dispatcher = this.#dispatcher;
+    const tasks: Promise<unknown>[] = [
+      this.#reflector.run({
+        replace: (items, invalid) => writer.replace(items, invalid),
+        event: (ev) => writer.event(ev),
+        full: () => dispatcher.full(),
+        waitForRoom: (s) => dispatcher.waitForRoom(s),
+      }, signal),
+    ];
+    const period = this.#options.resyncPeriodMs;
+    if (period !== undefined) {
+      tasks.push(
+        this.ready({ signal }).then(() =>
+          runResync<T>({
+            periodMs: period,
+            rateWaitMs: this.#options.rateWaitMs,
+            keys: () => this.#store.keys(),
+            get: (k) => this.#store.getByKey(k),
+            emit: (e) => dispatcher.publish(e),
+            onPass: (n) => this.#counters.resyncs += n,
+            waitForRoom: (s) => dispatcher.waitForRoom(s),
+            clock: this.#clock,
+            signal,
+          }), () => {}),
+      );
+    }
+    const audit = this.#options.driftAudit;
+    if (audit) {
+      tasks.push(
+        this.ready({ signal }).then(() =>
+          runDriftAudit<T>(this.#lw, {
+            periodMs: audit.periodMs,
+            namespace: this.#options.namespace,
+            labelSelector: this.#options.labelSelector,
+            fieldSelector: this.#options.fieldSelector,
+            pageSize: this.#options.pageSize,
+            store: this.#store,
+            cacheResourceVersion: () => this.#reflector.resourceVersion,
+            onDrift: (n) => {
+              this.#counters.driftRepairs += n;
+              this.#log.warn("drift audit found {count} differences; relisting", { count: n });
+              this.#reflector.requestRelist("drift");
+            },
+            clock: this.#clock,
+            log: this.#log,
+            signal,
+          }), () => {}),
+      );
+    }
+    this.#running = Promise.all(tasks);
+  }
+
+  /** Resolves once the initial list is in the store; rejects if the informer stops first. */
+  ready(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#synced) return Promise.resolve();
+    if (this.#stopped) return Promise.reject(this.#stoppedError());
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.#syncWaiters.delete(w);
+        reject(signal!.reason);
+      };
+      const w = {
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        reject: (e: unknown) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(e);
+        },
+      };
+      this.#syncWaiters.add(w);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Registers event callbacks. A handler added after sync first receives every cached object
+   * as an add. Returns a function that unregisters it.
+   */
+  addHandler(handler: EventHandler<T>): () => void {
+    return this.#dispatcher.addHandler(handler, this.#synced ? this.#store.list() : []);
+  }
+
+  /**
+   * The events as an async iterator (current contents first as adds when already synced).
+   * Ends when the informer stops, `signal` aborts, or the loop breaks.
+   */
+  events(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<InformerEvent<T>> {
+    return this.#dispatcher.events(this.#synced ? this.#store.list() : [], options.signal);
+  }
+
+  /** Resolves once every handler has processed every queued event. */
+  idle(options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#dispatcher.idle(options.signal);
+  }
+
+  /** Health: sync state, last event time, staleness, counters and reasons. */
+  health(): InformerHealth {
+    const now = this.#clock.now();
+    const since = this.#lastEventAt ?? this.#startedAt;
+    const t = this.#lw.type;
+    return {
+      resource: t.group ? `${t.plural}.${t.group}` : t.plural,
+      synced: this.#synced,
+      running: this.#running !== undefined && !this.#stopped,
+      lastEventAt: this.#lastEventAt,
+      stalenessMs: since === undefined ? undefined : now - since,
+      resourceVersion: this.#reflector.resourceVersion,
+      cached: this.#store.size,
+      lastError: this.#lastError,
+      counters: { ...this.#counters },
+      relistReasons: { ...this.#relistReasons },
+      reconnectReasons: { ...this.#reconnectReasons },
+    };
+  }
+
+  /** Stops the watch, timers and handlers; waits until all of them are released. */
+  async stop(): Promise<void> {
+    if (!this.#stopped) {
+      this.#stopped = true;
+      this.#options.signal?.removeEventListener("abort", this.#onExternalAbort);
+      this.#abort.abort(new DOMException("informer stopped", "AbortError"));
+      const err = this.#stoppedError();
+      for (const w of this.#syncWaiters) w.reject(err);
+      this.#syncWaiters.clear();
+    }
+    await this.#running;
+    await this.#dispatcher.close();
+  }
+
+  /** Same as `stop()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  #onSynced(): void {
+    this.#synced = true;
+    this.#log.info("{resource} synced: {count} objects", {
+      resource: this.#lw.type.plural,
+      count: this.#store.size,
+    });
+    for (const w of this.#syncWaiters) w.resolve();
+    this.#syncWaiters.clear();
+  }
+
+  #stoppedError(): Error {
+    const e = new Error(
+      `expected the ${this.#lw.type.plural} informer to sync, found it stopped first`,
+    );
+    e.name = "InformerStoppedError";
+    return e;
+  }
+}

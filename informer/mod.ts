@@ -1,0 +1,34 @@
+/**
+ * Informers: a LIST+WATCH reflector, a read-only indexed cache, event dispatch with
+ * deterministic resync, health counters, and a factory for shared informers.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Informer } from "./mod.ts";
+ * const informer = new Informer({
+ *   type: { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
+ *   list: () =>
+ *     Promise.resolve({
+ *       metadata: { resourceVersion: "1" },
+ *       items: [{ metadata: { namespace: "default", name: "a", uid: "u", resourceVersion: "1" } }],
+ *       invalid: [],
+ *     }),
+ *   watch: async function* () {},
+ * }, { backoff: { initialMs: 1 } });
+ * informer.start();
+ * await informer.ready();
+ * assert.equal(informer.store.get("default/a")?.metadata.uid, "u");
+ * await informer.stop();
+ * ```
+ *
+ * @module
+ */
+export * from "./store.ts";
+export * from "./dispatch.ts";
+export * from "./health.ts";
+export * from "./reflector.ts";
+export * from "./resync.ts";
+export * from "./drift_audit.ts";
+export * from "./informer.ts";
+export * from "./factory.ts";
