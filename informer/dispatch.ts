@@ -209,27 +209,26 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
     const onAbort = () => this.#remove(sub);
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) this.#remove(sub);
-    const self = this;
     const it: AsyncIterableIterator<InformerEvent<T>> = {
-      async next(): Promise<IteratorResult<InformerEvent<T>>> {
+      next: async (): Promise<IteratorResult<InformerEvent<T>>> => {
         for (;;) {
           const e = sub.queue.shift();
           if (e) {
-            self.#afterShift(sub);
+            this.#afterShift(sub);
             return { value: e, done: false };
           }
           if (sub.closed) {
             signal?.removeEventListener("abort", onAbort);
             return { value: undefined, done: true };
           }
-          self.#notifyIdle();
+          this.#notifyIdle();
           await new Promise<void>((resolve) => sub.wake = resolve);
           sub.wake = undefined;
         }
       },
-      return(): Promise<IteratorResult<InformerEvent<T>>> {
+      return: (): Promise<IteratorResult<InformerEvent<T>>> => {
         signal?.removeEventListener("abort", onAbort);
-        self.#remove(sub);
+        this.#remove(sub);
         return Promise.resolve({ value: undefined, done: true });
       },
       [Symbol.asyncIterator]() {

@@ -300,6 +300,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#watchAbort = ac;
     const onAbort = () => ac.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) ac.abort(signal.reason);
     const timeoutSeconds = this.#o.watchTimeoutSeconds ?? 300;
     const idleMs = this.#o.idleTimeoutMs ?? timeoutSeconds * 1000 + 30_000;
     const clock = this.#clock;
