@@ -326,3 +326,109 @@ Deno.test("shutdown lets in-flight reconciles finish, aborting them after the gr
   assert.ok(!seen.includes("start never"), "no new work after stop");
   assert.equal(controller.queue.delayed, 0, "an aborted reconcile is not re-queued");
 });
+
+Deno.test("a restarted controller runs an unfinished deletion again", async () => {
+  const trace: string[] = [];
+  let fail = true;
+  const informers = new FakeInformers();
+  const primary = informers.for(TestType);
+  const api = new FakeApi(primary);
+  const make = () =>
+    new Controller<KubeObject>({
+      name: "things",
+      type: TestType,
+      resources: [{
+        name: "cleanup",
+        ensureCreated: async () => {},
+        ensureDeleted: async (o) => {
+          trace.push(`delete ${o.metadata.name}`);
+          if (fail) throw new Error("crash mid-deletion");
+        },
+      }],
+      api,
+      informers,
+      clock: new FakeClock(0),
+      resyncPeriodMs: 0,
+    });
+  primary.upsert(thing("a", {
+    finalizers: ["operatorkit.io/things"],
+    deletionTimestamp: "2026-01-01T00:00:00Z",
+  }));
+  const first = make();
+  await first.start();
+  await settle();
+  await first.stop();
+  assert.deepEqual(trace, ["delete a"]);
+  assert.ok(primary.map.has("ns/a"), "the finalizer stays after a failed ensureDeleted");
+  fail = false;
+  const second = make();
+  await second.start();
+  await settle();
+  await second.stop();
+  assert.deepEqual(trace, ["delete a", "delete a"]);
+  assert.equal(primary.map.has("ns/a"), false);
+});
+
+Deno.test("random event storms: no key overlaps itself and each deletion succeeds once", async () => {
+  let seed = 42;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const active = new Set<string>();
+  let overlap = false;
+  const deletions = new Map<string, number>();
+  const { primary, controller } = setup({
+    name: "storm",
+    ensureCreated: async (o) => {
+      const k = o.metadata.name!;
+      if (active.has(k)) overlap = true;
+      active.add(k);
+      await new Promise((r) => setTimeout(r, 0));
+      active.delete(k);
+    },
+    ensureDeleted: async (o) => {
+      const k = o.metadata.uid!;
+      if (active.has(k)) overlap = true;
+      active.add(k);
+      await new Promise((r) => setTimeout(r, 0));
+      active.delete(k);
+      deletions.set(k, (deletions.get(k) ?? 0) + 1);
+    },
+  }, { concurrency: 8 });
+  await controller.start();
+  const names = Array.from({ length: 30 }, (_, i) => `o${i}`);
+  const deleted = new Set<string>();
+  for (let step = 0; step < 400; step++) {
+    const name = names[Math.floor(rand() * names.length)];
+    const cur = primary.map.get(`ns/${name}`);
+    const r = rand();
+    if (!cur && !deleted.has(name)) primary.upsert(thing(name));
+    else if (cur && r < 0.1 && !cur.metadata.deletionTimestamp) {
+      primary.upsert({
+        ...cur,
+        metadata: { ...cur.metadata, deletionTimestamp: "2026-01-01T00:00:00Z" },
+      });
+      deleted.add(name);
+    } else if (cur && r < 0.2 && cur.metadata.deletionTimestamp) {
+      // A duplicated (stale) event for an object being deleted.
+      primary.upsert(structuredClone(cur));
+    } else if (cur) {
+      primary.upsert({
+        ...cur,
+        metadata: { ...cur.metadata, generation: (cur.metadata.generation ?? 1) + 1 },
+      });
+    }
+    if (step % 10 === 0) await settle(1);
+  }
+  for (let i = 0; i < 50 && controller.stats.inFlight + controller.queue.length > 0; i++) {
+    await settle();
+  }
+  await controller.stop();
+  assert.equal(overlap, false, `seed 42: a key overlapped itself`);
+  assert.ok(deletions.size >= 3, `seed 42: only ${deletions.size} deletions ran`);
+  for (const [uid, n] of deletions) assert.equal(n, 1, `seed 42: ${uid} deleted ${n} times`);
+  for (const name of deleted) {
+    const o = primary.map.get(`ns/${name}`);
+    // Deleted objects that had our finalizer are gone; ones deleted before the finalizer
+    // was added are ignored (nothing was created for them).
+    if (o) assert.ok(!o.metadata.finalizers?.includes("operatorkit.io/things"));
+  }
+});
