@@ -17,6 +17,7 @@ function memoryListWatch(items: KubeObject[]): ListWatch<KubeObject> {
           if (options.signal?.aborted) return resolve();
           options.signal?.addEventListener("abort", () => resolve(), { once: true });
         });
+        yield* [];
       },
     }),
   };
