@@ -1,0 +1,122 @@
+/**
+ * Adapters from a Kubernetes client to the narrow interfaces the controller uses
+ * (`PrimaryApi`, `EventSink`, `InformerSource`). They are written against the small
+ * structural interfaces below, which operatorkit's `KubeClient` and `ResourceClient`
+ * satisfy, so the controller does not depend on the client's implementation.
+ *
+ * @module
+ */
+import type { KubeObject, ResourceType } from "../client/types.ts";
+import { _isNotFound } from "./_errors.ts";
+import type { CoreEvent, EventSink } from "./event_recorder.ts";
+import type { JsonPatchOperation, PrimaryApi } from "./finalizer.ts";
+
+/**
+ * The part of a typed resource handle the controller uses.
+ *
+ * @example
+ * ```ts
+ * import type { ResourceHandle } from "./kube.ts";
+ * import type { KubeObject } from "../client/types.ts";
+ * async function exists(h: ResourceHandle<KubeObject>, name: string): Promise<boolean> {
+ *   return await h.get(name, { namespace: "default" }).then(() => true, () => false);
+ * }
+ * ```
+ */
+export interface ResourceHandle<T extends KubeObject> {
+  /** GET one object; rejects with a 404 ApiError when missing. */
+  get(name: string, options?: { namespace?: string; signal?: AbortSignal }): Promise<T>;
+  /** POST. */
+  create(obj: T, options?: { namespace?: string; signal?: AbortSignal }): Promise<T>;
+  /** PATCH with a JSON, merge or strategic-merge patch. */
+  patch(
+    name: string,
+    options: {
+      namespace?: string;
+      type: "json" | "merge" | "strategic";
+      body: unknown;
+      signal?: AbortSignal;
+    },
+  ): Promise<T>;
+}
+
+/**
+ * The part of a Kubernetes client the controller uses.
+ *
+ * @example
+ * ```ts
+ * import type { ClientLike } from "./kube.ts";
+ * function kinds(client: ClientLike): string {
+ *   return typeof client.resource;
+ * }
+ * ```
+ */
+export interface ClientLike {
+  /** A typed handle for `type`. */
+  resource<U extends KubeObject>(type: ResourceType<U>): ResourceHandle<U>;
+}
+
+/**
+ * The core/v1 Event resource type.
+ *
+ * @example
+ * ```ts
+ * import { EventType } from "./kube.ts";
+ * EventType.plural; // "events"
+ * ```
+ */
+export const EventType: ResourceType<CoreEvent> = {
+  group: "",
+  version: "v1",
+  apiVersion: "v1",
+  kind: "Event",
+  plural: "events",
+  namespaced: true,
+};
+
+/**
+ * A `PrimaryApi` (fresh reads and JSON patches of primary objects) over a resource handle.
+ *
+ * @example
+ * ```ts ignore
+ * const api = primaryApi(client.resource(Website));
+ * ```
+ */
+export function primaryApi<T extends KubeObject>(handle: ResourceHandle<T>): PrimaryApi<T> {
+  return {
+    async get(obj, options = {}) {
+      try {
+        return await handle.get(obj.metadata.name!, {
+          ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      } catch (err) {
+        if (_isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    jsonPatch(obj, options: { operations: JsonPatchOperation[]; signal?: AbortSignal }) {
+      return handle.patch(obj.metadata.name!, {
+        ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+        type: "json",
+        body: options.operations,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    },
+  };
+}
+
+/**
+ * An `EventSink` writing core/v1 Events through a resource handle for `EventType`.
+ *
+ * @example
+ * ```ts ignore
+ * const recorder = new KubeEventRecorder(eventSink(client.resource(EventType)), { component: "website" });
+ * ```
+ */
+export function eventSink(handle: ResourceHandle<CoreEvent>): EventSink {
+  return {
+    create: (namespace, event) => handle.create(event, { namespace }),
+    patch: (namespace, name, body) => handle.patch(name, { namespace, type: "merge", body }),
+  };
+}
