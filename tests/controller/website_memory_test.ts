@@ -6,7 +6,7 @@ import { InformerFactory } from "../../informer/factory.ts";
 import { WEBSITE_FINALIZER, websiteController } from "../../examples/website/operator.ts";
 import { WebsiteType } from "../../examples/website/_website_type.ts";
 import type { WebsiteLike } from "../../examples/website/children.ts";
-import { MemoryCluster } from "./_memory_cluster.ts";
+import { MemoryCluster } from "../../examples/website/_memory_cluster.ts";
 
 const CM: ResourceType = {
   group: "",

@@ -1,4 +1,4 @@
-// An in-process stand-in for the API server, used until the embedded server
+// An in-process stand-in for the API server (for the demo and tests), used until the embedded server
 // (testing/api_server.ts) lands: one resourceVersion counter, finalizer semantics (rules
 // 3.1-3.5), JSON and merge patches (5.1-5.3), the status subresource (4.1), list + watch from
 // a resourceVersion (6.1, 7.4). It implements the structural client interfaces the
