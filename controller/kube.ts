@@ -10,6 +10,7 @@ import type { KubeObject, ResourceType } from "../client/types.ts";
 import { _isNotFound } from "./_errors.ts";
 import type { CoreEvent, EventSink } from "./event_recorder.ts";
 import type { JsonPatchOperation, PrimaryApi } from "./finalizer.ts";
+import { statusChanged } from "./status.ts";
 
 /**
  * The part of a typed resource handle the controller uses.
@@ -119,4 +120,43 @@ export function eventSink(handle: ResourceHandle<CoreEvent>): EventSink {
     create: (namespace, event) => handle.create(event, { namespace }),
     patch: (namespace, name, body) => handle.patch(name, { namespace, type: "merge", body }),
   };
+}
+
+/**
+ * Writes `status` to `obj` through the status subresource with a merge patch, unless it
+ * equals the object's current `.status` (so an unchanged status costs no write and no
+ * watch event). Returns true when it wrote.
+ *
+ * @example
+ * ```ts
+ * import { writeStatus } from "./kube.ts";
+ * import assert from "node:assert/strict";
+ * const bodies: unknown[] = [];
+ * const handle = {
+ *   status: {
+ *     patch: (_name: string, o: { body: unknown }) => {
+ *       bodies.push(o.body);
+ *       return Promise.resolve({ metadata: {} });
+ *     },
+ *   },
+ * };
+ * const site = { metadata: { name: "a", namespace: "ns", generation: 2 }, status: { observedGeneration: 1 } };
+ * assert.equal(await writeStatus(handle, site, { status: { observedGeneration: 2 } }), true);
+ * assert.equal(await writeStatus(handle, site, { status: { observedGeneration: 1 } }), false);
+ * assert.deepEqual(bodies, [{ status: { observedGeneration: 2 } }]);
+ * ```
+ */
+export async function writeStatus<T extends KubeObject & { status?: unknown }>(
+  handle: { readonly status: Pick<ResourceHandle<T>, "patch"> },
+  obj: T,
+  options: { status: NonNullable<T["status"]>; signal?: AbortSignal },
+): Promise<boolean> {
+  if (!statusChanged(obj.status, options.status)) return false;
+  await handle.status.patch(obj.metadata.name!, {
+    ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+    type: "merge",
+    body: { status: options.status },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return true;
 }
