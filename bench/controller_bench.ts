@@ -4,11 +4,8 @@
 // Run: deno bench -A bench/controller_bench.ts
 // Per-item cost = the reported time per iteration divided by the batch size (10,000).
 import { WorkQueue } from "../controller/work_queue.ts";
-import {
-  Controller,
-  type ControllerInformer,
-  type InformerHandler,
-} from "../controller/controller.ts";
+import { Controller } from "../controller/controller.ts";
+import type { ControllerInformer, InformerHandler } from "../controller/informer_source.ts";
 import type { JsonPatchOperation } from "../controller/finalizer.ts";
 import { type KubeObject, objectKey, type ResourceType } from "../client/types.ts";
 

@@ -1,6 +1,6 @@
 // In-memory stand-ins for the informer and the API, for controller unit tests.
 import { type KubeObject, objectKey, type ResourceType } from "../client/types.ts";
-import type { ControllerInformer, InformerHandler, InformerSource } from "./controller.ts";
+import type { ControllerInformer, InformerHandler, InformerSource } from "./informer_source.ts";
 import type { JsonPatchOperation, PrimaryApi } from "./finalizer.ts";
 
 export class FakeInformer<T extends KubeObject> implements ControllerInformer<T> {

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import type { KubeObject, ListWatch, WatchEvent, WatchOptions } from "../client/types.ts";
 import { InformerFactory } from "../informer/factory.ts";
-import { Controller, type InformerSource } from "./controller.ts";
+import { Controller } from "./controller.ts";
+import type { InformerSource } from "./informer_source.ts";
 import type { JsonPatchOperation } from "./finalizer.ts";
 import { TestType } from "./_test_util.ts";
 

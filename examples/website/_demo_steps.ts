@@ -1,7 +1,7 @@
 // The demo script, independent of where the cluster comes from: create two Websites, change
 // one, delete one, and print what the operator did after each step.
 import type { KubeObject, ResourceType } from "../../client/types.ts";
-import type { InformerSource } from "../../controller/controller.ts";
+import type { InformerSource } from "../../controller/informer_source.ts";
 import type { WebsiteLike } from "./children.ts";
 import { type WebsiteClient, websiteController } from "./operator.ts";
 import { WebsiteType } from "./_website_type.ts";

@@ -6,7 +6,8 @@
  * @module
  */
 import type { KubeObject, ListWatch, ResourceType } from "../../client/types.ts";
-import { Controller, type InformerSource } from "../../controller/controller.ts";
+import { Controller } from "../../controller/controller.ts";
+import type { InformerSource } from "../../controller/informer_source.ts";
 import { KubeEventRecorder } from "../../controller/event_recorder.ts";
 import { eventSink, EventType, primaryApi, type ResourceHandle } from "../../controller/kube.ts";
 import { logging, metrics, ResourceMetrics, retry } from "../../controller/middlewares.ts";
