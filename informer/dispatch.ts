@@ -97,6 +97,7 @@ interface _Subscriber<T extends KubeObject> {
   // Handler subscribers have `deliver`; iterator subscribers are pulled instead.
   deliver?: (e: InformerEvent<T>) => void | Promise<void>;
   pumping?: Promise<void>;
+  running: boolean;
   wake?: () => void;
   closed: boolean;
 }
@@ -190,6 +191,7 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
     const sub: _Subscriber<T> = {
       queue: new _Queue(),
       closed: false,
+      running: false,
       deliver: (e) => _deliver(handler, e),
     };
     for (const object of initial) sub.queue.push({ type: "add", object });
@@ -203,7 +205,7 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
    * dispatcher closes, `signal` aborts, or the loop breaks.
    */
   events(initial: Iterable<T>, signal?: AbortSignal): AsyncIterableIterator<InformerEvent<T>> {
-    const sub: _Subscriber<T> = { queue: new _Queue(), closed: this.#closed };
+    const sub: _Subscriber<T> = { queue: new _Queue(), closed: this.#closed, running: false };
     for (const object of initial) sub.queue.push({ type: "add", object });
     if (!this.#closed) this.#subs.add(sub);
     const onAbort = () => this.#remove(sub);
@@ -264,7 +266,9 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
       sub.wake?.();
       return;
     }
-    if (sub.pumping || sub.queue.length === 0) return;
+    if (sub.running || sub.queue.length === 0) return;
+    // `running` is set before the call: a pump of synchronous handlers may finish inside it.
+    sub.running = true;
     sub.pumping = this.#pump(sub);
   }
 
@@ -283,9 +287,9 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
         });
       }
     }
-    sub.pumping = undefined;
-    // An event may have arrived between the last shift and clearing `pumping`.
-    if (!sub.closed && sub.queue.length > 0) sub.pumping = this.#pump(sub);
+    sub.running = false;
+    // An event may have arrived between the last shift and clearing `running`.
+    if (!sub.closed && sub.queue.length > 0) this.#kick(sub);
     else this.#notifyIdle();
   }
 
@@ -297,7 +301,7 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
 
   #isIdle(): boolean {
     for (const s of this.#subs) {
-      if (s.queue.length > 0 || s.pumping) return false;
+      if (s.queue.length > 0 || s.running) return false;
     }
     return true;
   }

@@ -40,16 +40,16 @@ Deno.test("initial LIST is paged and swapped in atomically, then WATCH from its 
   for (let i = 0; i < 5; i++) cluster.create("ns", `o${i}`);
   const clock = new FakeClock(0);
   const sizesDuringList: number[] = [];
-  let informer!: Informer<Obj>;
+  const holder: { informer?: Informer<Obj> } = {};
   const lw: ListWatch<Obj> = {
     type: CM_TYPE,
     list: (o) => {
-      sizesDuringList.push(informer.store.size);
+      sizesDuringList.push(holder.informer!.store.size);
       return cluster.list(o);
     },
     watch: (o) => cluster.watch(o),
   };
-  informer = make(lw, clock, { pageSize: 2 });
+  const informer = holder.informer = make(lw, clock, { pageSize: 2 });
   const log = record(informer);
   informer.start();
   await informer.ready();

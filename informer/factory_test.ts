@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { FakeClock } from "../testing/fake_clock.ts";
+import { CM_TYPE, FakeCluster } from "./_fake_cluster_test.ts";
+import { InformerFactory } from "./factory.ts";
+
+Deno.test("factory: one informer per type and scope, stopped by the last release", async () => {
+  const cluster = new FakeCluster();
+  cluster.create("a", "x");
+  cluster.create("b", "y");
+  const clock = new FakeClock(0);
+  let created = 0;
+  const factory = new InformerFactory({
+    listWatch: (t) => {
+      created++;
+      assert.equal(t, CM_TYPE);
+      return cluster as never;
+    },
+    defaults: { clock },
+  });
+  const l1 = factory.acquire(CM_TYPE, { namespace: "a" });
+  const l2 = factory.acquire(CM_TYPE, { namespace: "a" });
+  const l3 = factory.acquire(CM_TYPE, { namespace: "b" });
+  const l4 = factory.acquire(CM_TYPE, { namespace: "a", metadataOnly: true });
+  assert.equal(l1.informer, l2.informer);
+  assert.notEqual(l1.informer, l3.informer);
+  assert.notEqual(l1.informer, l4.informer);
+  assert.equal(created, 3);
+  assert.equal(factory.size, 3);
+  await l1.informer.ready();
+  await l3.informer.ready();
+  assert.deepEqual(l1.informer.store.keys(), ["a/x"]);
+  assert.deepEqual(l3.informer.store.keys(), ["b/y"]);
+  await l1.release();
+  await l1.release(); // twice is harmless
+  assert.equal(l2.informer.health().running, true);
+  await l2.release();
+  assert.equal(l2.informer.health().running, false);
+  assert.equal(factory.size, 2);
+  await l3[Symbol.asyncDispose]();
+  await factory[Symbol.asyncDispose]();
+  assert.equal(factory.size, 0);
+  assert.equal(l4.informer.health().running, false);
+  // a fresh acquire after release starts a new informer
+  await using again = factory.acquire(CM_TYPE, { namespace: "a" });
+  assert.notEqual(again.informer, l1.informer);
+  await again.informer.ready();
+});
