@@ -12,3 +12,5 @@
  * @module
  */
 export * from "./client/mod.ts";
+export * from "./informer/mod.ts";
+export * from "./controller/mod.ts";

@@ -1,4 +1,4 @@
-import type { Logger } from "@logtape/logtape";
+import type { InformerLogger } from "./reflector.ts";
 import {
   type DecodeFailure,
   type KubeObject,
@@ -26,7 +26,7 @@ export class _CacheWriter<T extends KubeObject> {
     readonly options: {
       transform: (obj: T) => T;
       onDecodeFailure?: (failure: DecodeFailure, raw: KubeObject) => void;
-      log: Logger;
+      log: InformerLogger;
     },
   ) {}
 

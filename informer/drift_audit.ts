@@ -3,7 +3,6 @@
  *
  * @module
  */
-import type { Logger } from "@logtape/logtape";
 import { type Clock, sleep, systemClock } from "../client/clock.ts";
 import { type KubeObject, type ListWatch, objectKey } from "../client/types.ts";
 import type { Store } from "./store.ts";
@@ -27,7 +26,7 @@ export interface DriftAuditOptions<T extends KubeObject> {
   /** Time source. */
   clock?: Clock;
   /** Logger for failed audits. */
-  log?: Logger;
+  log?: { warn(message: string, properties?: Record<string, unknown>): void };
   /** Ends the loop. */
   signal: AbortSignal;
 }

@@ -24,6 +24,23 @@
  *
  * @module
  */
+export type { Clock, TimerHandle } from "../client/clock.ts";
+export type {
+  DecodedList,
+  DecodeFailure,
+  Decoder,
+  KubeList,
+  KubeObject,
+  ListMeta,
+  ListOptions,
+  ListWatch,
+  ManagedFieldsEntry,
+  ObjectMeta,
+  OwnerReference,
+  ResourceType,
+  WatchEvent,
+  WatchOptions,
+} from "../client/types.ts";
 export * from "./store.ts";
 export * from "./dispatch.ts";
 export * from "./health.ts";

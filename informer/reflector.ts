@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { Logger } from "@logtape/logtape";
 import { type Clock, sleep, systemClock } from "../client/clock.ts";
 import type {
   DecodeFailure,
@@ -27,6 +26,28 @@ export interface ReflectorSink<T extends KubeObject> {
   full(): boolean;
   /** Resolves when consumers have room again. */
   waitForRoom(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * The subset of LogTape's `Logger` the informer uses; any `getLogger()` result fits, and tests
+ * can pass their own.
+ *
+ * @example
+ * ```ts
+ * import { getLogger } from "@logtape/logtape";
+ * import type { InformerLogger } from "./reflector.ts";
+ * const log: InformerLogger = getLogger(["operatorkit", "informer"]);
+ * ```
+ */
+export interface InformerLogger {
+  /** Logs at debug level. */
+  debug(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at info level. */
+  info(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at warning level. */
+  warn(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at error level. */
+  error(message: string, properties?: Record<string, unknown>): void;
 }
 
 /** Options for {@linkcode Reflector}. */
@@ -59,8 +80,8 @@ export interface ReflectorOptions {
   relistReasons: Record<string, number>;
   /** Per-reason reconnect counts. */
   reconnectReasons: Record<string, number>;
-  /** Logger. */
-  log: Logger;
+  /** Logger (any LogTape `getLogger()` result fits). */
+  log: InformerLogger;
   /** Called when the initial sync completed (once). */
   onSynced?: () => void;
   /** Called with every error the loop recovers from. */
