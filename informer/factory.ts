@@ -4,6 +4,7 @@
  * @module
  */
 import type { KubeObject, ListWatch, ResourceType } from "../client/types.ts";
+import type { InformerHealth } from "./health.ts";
 import { Informer, type InformerOptions } from "./informer.ts";
 
 /**
@@ -65,6 +66,7 @@ export interface InformerFactoryOptions {
 interface _Entry {
   informer: Informer<KubeObject>;
   refs: number;
+  scope: InformerScope;
 }
 
 /**
@@ -108,6 +110,14 @@ export class InformerFactory implements AsyncDisposable {
     return this.#entries.size;
   }
 
+  /**
+   * Health of every informer alive now (for readiness probes and metrics), with the scope
+   * each one watches.
+   */
+  health(): Array<InformerHealth & { scope: InformerScope }> {
+    return [...this.#entries.values()].map((e) => ({ ...e.informer.health(), scope: e.scope }));
+  }
+
   /** A started informer for `type` in `scope`, shared with other users of the same scope. */
   acquire<T extends KubeObject>(
     type: ResourceType<T>,
@@ -123,7 +133,11 @@ export class InformerFactory implements AsyncDisposable {
         fieldSelector: scope.fieldSelector,
         metadataOnly: scope.metadataOnly,
       });
-      entry = { informer: informer as unknown as Informer<KubeObject>, refs: 0 };
+      entry = {
+        informer: informer as unknown as Informer<KubeObject>,
+        refs: 0,
+        scope: { ...scope },
+      };
       this.#entries.set(key, entry);
       informer.start();
     }

@@ -45,3 +45,22 @@ Deno.test("factory: one informer per type and scope, stopped by the last release
   assert.notEqual(again.informer, l1.informer);
   await again.informer.ready();
 });
+
+Deno.test("factory: health lists every live informer with its scope", async () => {
+  const cluster = new FakeCluster();
+  cluster.create("a", "x");
+  const clock = new FakeClock(0);
+  await using factory = new InformerFactory({
+    listWatch: () => cluster as never,
+    defaults: { clock },
+  });
+  const lease = factory.acquire(CM_TYPE, { namespace: "a" });
+  await lease.informer.ready();
+  const health = factory.health();
+  assert.equal(health.length, 1);
+  assert.deepEqual(health[0].scope, { namespace: "a" });
+  assert.equal(health[0].synced, true);
+  assert.equal(health[0].cached, 1);
+  await lease.release();
+  assert.deepEqual(factory.health(), []);
+});
