@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Histogram, type HistogramSnapshot } from "./histogram.ts";
 import { getLogger } from "@logtape/logtape";
 import { type Clock, systemClock, type TimerHandle } from "../client/clock.ts";
 import { type KubeObject, objectKey, type ResourceType } from "../client/types.ts";
@@ -101,6 +102,30 @@ export interface ControllerStats {
   inFlight: number;
   /** Keys waiting in the queue. */
   queued: number;
+  /** Reconcile durations (absent in hand-made snapshots). */
+  durations?: HistogramSnapshot;
+}
+
+/**
+ * The resource types a controller uses (see `Controller.types`).
+ *
+ * @example
+ * ```ts
+ * import type { ControllerTypes } from "./controller.ts";
+ * const t: ControllerTypes = {
+ *   primary: { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
+ *   owns: [],
+ *   watches: [],
+ * };
+ * ```
+ */
+export interface ControllerTypes {
+  /** The primary type. */
+  primary: ResourceType;
+  /** Child types owned through ownerReferences. */
+  owns: ResourceType[];
+  /** Other watched types. */
+  watches: ResourceType[];
 }
 
 /**
@@ -153,6 +178,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
   #state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   #stopped: Promise<void> | undefined;
   #stats: ControllerStats = { reconciles: 0, errors: 0, inFlight: 0, queued: 0 };
+  readonly #durations = new Histogram();
   #startSignal: AbortSignal | undefined;
   readonly #onStartAbort = () => void this.stop();
 
@@ -183,6 +209,18 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
     return this.#finalizer;
   }
 
+  /**
+   * The resource types this controller reads and writes, for RBAC manifests: the primary
+   * type (its status too), the `owns` types and the `watches` types.
+   */
+  get types(): ControllerTypes {
+    return {
+      primary: this.#o.type,
+      owns: [...(this.#o.owns ?? [])],
+      watches: (this.#o.watches ?? []).map((w) => w.type),
+    };
+  }
+
   /** The work queue (for inspection; adding keys by hand is allowed). */
   get queue(): WorkQueue<string> {
     return this.#queue;
@@ -190,7 +228,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
 
   /** A snapshot of the counters. */
   get stats(): ControllerStats {
-    return { ...this.#stats, queued: this.#queue.length };
+    return { ...this.#stats, queued: this.#queue.length, durations: this.#durations.snapshot() };
   }
 
   /**
@@ -317,6 +355,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
       const key = await this.#queue.get();
       if (key === undefined) return;
       this.#stats.inFlight++;
+      const started = this.#clock.now();
       try {
         const result = await this.#reconciler!.reconcile(key, { signal });
         this.#queue.forget(key);
@@ -337,6 +376,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
       } finally {
         this.#stats.inFlight--;
         this.#stats.reconciles++;
+        this.#durations.observeMs(this.#clock.now() - started);
         this.#queue.done(key);
       }
     }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { Histogram, type HistogramSnapshot } from "./histogram.ts";
 import { type Clock, sleep, systemClock } from "../client/clock.ts";
 import type { KubeObject } from "../client/types.ts";
 import type { ReconcileContext } from "./resource.ts";
@@ -122,6 +123,8 @@ export interface ResourceMetricSample {
   durationSumMs: number;
   /** Longest call in ms. */
   durationMaxMs: number;
+  /** Call durations (absent in hand-made samples). */
+  durations?: HistogramSnapshot;
 }
 
 /**
@@ -137,7 +140,7 @@ export interface ResourceMetricSample {
  * ```
  */
 export class ResourceMetrics {
-  readonly #series = new Map<string, ResourceMetricSample>();
+  readonly #series = new Map<string, ResourceMetricSample & { histogram: Histogram }>();
 
   /** Records one call that took `ms` and succeeded (`ok`) or threw. */
   observe(info: OperationInfo, ms: number, ok: boolean): void {
@@ -151,6 +154,7 @@ export class ResourceMetrics {
         errors: 0,
         durationSumMs: 0,
         durationMaxMs: 0,
+        histogram: new Histogram(),
       };
       this.#series.set(id, s);
     }
@@ -158,11 +162,15 @@ export class ResourceMetrics {
     if (!ok) s.errors++;
     s.durationSumMs += ms;
     if (ms > s.durationMaxMs) s.durationMaxMs = ms;
+    s.histogram.observeMs(ms);
   }
 
   /** Copies of every series. */
   samples(): ResourceMetricSample[] {
-    return [...this.#series.values()].map((s) => ({ ...s }));
+    return [...this.#series.values()].map(({ histogram, ...s }) => ({
+      ...s,
+      durations: histogram.snapshot(),
+    }));
   }
 
   /** The series in the Prometheus text format. */

@@ -85,6 +85,13 @@ Deno.test("metrics counts calls, errors and duration per resource and operation"
   await r.ensureCreated(obj, ctx);
   await assert.rejects(r.ensureDeleted(obj, ctx));
   const s = registry.samples().sort((a, b) => a.operation.localeCompare(b.operation));
+  // 25 ms twice: both in the 0.025 s bucket and every bucket above it.
+  const created = s[0].durations!;
+  assert.equal(created.count, 2);
+  assert.equal(created.cumulative[created.bounds.indexOf(0.01)], 0);
+  assert.equal(created.cumulative[created.bounds.indexOf(0.025)], 2);
+  assert.equal(s[1].durations!.cumulative[0], 1);
+  for (const x of s) delete x.durations;
   assert.deepEqual(s, [
     {
       resource: "slow",

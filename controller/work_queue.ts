@@ -7,6 +7,26 @@ import { type Clock, systemClock, type TimerHandle } from "../client/clock.ts";
 import { defaultRateLimiter, type RateLimiter } from "./rate_limiter.ts";
 
 /**
+ * Work-queue totals since creation.
+ *
+ * @example
+ * ```ts
+ * import type { WorkQueueCounters } from "./work_queue.ts";
+ * const c: WorkQueueCounters = { adds: 3, retries: 1, waitCount: 3, waitSumMs: 12 };
+ * ```
+ */
+export interface WorkQueueCounters {
+  /** Keys queued (a key added while already queued counts once). */
+  adds: number;
+  /** `addRateLimited` calls: retries after errors. */
+  retries: number;
+  /** Keys handed out. */
+  waitCount: number;
+  /** Total time keys waited in the queue before being handed out, in ms. */
+  waitSumMs: number;
+}
+
+/**
  * Options of {@linkcode WorkQueue}.
  *
  * @example
@@ -73,6 +93,8 @@ export class WorkQueue<K = string> implements AsyncDisposable {
   #getters: Array<(key: K | undefined) => void> = [];
   #drainers: Array<() => void> = [];
   #shuttingDown = false;
+  readonly #queuedAt = new Map<K, number>();
+  readonly #counters: WorkQueueCounters = { adds: 0, retries: 0, waitCount: 0, waitSumMs: 0 };
 
   /** Creates an empty queue. */
   constructor(options: WorkQueueOptions<K> = {}) {
@@ -93,6 +115,11 @@ export class WorkQueue<K = string> implements AsyncDisposable {
   /** Keys waiting for an `addAfter`/`addRateLimited` delay. */
   get delayed(): number {
     return this.#delayed.size;
+  }
+
+  /** Totals since the queue was created (for metrics). */
+  get counters(): WorkQueueCounters {
+    return { ...this.#counters };
   }
 
   /** True once `shutdown` was called. */
@@ -130,6 +157,7 @@ export class WorkQueue<K = string> implements AsyncDisposable {
 
   /** Queues `key` after the rate limiter's delay for it; returns that delay in ms. */
   addRateLimited(key: K): number {
+    this.#counters.retries++;
     const ms = this.#limiter.when(key);
     this.addAfter(key, ms);
     return ms;
@@ -198,6 +226,7 @@ export class WorkQueue<K = string> implements AsyncDisposable {
     this.#items = [];
     this.#head = 0;
     this.#dirty.clear();
+    this.#queuedAt.clear();
     const getters = this.#getters;
     this.#getters = [];
     for (const g of getters) g(undefined);
@@ -230,13 +259,16 @@ export class WorkQueue<K = string> implements AsyncDisposable {
   }
 
   #push(key: K): void {
+    this.#counters.adds++;
     if (this.#getters.length > 0) {
+      this.#counters.waitCount++;
       this.#dirty.delete(key);
       this.#processing.add(key);
       this.#getters.shift()!(key);
       return;
     }
     this.#items.push(key);
+    this.#queuedAt.set(key, this.#clock.now());
   }
 
   #take(): K {
@@ -250,6 +282,12 @@ export class WorkQueue<K = string> implements AsyncDisposable {
     }
     this.#dirty.delete(key);
     this.#processing.add(key);
+    const at = this.#queuedAt.get(key);
+    if (at !== undefined) {
+      this.#queuedAt.delete(key);
+      this.#counters.waitCount++;
+      this.#counters.waitSumMs += this.#clock.now() - at;
+    }
     return key;
   }
 }

@@ -113,3 +113,19 @@ Deno.test("WorkQueue stays O(1) over many keys (compaction keeps order)", () => 
   while (q.tryGet() !== undefined) count++;
   assert.equal(count, Math.ceil(n / 3));
 });
+
+Deno.test("work queue counts adds, retries and time waited", async () => {
+  const clock = new FakeClock(0);
+  await using q = new WorkQueue<string>({ clock });
+  q.add("a");
+  q.add("a");
+  q.add("b");
+  clock.tick(10);
+  assert.equal(q.tryGet(), "a");
+  clock.tick(5);
+  assert.equal(q.tryGet(), "b");
+  q.done("a");
+  q.addRateLimited("a");
+  assert.deepEqual(q.counters, { adds: 2, retries: 1, waitCount: 2, waitSumMs: 25 });
+  q.done("b");
+});
