@@ -86,7 +86,16 @@ function _cacheRoot(cacheDir: string | undefined): string {
   return `${home}/.cache/operatorkit/envtest`;
 }
 
-async function _kubeVersion(): Promise<string> {
+/**
+ * The Kubernetes release the wrapper module builds (`k8s.io/kubernetes` in
+ * tools/envtest/apiserver/go.mod), e.g. `v1.36.3`.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(await envtestKubernetesVersion());
+ * ```
+ */
+export async function envtestKubernetesVersion(): Promise<string> {
   const goMod = await Deno.readTextFile(new URL("apiserver/go.mod", _toolsDir));
   for (const line of goMod.split("\n")) {
     const trimmed = line.trim();
@@ -123,7 +132,7 @@ async function _isExecutable(path: string): Promise<boolean> {
 export async function ensureEnvtestBinaries(
   options: EnsureEnvtestBinariesOptions = {},
 ): Promise<EnvtestBinaries> {
-  const version = await _kubeVersion();
+  const version = await envtestKubernetesVersion();
   const root = _cacheRoot(options.cacheDir);
   const dir = `${root}/${version}`;
   const binaries: EnvtestBinaries = {
