@@ -1,3 +1,6 @@
+import { _clone, _deepEqual, _isObject, _setOwn, _typeName, type JsonObject } from "./_json.ts";
+import { PatchError } from "./json_patch.ts";
+
 /**
  * Merge information for one built-in type: for each list path (dotted, with `[]` for list
  * items, e.g. `spec.template.spec.containers`), the merge key (`name`) or `"set"` for
@@ -5,19 +8,294 @@
  */
 export type StrategicMergeSchema = Record<string, string>;
 
-/** The strategic-merge schema for a built-in apiVersion/kind, or undefined (CRs: 415). */
-export function strategicMergeSchemaFor(
-  _apiVersion: string,
-  _kind: string,
-): StrategicMergeSchema | undefined {
-  return undefined;
+// The patchMergeKey / patchStrategy:"merge" tags of k8s.io/api. Lists not listed here are
+// atomic: a patch replaces them whole (e.g. command, args, tolerations, rbac rules).
+const _OBJECT_META: StrategicMergeSchema = { finalizers: "set", ownerReferences: "uid" };
+
+const _CONTAINER: StrategicMergeSchema = {
+  ports: "containerPort",
+  env: "name",
+  volumeMounts: "mountPath",
+  volumeDevices: "devicePath",
+};
+
+const _POD_SPEC: StrategicMergeSchema = {
+  volumes: "name",
+  imagePullSecrets: "name",
+  hostAliases: "ip",
+  topologySpreadConstraints: "topologyKey",
+  resourceClaims: "name",
+  schedulingGates: "name",
+  ..._prefixed("containers", { "": "name", ..._nested(_CONTAINER) }),
+  ..._prefixed("initContainers", { "": "name", ..._nested(_CONTAINER) }),
+  ..._prefixed("ephemeralContainers", { "": "name", ..._nested(_CONTAINER) }),
+};
+
+const _CONDITIONS: StrategicMergeSchema = { conditions: "type" };
+
+/** `{ "": k, "[].x": k2 }` under `p` -> `{ p: k, "p[].x": k2 }`; other keys are `p.key`. */
+function _prefixed(prefix: string, schema: StrategicMergeSchema): StrategicMergeSchema {
+  const out: StrategicMergeSchema = {};
+  for (const [path, key] of Object.entries(schema)) {
+    out[path === "" ? prefix : path.startsWith("[]") ? prefix + path : `${prefix}.${path}`] = key;
+  }
+  return out;
 }
 
-/** Strategic merge patch for built-in types. Returns a new value. Throws PatchError. */
+/** Marks every path of `schema` as living under a list item: `x` -> `[].x`. */
+function _nested(schema: StrategicMergeSchema): StrategicMergeSchema {
+  const out: StrategicMergeSchema = {};
+  for (const [path, key] of Object.entries(schema)) out[`[].${path}`] = key;
+  return out;
+}
+
+function _podTemplate(prefix: string): StrategicMergeSchema {
+  return {
+    ..._prefixed(`${prefix}.metadata`, _OBJECT_META),
+    ..._prefixed(`${prefix}.spec`, _POD_SPEC),
+  };
+}
+
+const _WORKLOAD: StrategicMergeSchema = {
+  ..._podTemplate("spec.template"),
+  ..._prefixed("status", _CONDITIONS),
+};
+
+const _SCHEMAS: Record<string, StrategicMergeSchema> = {
+  "v1/Pod": {
+    ..._prefixed("spec", _POD_SPEC),
+    ..._prefixed("status", _CONDITIONS),
+  },
+  "v1/PodTemplate": _podTemplate("template"),
+  "v1/ReplicationController": _WORKLOAD,
+  "v1/Service": { "spec.ports": "port" },
+  "v1/ServiceAccount": { secrets: "name" },
+  "v1/Namespace": _prefixed("status", _CONDITIONS),
+  "v1/ConfigMap": {},
+  "v1/Secret": {},
+  "v1/Event": {},
+  "v1/Endpoints": {},
+  "apps/v1/Deployment": _WORKLOAD,
+  "apps/v1/StatefulSet": _WORKLOAD,
+  "apps/v1/DaemonSet": _WORKLOAD,
+  "apps/v1/ReplicaSet": _WORKLOAD,
+  "batch/v1/Job": _WORKLOAD,
+  "batch/v1/CronJob": {
+    ..._podTemplate("spec.jobTemplate.spec.template"),
+    ..._prefixed("spec.jobTemplate.metadata", _OBJECT_META),
+  },
+  "coordination.k8s.io/v1/Lease": {},
+  "events.k8s.io/v1/Event": {},
+  "rbac.authorization.k8s.io/v1/Role": {},
+  "rbac.authorization.k8s.io/v1/ClusterRole": {},
+  "rbac.authorization.k8s.io/v1/RoleBinding": {},
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": {},
+  "apiextensions.k8s.io/v1/CustomResourceDefinition": {},
+};
+
+/**
+ * The strategic-merge schema for a built-in apiVersion/kind, or undefined (CRs: 415). Every
+ * schema includes `metadata.finalizers` (a set) and `metadata.ownerReferences` (by `uid`).
+ */
+export function strategicMergeSchemaFor(
+  apiVersion: string,
+  kind: string,
+): StrategicMergeSchema | undefined {
+  const schema = Object.hasOwn(_SCHEMAS, `${apiVersion}/${kind}`)
+    ? _SCHEMAS[`${apiVersion}/${kind}`]
+    : undefined;
+  if (!schema) return undefined;
+  return { ..._prefixed("metadata", _OBJECT_META), ...schema };
+}
+
+const _DELETE: unique symbol = Symbol("delete");
+type _Merged = unknown | typeof _DELETE;
+
+const _ORDER = "$setElementOrder/";
+const _DELETE_FROM = "$deleteFromPrimitiveList/";
+
+/**
+ * Strategic merge patch for built-in types. Returns a new value. Throws PatchError.
+ *
+ * Maps merge and `null` deletes; lists whose path has a merge key in `schema` merge item by
+ * item (`{"<key>": v, "$patch": "delete"}` removes the item, a `{"$patch": "replace"}`
+ * element replaces the whole list); `"set"` lists add missing values; other lists are
+ * replaced. Maps honour `$patch: replace|delete` and `$retainKeys`;
+ * `$deleteFromPrimitiveList/<list>` removes values; `$setElementOrder/<list>` puts the named
+ * items first, in that order, and leaves the others after them in their previous order.
+ */
 export function applyStrategicMergePatch(
-  _target: unknown,
-  _patch: unknown,
-  _schema: StrategicMergeSchema,
+  target: unknown,
+  patch: unknown,
+  schema: StrategicMergeSchema,
 ): unknown {
-  throw new Error("applyStrategicMergePatch: not implemented yet");
+  if (!_isObject(patch)) {
+    throw new PatchError(
+      "BadRequest",
+      `a strategic merge patch must be a JSON object, found ${_typeName(patch)}`,
+    );
+  }
+  const merged = new _Merger(schema).map(_isObject(target) ? target : undefined, patch, "");
+  return merged === _DELETE ? {} : merged;
+}
+
+class _Merger {
+  constructor(readonly schema: StrategicMergeSchema) {}
+
+  map(
+    original: JsonObject | undefined,
+    patch: JsonObject,
+    path: string,
+  ): JsonObject | typeof _DELETE {
+    const directive = patch.$patch;
+    if (directive === "delete") return _DELETE;
+    if (directive === "replace") {
+      const { $patch: _, ...rest } = patch;
+      return this.map(undefined, rest, path) as JsonObject;
+    }
+    if (directive !== undefined) {
+      throw new PatchError(
+        "BadRequest",
+        `${_where(path)}: $patch must be "replace" or "delete", found ${JSON.stringify(directive)}`,
+      );
+    }
+    const out: JsonObject = original ? _clone(original) : {};
+    const orders: [string, unknown[]][] = [];
+    // Deletions from primitive lists apply before the patch's own additions.
+    for (const [key, value] of Object.entries(patch)) {
+      if (!key.startsWith(_DELETE_FROM)) continue;
+      const list = key.slice(_DELETE_FROM.length);
+      const remove = _directiveList(value, key, path);
+      if (Array.isArray(out[list])) {
+        _setOwn(out, list, out[list].filter((v) => !remove.some((r) => _deepEqual(r, v))));
+      }
+    }
+    for (const [key, value] of Object.entries(patch)) {
+      if (key === "$retainKeys" || key.startsWith(_DELETE_FROM)) continue;
+      if (key.startsWith(_ORDER)) {
+        orders.push([key.slice(_ORDER.length), _directiveList(value, key, path)]);
+        continue;
+      }
+      if (value === null) {
+        delete out[key];
+        continue;
+      }
+      const child = path === "" ? key : `${path}.${key}`;
+      const merged = this.value(Object.hasOwn(out, key) ? out[key] : undefined, value, child);
+      if (merged === _DELETE) delete out[key];
+      else _setOwn(out, key, merged);
+    }
+    for (const [list, order] of orders) {
+      if (Array.isArray(out[list])) {
+        const child = path === "" ? list : `${path}.${list}`;
+        _setOwn(out, list, _reorder(out[list], order, this.schema[child]));
+      }
+    }
+    if (Object.hasOwn(patch, "$retainKeys")) this.retain(out, patch, path);
+    return out;
+  }
+
+  value(original: unknown, patch: unknown, path: string): _Merged {
+    if (_isObject(patch)) return this.map(_isObject(original) ? original : undefined, patch, path);
+    if (Array.isArray(patch)) return this.list(original, patch, path);
+    return _clone(patch);
+  }
+
+  list(original: unknown, patch: unknown[], path: string): unknown[] {
+    const strategy = Object.hasOwn(this.schema, path) ? this.schema[path] : undefined;
+    const itemPath = `${path}[]`;
+    const fresh = (items: unknown[]) =>
+      items.flatMap((p) => {
+        const v = this.value(undefined, p, itemPath);
+        return v === _DELETE ? [] : [v];
+      });
+    if (!strategy) return fresh(patch);
+    if (patch.some((p) => _isObject(p) && p.$patch === "replace")) {
+      return fresh(patch.filter((p) => !(_isObject(p) && p.$patch === "replace")));
+    }
+    const out = Array.isArray(original) ? _clone(original) : [];
+    if (strategy === "set") {
+      for (const p of patch) if (!out.some((v) => _deepEqual(v, p))) out.push(_clone(p));
+      return out;
+    }
+    for (const p of patch) {
+      if (!_isObject(p) || !Object.hasOwn(p, strategy)) {
+        throw new PatchError(
+          "BadRequest",
+          `${
+            _where(path)
+          }: items of this list merge by "${strategy}", so each needs that key, found ${
+            _isObject(p) ? "an object without it" : _typeName(p)
+          }`,
+        );
+      }
+      const idx = out.findIndex((v) => _isObject(v) && _deepEqual(v[strategy], p[strategy]));
+      if (p.$patch === "delete") {
+        if (idx >= 0) {
+          for (let i = out.length - 1; i >= 0; i--) {
+            if (_isObject(out[i]) && _deepEqual((out[i] as JsonObject)[strategy], p[strategy])) {
+              out.splice(i, 1);
+            }
+          }
+        }
+        continue;
+      }
+      const merged = this.map(idx >= 0 ? out[idx] as JsonObject : undefined, p, itemPath);
+      if (merged === _DELETE) continue;
+      if (idx >= 0) out[idx] = merged;
+      else out.push(merged);
+    }
+    return out;
+  }
+
+  retain(out: JsonObject, patch: JsonObject, path: string): void {
+    const keep = patch.$retainKeys;
+    if (!Array.isArray(keep) || !keep.every((k) => typeof k === "string")) {
+      throw new PatchError(
+        "BadRequest",
+        `${_where(path)}: $retainKeys must be a list of field names, found ${_typeName(keep)}`,
+      );
+    }
+    for (const key of Object.keys(patch)) {
+      if (key.startsWith("$") || patch[key] === null || keep.includes(key)) continue;
+      throw new PatchError(
+        "Invalid",
+        `${_where(path)}: the patch sets "${key}", which $retainKeys does not list`,
+      );
+    }
+    for (const key of Object.keys(out)) if (!keep.includes(key)) delete out[key];
+  }
+}
+
+function _where(path: string): string {
+  return path === "" ? "strategic merge patch" : `strategic merge patch at ${path}`;
+}
+
+function _directiveList(value: unknown, key: string, path: string): unknown[] {
+  if (!Array.isArray(value)) {
+    throw new PatchError(
+      "BadRequest",
+      `${_where(path)}: ${key} must be a list, found ${_typeName(value)}`,
+    );
+  }
+  return value;
+}
+
+/** The items named by `order` first, in that order; the rest after them, order kept. */
+function _reorder(list: unknown[], order: unknown[], strategy: string | undefined): unknown[] {
+  const identity = (v: unknown) => strategy && strategy !== "set" && _isObject(v) ? v[strategy] : v;
+  const used = new Set<number>();
+  const out: unknown[] = [];
+  for (const o of order) {
+    const want = identity(o);
+    const i = list.findIndex((v, j) => !used.has(j) && _deepEqual(identity(v), want));
+    if (i >= 0) {
+      used.add(i);
+      out.push(list[i]);
+    }
+  }
+  list.forEach((v, j) => {
+    if (!used.has(j)) out.push(v);
+  });
+  return out;
 }
