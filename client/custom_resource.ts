@@ -1,0 +1,671 @@
+/**
+ * Custom resources defined once, in zod: `defineCustomResource()` turns a spec (and status)
+ * schema into a `ResourceType` whose object type is inferred, whose decoder is the same zod
+ * schema, and which carries the CustomResourceDefinition (apiextensions.k8s.io/v1) with the
+ * structural schema generated from it. `ensureCustomResourceDefinition()` installs it and
+ * waits until it is Established; `crdManifestYaml()` prints it.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { stringify as yamlStringify } from "yaml";
+import { getLogger } from "@logtape/logtape";
+import type { KubeObject, ObjectMeta, ResourceType } from "./types.ts";
+import type { CustomResourceDefinition } from "./builtin_types.ts";
+import { CustomResourceDefinitions } from "./builtins.ts";
+import { type Clock, sleep, systemClock } from "./clock.ts";
+import {
+  _INT_OR_STRING,
+  _PRESERVE_UNKNOWN,
+  _toStructuralSchema,
+  CustomResourceSchemaError,
+  type JSONSchemaProps,
+} from "./_crd_schema.ts";
+
+export { CustomResourceSchemaError, type JSONSchemaProps };
+
+/**
+ * Marks a zod schema as free-form: the CRD gets `x-kubernetes-preserve-unknown-fields: true`
+ * there, so the API server keeps whatever the field holds instead of pruning it. Known fields
+ * of a marked object are still declared when they can be; constructs with no structural
+ * equivalent (unions of objects, transforms, refinements) become accepted as opaque values.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { preserveUnknown } from "./custom_resource.ts";
+ * const values = preserveUnknown(z.object({ replicaCount: z.int().optional() }));
+ * values.parse({ replicaCount: 2 });
+ * ```
+ */
+export function preserveUnknown<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ [_PRESERVE_UNKNOWN]: true }) as T;
+}
+
+/**
+ * A field that holds an integer or a string (a port number or name, `"25%"`), emitted as
+ * `x-kubernetes-int-or-string: true`.
+ *
+ * @example
+ * ```ts
+ * import { intOrString } from "./custom_resource.ts";
+ * const port = intOrString().describe("port number or name");
+ * port.parse(8080);
+ * port.parse("http");
+ * ```
+ */
+export function intOrString(): z.ZodType<number | string> {
+  return z.union([z.int(), z.string()]).meta({ [_INT_OR_STRING]: true });
+}
+
+/**
+ * An additional printer column (`kubectl get` output).
+ *
+ * @example
+ * ```ts
+ * import type { PrinterColumn } from "./custom_resource.ts";
+ * const c: PrinterColumn = { name: "Replicas", type: "integer", jsonPath: ".spec.replicas" };
+ * ```
+ */
+export interface PrinterColumn {
+  /** Column header. */
+  name: string;
+  /** Column type. */
+  type: "string" | "integer" | "number" | "boolean" | "date";
+  /** A simple JSONPath into the object, starting with `.` (e.g. `.status.phase`). */
+  jsonPath: string;
+  /** Help text. */
+  description?: string;
+  /** Format hint for the value (e.g. `date-time`). */
+  format?: string;
+  /** 0 shows in the standard view; higher only with `-o wide`. */
+  priority?: number;
+}
+
+/**
+ * Subresources of a version. `status` defaults to on when a status schema is given.
+ *
+ * @example
+ * ```ts
+ * import type { Subresources } from "./custom_resource.ts";
+ * const s: Subresources = {
+ *   status: true,
+ *   scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas" },
+ * };
+ * ```
+ */
+export interface Subresources {
+  /** Serve `/status`; writes to the main endpoint then ignore `.status`. */
+  status?: boolean;
+  /** Serve `/scale` mapped onto these paths. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+}
+
+/**
+ * One more version of the same kind, served from the same CRD. The server does not convert
+ * between versions (conversion strategy `None`), so their schemas should be compatible.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import type { CustomResourceVersion } from "./custom_resource.ts";
+ * const v1alpha1: CustomResourceVersion = {
+ *   name: "v1alpha1",
+ *   spec: z.object({ html: z.string() }),
+ *   deprecated: true,
+ * };
+ * ```
+ */
+export interface CustomResourceVersion {
+  /** The version name, e.g. `v1beta1`. */
+  name: string;
+  /** The spec schema of this version. */
+  spec: z.ZodType;
+  /** The status schema of this version. */
+  status?: z.ZodType;
+  /** Served by the API (default true). */
+  served?: boolean;
+  /** The version objects are stored at (exactly one version of the CRD has it). */
+  storage?: boolean;
+  /** Reads at this version carry a deprecation warning. */
+  deprecated?: boolean;
+  /** The warning text for a deprecated version. */
+  deprecationWarning?: string;
+  /** Printer columns of this version. */
+  printerColumns?: PrinterColumn[];
+  /** Subresources of this version. */
+  subresources?: Subresources;
+}
+
+/**
+ * What `defineCustomResource()` takes. `version`, `spec`, `status`, `printerColumns` and
+ * `subresources` describe the version this resource type reads and writes; `versions` adds
+ * more versions of the same kind to the CRD.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import type { CustomResourceOptions } from "./custom_resource.ts";
+ * const o: CustomResourceOptions<z.ZodObject<{ html: z.ZodString }>> = {
+ *   group: "demo.operatorkit.io",
+ *   version: "v1alpha1",
+ *   kind: "Website",
+ *   scope: "Namespaced",
+ *   spec: z.object({ html: z.string() }),
+ * };
+ * ```
+ */
+export interface CustomResourceOptions<
+  Spec extends z.ZodType,
+  Status extends z.ZodType | undefined = undefined,
+> {
+  /** API group; must contain a dot (e.g. `demo.operatorkit.io`). */
+  group: string;
+  /** The version this resource type uses, e.g. `v1alpha1`. */
+  version: string;
+  /** The kind, in PascalCase. */
+  kind: string;
+  /** URL name; defaults to the lowercase kind + `s` (set it for irregular plurals). */
+  plural?: string;
+  /** Defaults to the lowercase kind. */
+  singular?: string;
+  /** Short names for kubectl. */
+  shortNames?: string[];
+  /** Categories (e.g. `all`). */
+  categories?: string[];
+  /** `Namespaced` or `Cluster`. */
+  scope: "Namespaced" | "Cluster";
+  /** The spec schema. */
+  spec: Spec;
+  /** The status schema. */
+  status?: Status;
+  /** Printer columns. */
+  printerColumns?: PrinterColumn[];
+  /** Subresources; `status` defaults to on when `status` is given. */
+  subresources?: Subresources;
+  /** True (default) when this version is the storage version. */
+  storage?: boolean;
+  /** Further versions of the kind. */
+  versions?: CustomResourceVersion[];
+}
+
+/**
+ * The object type of a custom resource: standard fields, `spec`, optional `status`.
+ *
+ * @example
+ * ```ts
+ * import type { CustomObject } from "./custom_resource.ts";
+ * const w: CustomObject<{ html: string }, { ready: boolean }> = {
+ *   metadata: { name: "site" },
+ *   spec: { html: "<h1>hi</h1>" },
+ * };
+ * ```
+ */
+export type CustomObject<Spec, Status = never> = KubeObject & {
+  /** The desired state. */
+  spec: Spec;
+  /** The observed state. */
+  status?: Status;
+};
+
+/**
+ * A resource type built by `defineCustomResource()`: a `ResourceType<T>` (client handles,
+ * informers and controllers take it unchanged) plus the CRD and the whole-object schema.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { type CustomResourceType, defineCustomResource } from "./custom_resource.ts";
+ * const Things: CustomResourceType = defineCustomResource({
+ *   group: "demo.operatorkit.io",
+ *   version: "v1",
+ *   kind: "Thing",
+ *   scope: "Cluster",
+ *   spec: z.object({ size: z.int() }),
+ * });
+ * Things.crd.metadata.name; // "things.demo.operatorkit.io"
+ * ```
+ */
+export interface CustomResourceType<T extends KubeObject = KubeObject> extends ResourceType<T> {
+  /** The zod schema of the whole object; objects read from the server are validated with it. */
+  readonly schema: z.ZodType<T>;
+  /** The CustomResourceDefinition (apiextensions.k8s.io/v1). */
+  readonly crd: CustomResourceDefinition;
+  /** The singular name. */
+  readonly singular: string;
+}
+
+/**
+ * The object type of a custom resource type.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { defineCustomResource, type InferCustomResource } from "./custom_resource.ts";
+ * const Website = defineCustomResource({
+ *   group: "demo.operatorkit.io",
+ *   version: "v1alpha1",
+ *   kind: "Website",
+ *   scope: "Namespaced",
+ *   spec: z.object({ html: z.string() }),
+ * });
+ * type Website = InferCustomResource<typeof Website>;
+ * const w: Website = { metadata: { name: "a" }, spec: { html: "x" } };
+ * ```
+ */
+export type InferCustomResource<R> = R extends ResourceType<infer T> ? T : never;
+
+type _Out<S> = S extends z.ZodType ? z.output<S> : never;
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+
+function _check(ok: boolean, what: string, found: unknown): void {
+  if (!ok) {
+    throw new TypeError(`defineCustomResource: expected ${what}, found ${JSON.stringify(found)}`);
+  }
+}
+
+/**
+ * Defines a custom resource from zod schemas. Returns a resource type with the object type
+ * inferred (`InferCustomResource<typeof X>`), a whole-object decoder (`schema`) and the CRD
+ * (`crd`). `plural` defaults to the lowercase kind + `s`, `singular` to the lowercase kind;
+ * the status subresource is on when a status schema is given (unless `subresources.status`
+ * is false).
+ *
+ * Throws `CustomResourceSchemaError` naming the field when the spec or status uses something
+ * a structural schema cannot express (unions of objects, transforms, refinements, recursion),
+ * unless that field is marked with `preserveUnknown()`; throws `TypeError` for bad names.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import assert from "node:assert/strict";
+ * import { defineCustomResource } from "./custom_resource.ts";
+ * const Website = defineCustomResource({
+ *   group: "demo.operatorkit.io",
+ *   version: "v1alpha1",
+ *   kind: "Website",
+ *   scope: "Namespaced",
+ *   spec: z.object({ html: z.string(), replicas: z.int().min(1).max(10).default(1) }),
+ *   status: z.object({ observedGeneration: z.int().optional() }),
+ * });
+ * assert.equal(Website.plural, "websites");
+ * assert.equal(Website.crd.metadata.name, "websites.demo.operatorkit.io");
+ * const site = Website.schema.parse({ metadata: { name: "a" }, spec: { html: "hi" } });
+ * assert.equal(site.spec.replicas, 1);
+ * ```
+ */
+export function defineCustomResource<
+  Spec extends z.ZodType,
+  Status extends z.ZodType | undefined = undefined,
+>(
+  options: CustomResourceOptions<Spec, Status>,
+): CustomResourceType<CustomObject<z.output<Spec>, _Out<Status>>> {
+  const { group, version, kind, scope } = options;
+  _check(typeof group === "string" && DNS_SUBDOMAIN.test(group), "a group with a dot", group);
+  _check(typeof kind === "string" && /^[A-Z][A-Za-z0-9]*$/.test(kind), "a PascalCase kind", kind);
+  _check(scope === "Namespaced" || scope === "Cluster", `scope "Namespaced" or "Cluster"`, scope);
+  const plural = options.plural ?? `${kind.toLowerCase()}s`;
+  const singular = options.singular ?? kind.toLowerCase();
+  _check(DNS_LABEL.test(plural), "a lowercase plural", plural);
+  _check(DNS_LABEL.test(singular), "a lowercase singular", singular);
+  for (const s of options.shortNames ?? []) _check(DNS_LABEL.test(s), "lowercase short names", s);
+
+  const extra = options.versions ?? [];
+  const primaryStorage = options.storage ?? !extra.some((v) => v.storage);
+  const all: CustomResourceVersion[] = [
+    {
+      name: version,
+      spec: options.spec,
+      status: options.status,
+      served: true,
+      storage: primaryStorage,
+      printerColumns: options.printerColumns,
+      subresources: options.subresources,
+    },
+    ...extra,
+  ];
+  const seen = new Set<string>();
+  for (const v of all) {
+    _check(typeof v.name === "string" && DNS_LABEL.test(v.name), "a version like v1", v.name);
+    _check(!seen.has(v.name), "distinct version names", v.name);
+    seen.add(v.name);
+  }
+  const storage = all.filter((v) => v.storage ?? false).map((v) => v.name);
+  _check(storage.length === 1, "exactly one storage version", storage);
+
+  const crd: CustomResourceDefinition = {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      names: {
+        kind,
+        listKind: `${kind}List`,
+        plural,
+        singular,
+        ...(options.shortNames?.length ? { shortNames: [...options.shortNames] } : {}),
+        ...(options.categories?.length ? { categories: [...options.categories] } : {}),
+      },
+      scope,
+      versions: all.map(_versionSpec),
+    },
+  };
+
+  const objectSchema = z.looseObject({
+    apiVersion: z.string().optional(),
+    kind: z.string().optional(),
+    metadata: z.custom<ObjectMeta>(
+      (m) => typeof m === "object" && m !== null && !Array.isArray(m),
+      { message: "expected metadata to be an object" },
+    ),
+    spec: options.spec,
+    ...(options.status ? { status: options.status.optional() } : {}),
+  }) as unknown as z.ZodType<CustomObject<z.output<Spec>, _Out<Status>>>;
+
+  return Object.freeze({
+    group,
+    version,
+    apiVersion: `${group}/${version}`,
+    kind,
+    plural,
+    singular,
+    namespaced: scope === "Namespaced",
+    schema: objectSchema,
+    crd,
+  });
+}
+
+function _versionSpec(
+  v: CustomResourceVersion,
+): CustomResourceDefinition["spec"]["versions"][number] {
+  const properties: Record<string, JSONSchemaProps> = {
+    apiVersion: { type: "string" },
+    kind: { type: "string" },
+    metadata: { type: "object" },
+    spec: _toStructuralSchema(v.spec, "spec"),
+  };
+  if (v.status) properties.status = _toStructuralSchema(v.status, "status");
+  const out: CustomResourceDefinition["spec"]["versions"][number] = {
+    name: v.name,
+    served: v.served ?? true,
+    storage: v.storage ?? false,
+    ...(v.deprecated ? { deprecated: true } : {}),
+    ...(v.deprecationWarning ? { deprecationWarning: v.deprecationWarning } : {}),
+    schema: {
+      openAPIV3Schema: { type: "object", properties, required: ["spec"] },
+    },
+  };
+  const statusOn = v.subresources?.status ?? v.status !== undefined;
+  if (statusOn || v.subresources?.scale) {
+    out.subresources = {
+      ...(statusOn ? { status: {} } : {}),
+      ...(v.subresources?.scale ? { scale: { ...v.subresources.scale } } : {}),
+    };
+  }
+  if (v.printerColumns?.length) {
+    for (const c of v.printerColumns) {
+      _check(c.jsonPath.startsWith("."), "a printer column jsonPath starting with '.'", c.jsonPath);
+    }
+    out.additionalPrinterColumns = v.printerColumns.map((c) => ({ ...c }));
+  }
+  return out;
+}
+
+/**
+ * The CRD YAML of the given custom resource types (or CRD objects), one document each,
+ * separated by `---`: what `kubectl apply -f` takes.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { crdManifestYaml, defineCustomResource } from "./custom_resource.ts";
+ * const Thing = defineCustomResource({
+ *   group: "demo.operatorkit.io",
+ *   version: "v1",
+ *   kind: "Thing",
+ *   scope: "Cluster",
+ *   spec: z.object({ size: z.int() }),
+ * });
+ * const yaml: string = crdManifestYaml(Thing);
+ * yaml.startsWith("apiVersion: apiextensions.k8s.io/v1\n"); // true
+ * ```
+ */
+export function crdManifestYaml(
+  ...defs: Array<{ crd: CustomResourceDefinition } | CustomResourceDefinition>
+): string {
+  return defs
+    .map((d) => yamlStringify(_crdOf(d), { lineWidth: 0 }))
+    .join("---\n");
+}
+
+/**
+ * True when `value` is a resource type built by `defineCustomResource()` (it carries a CRD).
+ *
+ * @example
+ * ```ts
+ * import { isCustomResourceType } from "./custom_resource.ts";
+ * isCustomResourceType({}); // false
+ * ```
+ */
+export function isCustomResourceType(value: unknown): value is CustomResourceType {
+  if (typeof value !== "object" || value === null) return false;
+  const crd = (value as { crd?: { kind?: unknown } }).crd;
+  return typeof crd === "object" && crd !== null && crd.kind === "CustomResourceDefinition" &&
+    typeof (value as { plural?: unknown }).plural === "string";
+}
+
+function _crdOf(
+  d: { crd: CustomResourceDefinition } | CustomResourceDefinition,
+): CustomResourceDefinition {
+  return "crd" in d && typeof d.crd === "object" ? d.crd : d as CustomResourceDefinition;
+}
+
+/**
+ * The part of a client `ensureCustomResourceDefinition()` needs: `client.resource(type)`
+ * returning a handle with get, create and replace. `KubeClient` fits.
+ *
+ * @example
+ * ```ts
+ * import type { CustomResourceDefinitionClient } from "./custom_resource.ts";
+ * const fake: CustomResourceDefinitionClient = {
+ *   resource: () => ({
+ *     get: () => Promise.reject(new Error("not found")),
+ *     create: (crd) => Promise.resolve(crd),
+ *     replace: (crd) => Promise.resolve(crd),
+ *   }),
+ * };
+ * ```
+ */
+export interface CustomResourceDefinitionClient {
+  /** A handle on CustomResourceDefinitions. */
+  resource(type: ResourceType<CustomResourceDefinition>): {
+    get(name: string, options?: { signal?: AbortSignal }): Promise<CustomResourceDefinition>;
+    create(
+      obj: CustomResourceDefinition,
+      options?: { signal?: AbortSignal },
+    ): Promise<CustomResourceDefinition>;
+    replace(
+      obj: CustomResourceDefinition,
+      options?: { signal?: AbortSignal },
+    ): Promise<CustomResourceDefinition>;
+  };
+}
+
+/**
+ * Options of `ensureCustomResourceDefinition()`.
+ *
+ * @example
+ * ```ts
+ * import type { EnsureCrdOptions } from "./custom_resource.ts";
+ * const o: EnsureCrdOptions = { timeoutMs: 30_000 };
+ * ```
+ */
+export interface EnsureCrdOptions {
+  /** Cancels the wait (and the requests in flight). */
+  signal?: AbortSignal;
+  /** How long to wait for Established=True (default 60 000 ms). */
+  timeoutMs?: number;
+  /** How often to poll the CRD while waiting (default 200 ms). */
+  pollIntervalMs?: number;
+  /** The clock for polling and the deadline (default the system clock). */
+  clock?: Clock;
+}
+
+/**
+ * Installing a CRD failed: the server rejected it (e.g. 422 for a schema it does not accept),
+ * its names were not accepted (NamesAccepted=False), or it did not become Established in
+ * time. The message carries the server's message; `cause` the original error, if any.
+ *
+ * @example
+ * ```ts
+ * import { CustomResourceDefinitionError } from "./custom_resource.ts";
+ * const e = new CustomResourceDefinitionError("websites.demo.io", "names not accepted");
+ * e.name; // "CustomResourceDefinitionError"
+ * ```
+ */
+export class CustomResourceDefinitionError extends Error {
+  /** The CRD's name (`<plural>.<group>`). */
+  readonly crdName: string;
+  /** Builds the error for the CRD `crdName`. */
+  constructor(crdName: string, message: string, options: { cause?: unknown } = {}) {
+    super(
+      `CustomResourceDefinition ${crdName}: ${message}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.name = "CustomResourceDefinitionError";
+    this.crdName = crdName;
+  }
+}
+
+function _code(e: unknown): number | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+function _serverMessage(e: unknown): string {
+  const status = (e as { status?: { message?: unknown } } | null)?.status;
+  if (typeof status?.message === "string") return status.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** True when every field of `want` is present and equal in `have` (server defaults aside). */
+export function _subsetEqual(want: unknown, have: unknown): boolean {
+  if (Array.isArray(want)) {
+    return Array.isArray(have) && want.length === have.length &&
+      want.every((w, i) => _subsetEqual(w, have[i]));
+  }
+  if (typeof want === "object" && want !== null) {
+    if (typeof have !== "object" || have === null || Array.isArray(have)) return false;
+    return Object.entries(want).every(([k, w]) =>
+      _subsetEqual(w, (have as Record<string, unknown>)[k])
+    );
+  }
+  return Object.is(want, have);
+}
+
+/**
+ * Installs a CRD: creates it, or replaces it (with the stored resourceVersion) when the
+ * stored spec differs from the wanted one, then polls until it is Established=True.
+ * Returns the CRD as the server has it. Fails with `CustomResourceDefinitionError` carrying
+ * the server's message when the server rejects it (422), when NamesAccepted=False, or on
+ * timeout; rejects with the signal's reason on abort.
+ *
+ * @example
+ * ```ts ignore
+ * import { ensureCustomResourceDefinition } from "./custom_resource.ts";
+ * await ensureCustomResourceDefinition(client, Website, { timeoutMs: 30_000 });
+ * ```
+ */
+export async function ensureCustomResourceDefinition(
+  client: CustomResourceDefinitionClient,
+  crd: CustomResourceDefinition | { crd: CustomResourceDefinition },
+  options: EnsureCrdOptions = {},
+): Promise<CustomResourceDefinition> {
+  const want = _crdOf(crd);
+  const name = want.metadata.name ?? "";
+  const clock = options.clock ?? systemClock;
+  const signal = options.signal;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const pollMs = options.pollIntervalMs ?? 200;
+  const deadline = clock.now() + timeoutMs;
+  const log = getLogger(["operatorkit", "client", "crd"]);
+  const handle = client.resource(CustomResourceDefinitions);
+  const fail = (what: string, cause: unknown): never => {
+    throw new CustomResourceDefinitionError(
+      name,
+      `${what} was refused: ${_serverMessage(cause)}`,
+      { cause },
+    );
+  };
+
+  let current: CustomResourceDefinition | undefined;
+  for (let attempt = 0; current === undefined; attempt++) {
+    signal?.throwIfAborted();
+    let stored: CustomResourceDefinition | undefined;
+    try {
+      stored = await handle.get(name, { signal });
+    } catch (e) {
+      if (_code(e) !== 404) throw e;
+    }
+    try {
+      if (!stored) {
+        log.info("Creating CustomResourceDefinition {name}", { name });
+        current = await handle.create(want, { signal });
+      } else if (!_subsetEqual(want.spec, stored.spec)) {
+        log.info("Updating CustomResourceDefinition {name}", {
+          name,
+          resourceVersion: stored.metadata.resourceVersion,
+        });
+        current = await handle.replace({
+          ...want,
+          metadata: {
+            ...stored.metadata,
+            labels: { ...stored.metadata.labels, ...want.metadata.labels },
+            annotations: { ...stored.metadata.annotations, ...want.metadata.annotations },
+          },
+        }, { signal });
+      } else {
+        current = stored;
+      }
+    } catch (e) {
+      const code = _code(e);
+      // Someone else created or changed it between our read and write: read again.
+      if (code === 409 && attempt < 5) continue;
+      if (code === 422 || code === 400) fail(stored ? "the update" : "the create", e);
+      throw e;
+    }
+  }
+
+  for (;;) {
+    const conditions = current.status?.conditions ?? [];
+    const names = conditions.find((c) => c.type === "NamesAccepted");
+    const established = conditions.find((c) => c.type === "Established");
+    if (names?.status === "False") {
+      throw new CustomResourceDefinitionError(
+        name,
+        `expected NamesAccepted=True, found False (${names.reason ?? "no reason"}): ${
+          names.message ?? "(no message)"
+        }`,
+      );
+    }
+    if (established?.status === "True") return current;
+    const left = deadline - clock.now();
+    if (left <= 0) {
+      throw new CustomResourceDefinitionError(
+        name,
+        `expected Established=True within ${timeoutMs} ms, found ${
+          established
+            ? `Established=${established.status} (${established.reason ?? "no reason"}): ${
+              established.message ?? "(no message)"
+            }`
+            : "no Established condition"
+        }`,
+      );
+    }
+    await sleep(Math.min(pollMs, left), { clock, signal });
+    current = await handle.get(name, { signal });
+  }
+}
