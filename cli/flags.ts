@@ -1,0 +1,433 @@
+/**
+ * The operator command line: the flags every operator built with `runOperator` shares,
+ * parsed with commander, each also settable through an `OPERATORKIT_...` environment
+ * variable. A bad value is a {@linkcode FlagError} whose message is one line naming the flag,
+ * the value and what was expected; the runtime prints it and exits with code 2.
+ *
+ * @module
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+
+/** Log levels accepted by `--log-level`. */
+export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
+
+/**
+ * A log level accepted by `--log-level`.
+ *
+ * @example
+ * ```ts
+ * import type { OperatorLogLevel } from "./flags.ts";
+ * const level: OperatorLogLevel = "debug";
+ * ```
+ */
+export type OperatorLogLevel = typeof LOG_LEVELS[number];
+
+/**
+ * A listen address: host and port, or undefined when disabled with `0`.
+ *
+ * @example
+ * ```ts
+ * import type { BindAddress } from "./flags.ts";
+ * const a: BindAddress = { hostname: "127.0.0.1", port: 8080 };
+ * ```
+ */
+export interface BindAddress {
+  /** Interface to bind (`0.0.0.0` when the flag gave only `:port`). */
+  hostname: string;
+  /** TCP port; 0 picks a free one. */
+  port: number;
+}
+
+/**
+ * The parsed operator flags.
+ *
+ * @example
+ * ```ts
+ * import { parseOperatorFlags } from "./flags.ts";
+ * const { flags } = parseOperatorFlags(["--log-level", "debug"], { name: "website", env: {} });
+ * flags.logLevel; // "debug"
+ * ```
+ */
+export interface OperatorFlags {
+  /** `--kubeconfig`: path of the kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster). */
+  kubeconfig?: string;
+  /** `--context`: kubeconfig context (default: the current one). */
+  context?: string;
+  /** `--namespace` (repeatable): watch only these namespaces (default: all). */
+  namespaces: string[];
+  /** `--log-level`. */
+  logLevel: OperatorLogLevel;
+  /** `--log-format`: `pretty`, `json`, or `auto` (pretty on a terminal, else JSON lines). */
+  logFormat: "pretty" | "json" | "auto";
+  /** `--metrics-bind-address` (default `:8080`; `0` disables). */
+  metricsBindAddress?: BindAddress;
+  /** `--health-probe-bind-address` (default `:8081`; `0` disables). */
+  healthProbeBindAddress?: BindAddress;
+  /** `--leader-elect`. */
+  leaderElect: boolean;
+  /** `--leader-election-id`: the Lease name (default `<name>-leader`). */
+  leaderElectionId: string;
+  /** `--leader-election-namespace` (default: the client's namespace). */
+  leaderElectionNamespace?: string;
+  /** `--concurrency`: parallel reconciles per controller. */
+  concurrency: number;
+  /** `--resync-period` in milliseconds (given as `10m`, `30s`, `1h30m`, `500ms`). */
+  resyncPeriodMs: number;
+  /** Values of flags the user added through `configure`, by commander's attribute name. */
+  extra: Record<string, unknown>;
+}
+
+/**
+ * What the command line asked for: run the operator, or print its manifests.
+ *
+ * @example
+ * ```ts
+ * import { parseOperatorFlags } from "./flags.ts";
+ * const parsed = parseOperatorFlags(["manifests", "--image", "op:1"], { name: "op", env: {} });
+ * parsed.command; // "manifests"
+ * ```
+ */
+export interface ParsedCommandLine {
+  /** `run` (the default) or `manifests`. */
+  command: "run" | "manifests";
+  /** The shared flags. */
+  flags: OperatorFlags;
+  /** Options of the `manifests` subcommand. */
+  manifests: { image: string; namespace: string };
+  /** Set when `--help` or `--version` printed something: exit 0 without running. */
+  output?: string;
+}
+
+/**
+ * A bad command line: the message is one line naming the flag, the value and what was
+ * expected. `exitCode` is 2.
+ *
+ * @example
+ * ```ts
+ * import { FlagError, parseOperatorFlags } from "./flags.ts";
+ * try {
+ *   parseOperatorFlags(["--concurrency", "zero"], { name: "op", env: {} });
+ * } catch (err) {
+ *   err instanceof FlagError; // true
+ * }
+ * ```
+ */
+export class FlagError extends Error {
+  override name = "FlagError";
+  /** The process exit code for a usage error. */
+  readonly exitCode = 2;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * Options of {@linkcode parseOperatorFlags}.
+ *
+ * @example
+ * ```ts
+ * import type { ParseFlagsOptions } from "./flags.ts";
+ * const o: ParseFlagsOptions = { name: "website", env: { OPERATORKIT_LOG_LEVEL: "debug" } };
+ * ```
+ */
+export interface ParseFlagsOptions {
+  /** The operator's name (program name, default lease id). */
+  name: string;
+  /** Shown by `--help`. */
+  description?: string;
+  /** Shown by `--version`. */
+  version?: string;
+  /** Environment to read `OPERATORKIT_*` from (default `Deno.env.toObject()`). */
+  env?: Record<string, string>;
+  /** Adds the user's own flags to the root command (read them from `flags.extra`). */
+  configure?: (command: Command) => void;
+}
+
+/**
+ * Parses an operator command line (`argv` without the program name).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseOperatorFlags } from "./flags.ts";
+ * const { flags } = parseOperatorFlags(
+ *   ["--namespace", "a", "--namespace", "b", "--resync-period", "1m30s"],
+ *   { name: "website", env: { OPERATORKIT_CONCURRENCY: "4" } },
+ * );
+ * assert.deepEqual(flags.namespaces, ["a", "b"]);
+ * assert.equal(flags.resyncPeriodMs, 90_000);
+ * assert.equal(flags.concurrency, 4);
+ * ```
+ */
+export function parseOperatorFlags(
+  argv: readonly string[],
+  options: ParseFlagsOptions,
+): ParsedCommandLine {
+  const env = options.env ?? Deno.env.toObject();
+  let out = "";
+  let command: "run" | "manifests" = "run";
+  let manifestOpts = { image: `${options.name}:latest`, namespace: options.name };
+  const root = new Command(options.name)
+    .description(options.description ?? `the ${options.name} operator`)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => out += s,
+      writeErr: (s) => out += s,
+      outputError: () => {},
+    })
+    .showHelpAfterError(false);
+  if (options.version) root.version(options.version);
+  _sharedOptions(root, options.name);
+  options.configure?.(root);
+  for (const option of root.options as Option[]) option.description += ` [env ${_envName(option)}]`;
+  root.command("run", { isDefault: true, hidden: true }).description("run the operator (default)")
+    .action(() => {
+      command = "run";
+    });
+  root.command("manifests")
+    .description("print the CRDs, RBAC, ServiceAccount and Deployment this operator needs")
+    .addOption(new Option("--image <image>", "container image").default(manifestOpts.image))
+    .addOption(
+      new Option("--manifest-namespace <ns>", "namespace to deploy into").default(
+        manifestOpts.namespace,
+      ),
+    )
+    .action((o: { image: string; manifestNamespace: string }) => {
+      command = "manifests";
+      manifestOpts = { image: o.image, namespace: o.manifestNamespace };
+    });
+  try {
+    root.parse([...argv], { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) {
+        return {
+          command,
+          flags: _collect(root, options.name),
+          manifests: manifestOpts,
+          output: out,
+        };
+      }
+      throw new FlagError(_oneLine(err.message), { cause: err });
+    }
+    throw err;
+  }
+  _applyEnv(root, env);
+  return { command, flags: _collect(root, options.name), manifests: manifestOpts };
+}
+
+function _sharedOptions(cmd: Command, name: string): void {
+  const o = (flags: string, desc: string) => new Option(flags, desc);
+  cmd.addOption(o("--kubeconfig <path>", "kubeconfig file (default: KUBECONFIG, ~/.kube/config)"))
+    .addOption(o("--context <name>", "kubeconfig context"))
+    .addOption(
+      o("--namespace <ns>", "watch only this namespace (repeatable; default: all)")
+        .argParser(_collectStrings).default([] as string[]),
+    )
+    .addOption(
+      o("--log-level <level>", "lowest level logged").choices([...LOG_LEVELS]).default("info"),
+    )
+    .addOption(
+      o("--log-format <format>", "pretty, json, or auto (pretty on a terminal)")
+        .choices(["pretty", "json", "auto"]).default("auto"),
+    )
+    .addOption(
+      o("--metrics-bind-address <addr>", "metrics listen address ([host]:port; 0 disables)")
+        .argParser(_bindAddress("--metrics-bind-address")).default(":8080"),
+    )
+    .addOption(
+      o("--health-probe-bind-address <addr>", "probe listen address ([host]:port; 0 disables)")
+        .argParser(_bindAddress("--health-probe-bind-address")).default(":8081"),
+    )
+    .addOption(o("--leader-elect", "elect a leader through a Lease before reconciling"))
+    .addOption(o("--leader-election-id <name>", "Lease name").default(`${name}-leader`))
+    .addOption(o("--leader-election-namespace <ns>", "Lease namespace (default: the client's)"))
+    .addOption(
+      o("--concurrency <n>", "parallel reconciles per controller")
+        .argParser(_positiveInt("--concurrency")).default(4),
+    )
+    .addOption(
+      o("--resync-period <duration>", "replay every cached object this often (e.g. 10m)")
+        .argParser(_duration("--resync-period")).default("10m"),
+    );
+}
+
+/** `--log-level` -> `OPERATORKIT_LOG_LEVEL`. */
+function _envName(option: Option): string {
+  return `OPERATORKIT_${option.attributeName().replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+/** Fills options the command line did not give from the environment (the flag wins). */
+function _applyEnv(cmd: Command, env: Record<string, string>): void {
+  for (const option of cmd.options as Option[]) {
+    const name = _envName(option);
+    const value = env[name];
+    if (cmd.getOptionValueSource(option.attributeName()) === "cli") continue;
+    if (value === undefined || value === "") continue;
+    const attr = option.attributeName();
+    if (option.isBoolean()) {
+      if (!/^(1|true|yes|0|false|no)$/i.test(value)) {
+        throw new FlagError(
+          `${name}=${JSON.stringify(value)} (${option.long}) is invalid: expected true or false`,
+        );
+      }
+      cmd.setOptionValueWithSource(attr, /^(1|true|yes)$/i.test(value), "env");
+      continue;
+    }
+    try {
+      let parsed: unknown = value;
+      if (attr === "namespace") parsed = value.split(",").map((s) => s.trim()).filter(Boolean);
+      else if (option.parseArg) parsed = option.parseArg(value, [] as never);
+      if (option.argChoices && !option.argChoices.includes(value)) {
+        throw new InvalidArgumentError(`Allowed choices are ${option.argChoices.join(", ")}.`);
+      }
+      cmd.setOptionValueWithSource(attr, parsed, "env");
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new FlagError(`${name}=${JSON.stringify(value)} (${option.long}) is invalid: ${why}`, {
+        cause: err,
+      });
+    }
+  }
+}
+
+function _collect(cmd: Command, name: string): OperatorFlags {
+  const v = cmd.opts() as Record<string, unknown>;
+  const bind = (key: string) => parseBindAddress(v[key] as string);
+  const resync = typeof v.resyncPeriod === "string"
+    ? _duration("--resync-period")(v.resyncPeriod as string)
+    : v.resyncPeriod as number;
+  const known = new Set([
+    "kubeconfig",
+    "context",
+    "namespace",
+    "logLevel",
+    "logFormat",
+    "metricsBindAddress",
+    "healthProbeBindAddress",
+    "leaderElect",
+    "leaderElectionId",
+    "leaderElectionNamespace",
+    "concurrency",
+    "resyncPeriod",
+    "version",
+  ]);
+  const extra: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(v)) if (!known.has(k)) extra[k] = value;
+  return {
+    ...(v.kubeconfig ? { kubeconfig: v.kubeconfig as string } : {}),
+    ...(v.context ? { context: v.context as string } : {}),
+    namespaces: [...new Set(v.namespace as string[])],
+    logLevel: v.logLevel as OperatorLogLevel,
+    logFormat: v.logFormat as OperatorFlags["logFormat"],
+    ...(_opt("metricsBindAddress", bind("metricsBindAddress"))),
+    ...(_opt(
+      "healthProbeBindAddress",
+      bind("healthProbeBindAddress"),
+    )),
+    leaderElect: v.leaderElect === true,
+    leaderElectionId: (v.leaderElectionId as string) || `${name}-leader`,
+    ...(v.leaderElectionNamespace
+      ? { leaderElectionNamespace: v.leaderElectionNamespace as string }
+      : {}),
+    concurrency: v.concurrency as number,
+    resyncPeriodMs: resync,
+    extra,
+  };
+}
+
+function _opt<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : { [key]: value } as Record<K, V>;
+}
+
+function _collectStrings(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+}
+
+function _positiveInt(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+      throw new InvalidArgumentError(`${flag} expects a positive integer`);
+    }
+    return Number(value);
+  };
+}
+
+const _UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Parses a Go-style duration (`90s`, `10m`, `1h30m`, `250ms`; a bare number is seconds).
+ *
+ * @example
+ * ```ts
+ * import { parseDuration } from "./flags.ts";
+ * parseDuration("1h30m"); // 5_400_000
+ * ```
+ */
+export function parseDuration(value: string): number {
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(v); m; m = re.exec(v)) {
+    total += Number(m[1]) * _UNITS[m[2]];
+    matched = re.lastIndex;
+  }
+  if (v === "" || matched !== v.length) {
+    throw new RangeError(
+      `expected a duration like 30s, 10m or 1h30m, found ${JSON.stringify(value)}`,
+    );
+  }
+  return total;
+}
+
+function _duration(flag: string): (value: string) => number {
+  return (value) => {
+    try {
+      return parseDuration(value);
+    } catch {
+      throw new InvalidArgumentError(`${flag} expects a duration like 30s, 10m or 1h30m`);
+    }
+  };
+}
+
+/**
+ * Parses `[host]:port`, `port`, or `0` (disabled: undefined).
+ *
+ * @example
+ * ```ts
+ * import { parseBindAddress } from "./flags.ts";
+ * parseBindAddress(":8080"); // { hostname: "0.0.0.0", port: 8080 }
+ * parseBindAddress("0"); // undefined
+ * ```
+ */
+export function parseBindAddress(value: string): BindAddress | undefined {
+  const v = value.trim();
+  if (v === "0") return undefined;
+  const m = /^(?:(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):)?(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) {
+    throw new RangeError(
+      `expected [host]:port (e.g. :8080 or 127.0.0.1:8080) or 0, found ${JSON.stringify(value)}`,
+    );
+  }
+  const host = (m[1] ?? "").replace(/^\[|\]$/g, "");
+  return { hostname: host === "" ? "0.0.0.0" : host, port };
+}
+
+function _bindAddress(flag: string): (value: string) => string {
+  // Returns the text: commander turns an `undefined` result ("0", disabled) into "".
+  return (value) => {
+    try {
+      parseBindAddress(value);
+      return value;
+    } catch {
+      throw new InvalidArgumentError(`${flag} expects [host]:port (e.g. :8080) or 0`);
+    }
+  };
+}
+
+function _oneLine(message: string): string {
+  return message.replace(/^error:\s*/, "").split("\n")[0].trim();
+}

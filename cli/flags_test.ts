@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { FlagError, parseBindAddress, parseDuration, parseOperatorFlags } from "./flags.ts";
+
+const parse = (argv: string[], env: Record<string, string> = {}) =>
+  parseOperatorFlags(argv, { name: "website", env });
+
+Deno.test("flags: defaults follow controller-runtime (:8080 metrics, :8081 probes)", () => {
+  const { command, flags } = parse([]);
+  assert.equal(command, "run");
+  assert.deepEqual(flags.metricsBindAddress, { hostname: "0.0.0.0", port: 8080 });
+  assert.deepEqual(flags.healthProbeBindAddress, { hostname: "0.0.0.0", port: 8081 });
+  assert.equal(flags.logLevel, "info");
+  assert.equal(flags.logFormat, "auto");
+  assert.equal(flags.leaderElect, false);
+  assert.equal(flags.leaderElectionId, "website-leader");
+  assert.equal(flags.concurrency, 4);
+  assert.equal(flags.resyncPeriodMs, 600_000);
+  assert.deepEqual(flags.namespaces, []);
+});
+
+Deno.test("flags: every flag parses, 0 disables a listener, namespaces repeat", () => {
+  const { flags } = parse([
+    "--kubeconfig=/tmp/kc",
+    "--context",
+    "dev",
+    "--namespace",
+    "a",
+    "--namespace=b,c",
+    "--log-level",
+    "debug",
+    "--log-format",
+    "json",
+    "--metrics-bind-address",
+    "0",
+    "--health-probe-bind-address",
+    "127.0.0.1:9000",
+    "--leader-elect",
+    "--leader-election-id",
+    "lock",
+    "--leader-election-namespace",
+    "ops",
+    "--concurrency",
+    "9",
+    "--resync-period",
+    "90s",
+  ]);
+  assert.equal(flags.kubeconfig, "/tmp/kc");
+  assert.equal(flags.context, "dev");
+  assert.deepEqual(flags.namespaces, ["a", "b", "c"]);
+  assert.equal(flags.logLevel, "debug");
+  assert.equal(flags.logFormat, "json");
+  assert.equal(flags.metricsBindAddress, undefined);
+  assert.deepEqual(flags.healthProbeBindAddress, { hostname: "127.0.0.1", port: 9000 });
+  assert.equal(flags.leaderElect, true);
+  assert.equal(flags.leaderElectionId, "lock");
+  assert.equal(flags.leaderElectionNamespace, "ops");
+  assert.equal(flags.concurrency, 9);
+  assert.equal(flags.resyncPeriodMs, 90_000);
+});
+
+Deno.test("flags: OPERATORKIT_* variables fill flags, and a given flag wins", () => {
+  const env = {
+    OPERATORKIT_CONCURRENCY: "7",
+    OPERATORKIT_LEADER_ELECT: "true",
+    OPERATORKIT_NAMESPACE: "x,y",
+    OPERATORKIT_LOG_LEVEL: "warning",
+  };
+  const { flags } = parse(["--log-level", "error"], env);
+  assert.equal(flags.concurrency, 7);
+  assert.equal(flags.leaderElect, true);
+  assert.deepEqual(flags.namespaces, ["x", "y"]);
+  assert.equal(flags.logLevel, "error");
+});
+
+Deno.test("flags: a bad value is one line naming the flag, the value and the expectation", () => {
+  const cases: Array<[string[], Record<string, string>, RegExp]> = [
+    [["--concurrency", "zero"], {}, /--concurrency.*'zero'.*positive integer/],
+    [["--log-format", "xml"], {}, /--log-format.*'xml'.*pretty, json, auto/],
+    [["--resync-period", "soon"], {}, /--resync-period.*'soon'.*duration/],
+    [
+      ["--metrics-bind-address", "host:port"],
+      {},
+      /--metrics-bind-address.*'host:port'.*\[host\]:port/,
+    ],
+    [["--bogus"], {}, /unknown option '--bogus'/],
+    [
+      [],
+      { OPERATORKIT_CONCURRENCY: "-1" },
+      /OPERATORKIT_CONCURRENCY="-1" \(--concurrency\).*positive integer/,
+    ],
+    [[], { OPERATORKIT_LEADER_ELECT: "maybe" }, /OPERATORKIT_LEADER_ELECT="maybe".*true or false/],
+  ];
+  for (const [argv, env, re] of cases) {
+    let err: unknown;
+    try {
+      parse(argv, env);
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof FlagError, `${argv} ${JSON.stringify(env)}`);
+    assert.equal(err.exitCode, 2);
+    assert.match(err.message, re);
+    assert.ok(!err.message.includes("\n"), `one line: ${err.message}`);
+  }
+});
+
+Deno.test("flags: --help lists every flag with its default and variable", () => {
+  const parsed = parse(["--help"]);
+  assert.ok(parsed.output);
+  for (
+    const flag of [
+      "--kubeconfig",
+      "--context",
+      "--namespace",
+      "--log-level",
+      "--log-format",
+      "--metrics-bind-address",
+      "--health-probe-bind-address",
+      "--leader-elect",
+      "--leader-election-id",
+      "--leader-election-namespace",
+      "--concurrency",
+      "--resync-period",
+      "manifests",
+    ]
+  ) assert.ok(parsed.output.includes(flag), flag);
+  assert.match(parsed.output, /default: ":8080"/);
+  assert.match(parsed.output, /OPERATORKIT_RESYNC_PERIOD/);
+});
+
+Deno.test("flags: users add their own flags; manifests is a subcommand", () => {
+  const parsed = parseOperatorFlags(["manifests", "--image", "web:2", "--replicas-hint", "3"], {
+    name: "website",
+    env: {},
+    configure: (cmd) => void cmd.option("--replicas-hint <n>", "a user flag"),
+  });
+  assert.equal(parsed.command, "manifests");
+  assert.equal(parsed.manifests.image, "web:2");
+  assert.equal(parsed.flags.extra.replicasHint, "3");
+});
+
+Deno.test("flags: durations and bind addresses", () => {
+  assert.equal(parseDuration("1h30m"), 5_400_000);
+  assert.equal(parseDuration("250ms"), 250);
+  assert.equal(parseDuration("15"), 15_000);
+  assert.throws(() => parseDuration("10 minutes"), /expected a duration/);
+  assert.deepEqual(parseBindAddress("[::1]:80"), { hostname: "::1", port: 80 });
+  assert.deepEqual(parseBindAddress("9090"), { hostname: "0.0.0.0", port: 9090 });
+  assert.equal(parseBindAddress("0"), undefined);
+  assert.throws(() => parseBindAddress(":99999"), /\[host\]:port/);
+});

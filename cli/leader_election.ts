@@ -1,0 +1,324 @@
+/**
+ * Leader election on a `coordination.k8s.io/v1` Lease, as client-go does it: acquire when
+ * the lease is free or expired (judged by this process's own clock since it last saw the
+ * record change, never by comparing clocks), renew with a PUT carrying the last
+ * resourceVersion (409 Conflict means another replica wrote first), and release on shutdown
+ * by clearing the holder.
+ *
+ * Fencing: a leader that has not renewed successfully for `renewDeadlineMs` steps down
+ * (aborts the leadership signal) before `leaseDurationMs` has passed, and another replica
+ * only takes over once `leaseDurationMs` passed without a change it could observe, so two
+ * replicas never reconcile at once as long as `renewDeadlineMs < leaseDurationMs`.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { type Clock, sleep, systemClock } from "../client/clock.ts";
+import type { KubeObject } from "../client/types.ts";
+
+/**
+ * A coordination.k8s.io/v1 Lease.
+ *
+ * @example
+ * ```ts
+ * import type { LeaseObject } from "./leader_election.ts";
+ * const lease: LeaseObject = {
+ *   apiVersion: "coordination.k8s.io/v1",
+ *   kind: "Lease",
+ *   metadata: { name: "op-leader", namespace: "default" },
+ *   spec: { holderIdentity: "pod-a", leaseDurationSeconds: 15 },
+ * };
+ * ```
+ */
+export interface LeaseObject extends KubeObject {
+  /** The lease record. */
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+/**
+ * The Lease operations the elector needs; `client.resource(Leases)` has them.
+ *
+ * @example
+ * ```ts
+ * import type { LeaseApi } from "./leader_election.ts";
+ * function holder(api: LeaseApi): Promise<string | undefined> {
+ *   return api.get("op-leader", { namespace: "default" }).then((l) => l.spec?.holderIdentity);
+ * }
+ * ```
+ */
+export interface LeaseApi {
+  /** GET; rejects with an error whose `code` is 404 when missing. */
+  get(name: string, options: { namespace: string; signal?: AbortSignal }): Promise<LeaseObject>;
+  /** POST; rejects with code 409 when it already exists. */
+  create(
+    obj: LeaseObject,
+    options: { namespace: string; signal?: AbortSignal },
+  ): Promise<LeaseObject>;
+  /** PUT with the object's resourceVersion; rejects with code 409 on a stale one. */
+  replace(
+    obj: LeaseObject,
+    options: { namespace: string; signal?: AbortSignal },
+  ): Promise<LeaseObject>;
+}
+
+/**
+ * Options of {@linkcode LeaderElector}.
+ *
+ * @example
+ * ```ts
+ * import type { LeaderElectorOptions } from "./leader_election.ts";
+ * const o: Partial<LeaderElectorOptions> = { name: "op-leader", namespace: "default", identity: "pod-a" };
+ * ```
+ */
+export interface LeaderElectorOptions {
+  /** Lease operations. */
+  api: LeaseApi;
+  /** Lease name. */
+  name: string;
+  /** Lease namespace. */
+  namespace: string;
+  /** This replica's identity (default: hostname + random suffix). */
+  identity?: string;
+  /** How long a lease is valid after its last renewal (default 15 s). */
+  leaseDurationMs?: number;
+  /** A leader that cannot renew for this long steps down (default 10 s). */
+  renewDeadlineMs?: number;
+  /** Pause between attempts (default 2 s). */
+  retryPeriodMs?: number;
+  /** Clock (default the system clock). */
+  clock?: Clock;
+}
+
+/**
+ * Elects one leader among replicas.
+ *
+ * @example
+ * ```ts ignore
+ * const elector = new LeaderElector({ api: client.resource(Leases), name: "op-leader", namespace: "default" });
+ * await elector.run({ signal, onStartedLeading: (leading) => runControllers(leading) });
+ * ```
+ */
+export class LeaderElector {
+  readonly #o: Required<Omit<LeaderElectorOptions, "clock">> & { clock: Clock };
+  readonly #log = getLogger(["operatorkit", "leader-election"]);
+  #observed?: { holder: string; renewTime: string; rv?: string };
+  #observedAt = 0;
+  #current?: LeaseObject;
+  #leading = false;
+
+  /** Creates an elector; nothing happens until `run`. */
+  constructor(options: LeaderElectorOptions) {
+    const lease = options.leaseDurationMs ?? 15_000;
+    const renew = options.renewDeadlineMs ?? 10_000;
+    if (!(renew < lease)) {
+      throw new RangeError(
+        `Expected renewDeadlineMs < leaseDurationMs, found ${renew} >= ${lease}`,
+      );
+    }
+    this.#o = {
+      api: options.api,
+      name: options.name,
+      namespace: options.namespace,
+      identity: options.identity ?? `${Deno.hostname()}_${crypto.randomUUID().slice(0, 8)}`,
+      leaseDurationMs: lease,
+      renewDeadlineMs: renew,
+      retryPeriodMs: options.retryPeriodMs ?? 2_000,
+      clock: options.clock ?? systemClock,
+    };
+  }
+
+  /** This replica's identity. */
+  get identity(): string {
+    return this.#o.identity;
+  }
+
+  /** True while this replica holds the lease. */
+  get isLeader(): boolean {
+    return this.#leading;
+  }
+
+  /**
+   * Campaigns until `signal` aborts. Each time it becomes leader it calls
+   * `onStartedLeading` with a signal that aborts when leadership ends (lost, or stopped),
+   * and waits for the promise it returns before campaigning again. Resolves after
+   * releasing the lease once `signal` aborts.
+   */
+  async run(options: {
+    signal: AbortSignal;
+    onStartedLeading: (leading: AbortSignal) => Promise<void> | void;
+    onStoppedLeading?: () => void;
+  }): Promise<void> {
+    const { signal } = options;
+    const o = this.#o;
+    while (!signal.aborted) {
+      if (!(await this.#tryAcquireOrRenew(signal))) {
+        await sleep(o.retryPeriodMs * (1 + Math.random() * 0.2), { clock: o.clock, signal })
+          .catch(() => {});
+        continue;
+      }
+      this.#leading = true;
+      this.#log.info("{identity} became leader of lease {namespace}/{name}", {
+        identity: o.identity,
+        namespace: o.namespace,
+        name: o.name,
+      });
+      const leading = new AbortController();
+      const stopLeading = () => leading.abort(new Error("leadership ended"));
+      signal.addEventListener("abort", stopLeading, { once: true });
+      const work = Promise.resolve().then(() => options.onStartedLeading(leading.signal));
+      await this.#renewLoop(leading.signal);
+      stopLeading();
+      signal.removeEventListener("abort", stopLeading);
+      this.#leading = false;
+      options.onStoppedLeading?.();
+      await work.catch((err) => {
+        this.#log.error("leader work failed: {error}", { error: String(err) });
+      });
+      if (signal.aborted) await this.#release();
+      else {
+        this.#log.warn("{identity} lost lease {namespace}/{name}", {
+          identity: o.identity,
+          namespace: o.namespace,
+          name: o.name,
+        });
+      }
+    }
+  }
+
+  async #renewLoop(leading: AbortSignal): Promise<void> {
+    const o = this.#o;
+    let lastRenew = o.clock.now();
+    while (!leading.aborted) {
+      await sleep(o.retryPeriodMs, { clock: o.clock, signal: leading }).catch(() => {});
+      if (leading.aborted) return;
+      // Each attempt may take at most what is left of the renew deadline.
+      const left = lastRenew + o.renewDeadlineMs - o.clock.now();
+      const attempt = new AbortController();
+      const timer = o.clock.setTimeout(() => attempt.abort(), Math.max(0, left));
+      const onStop = () => attempt.abort();
+      leading.addEventListener("abort", onStop, { once: true });
+      const ok = await this.#tryAcquireOrRenew(attempt.signal).finally(() => {
+        o.clock.clearTimeout(timer);
+        leading.removeEventListener("abort", onStop);
+      });
+      if (ok) lastRenew = o.clock.now();
+      else if (o.clock.now() - lastRenew >= o.renewDeadlineMs) return;
+    }
+  }
+
+  async #tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
+    const o = this.#o;
+    const now = o.clock.now();
+    const ref = { namespace: o.namespace, signal };
+    try {
+      let lease: LeaseObject | undefined;
+      try {
+        lease = await o.api.get(o.name, ref);
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw err;
+      }
+      if (!lease) {
+        this.#current = await o.api.create({
+          apiVersion: "coordination.k8s.io/v1",
+          kind: "Lease",
+          metadata: { name: o.name, namespace: o.namespace },
+          spec: {
+            holderIdentity: o.identity,
+            leaseDurationSeconds: Math.ceil(o.leaseDurationMs / 1000),
+            acquireTime: microTime(now),
+            renewTime: microTime(now),
+            leaseTransitions: 0,
+          },
+        }, ref);
+        this.#observe(this.#current, now);
+        return true;
+      }
+      this.#observe(lease, now);
+      const spec = lease.spec ?? {};
+      const holder = spec.holderIdentity ?? "";
+      const duration = (spec.leaseDurationSeconds ?? o.leaseDurationMs / 1000) * 1000;
+      if (holder !== "" && holder !== o.identity && this.#observedAt + duration > now) {
+        return false;
+      }
+      const mine = holder === o.identity;
+      this.#current = await o.api.replace({
+        ...lease,
+        spec: {
+          ...spec,
+          holderIdentity: o.identity,
+          leaseDurationSeconds: Math.ceil(o.leaseDurationMs / 1000),
+          renewTime: microTime(now),
+          acquireTime: mine && spec.acquireTime ? spec.acquireTime : microTime(now),
+          leaseTransitions: (spec.leaseTransitions ?? 0) + (mine || holder === "" ? 0 : 1),
+        },
+      }, ref);
+      this.#observe(this.#current, now);
+      return true;
+    } catch (err) {
+      if (!signal.aborted) {
+        this.#log.debug("lease {name} attempt failed: {error}", {
+          name: o.name,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+      return false;
+    }
+  }
+
+  #observe(lease: LeaseObject, now: number): void {
+    const rec = {
+      holder: lease.spec?.holderIdentity ?? "",
+      renewTime: lease.spec?.renewTime ?? "",
+      ...(lease.metadata.resourceVersion ? { rv: lease.metadata.resourceVersion } : {}),
+    };
+    const o = this.#observed;
+    if (!o || o.holder !== rec.holder || o.renewTime !== rec.renewTime) {
+      this.#observed = rec;
+      this.#observedAt = now;
+    }
+  }
+
+  async #release(): Promise<void> {
+    const lease = this.#current;
+    if (!lease || lease.spec?.holderIdentity !== this.#o.identity) return;
+    try {
+      await this.#o.api.replace({
+        ...lease,
+        spec: {
+          ...lease.spec,
+          holderIdentity: "",
+          leaseDurationSeconds: 1,
+          renewTime: microTime(this.#o.clock.now()),
+        },
+      }, { namespace: this.#o.namespace });
+      this.#log.info("released lease {namespace}/{name}", {
+        namespace: this.#o.namespace,
+        name: this.#o.name,
+      });
+    } catch (err) {
+      this.#log.warn("releasing lease {name} failed: {error}", {
+        name: this.#o.name,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+}
+
+/**
+ * Formats ms since the epoch as a Kubernetes MicroTime (`2006-01-02T15:04:05.000000Z`).
+ *
+ * @example
+ * ```ts
+ * import { microTime } from "./leader_election.ts";
+ * microTime(0); // "1970-01-01T00:00:00.000000Z"
+ * ```
+ */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}

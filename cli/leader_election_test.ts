@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { FakeClock } from "../testing/fake_clock.ts";
+import { LeaderElector, type LeaseApi, type LeaseObject, microTime } from "./leader_election.ts";
+
+/** An in-memory Lease store with resourceVersion conflicts, like the API server's. */
+class LeaseStore {
+  lease?: LeaseObject;
+  rv = 0;
+  writes: string[] = [];
+  api(who: string, broken: { on: boolean }): LeaseApi {
+    const err = (code: number) => Object.assign(new Error(`HTTP ${code}`), { code });
+    const guard = () => {
+      if (broken.on) throw err(503);
+    };
+    return {
+      get: (_name) => {
+        guard();
+        return this.lease ? Promise.resolve(structuredClone(this.lease)) : Promise.reject(err(404));
+      },
+      create: (obj) => {
+        guard();
+        if (this.lease) return Promise.reject(err(409));
+        this.lease = {
+          ...structuredClone(obj),
+          metadata: { ...obj.metadata, resourceVersion: String(++this.rv) },
+        };
+        this.writes.push(`${who}:create`);
+        return Promise.resolve(structuredClone(this.lease));
+      },
+      replace: (obj) => {
+        guard();
+        if (obj.metadata.resourceVersion !== this.lease?.metadata.resourceVersion) {
+          return Promise.reject(err(409));
+        }
+        this.lease = {
+          ...structuredClone(obj),
+          metadata: { ...obj.metadata, resourceVersion: String(++this.rv) },
+        };
+        this.writes.push(`${who}:${obj.spec?.holderIdentity || "release"}`);
+        return Promise.resolve(structuredClone(this.lease));
+      },
+    };
+  }
+}
+
+Deno.test("leader election: one leader; a leader that cannot renew steps down before another takes over; release on stop", async () => {
+  const clock = new FakeClock(0);
+  const store = new LeaseStore();
+  const brokenA = { on: false };
+  const opts = {
+    name: "op-leader",
+    namespace: "default",
+    clock,
+    leaseDurationMs: 15_000,
+    renewDeadlineMs: 10_000,
+    retryPeriodMs: 2_000,
+  };
+  const a = new LeaderElector({ ...opts, api: store.api("a", brokenA), identity: "a" });
+  const b = new LeaderElector({ ...opts, api: store.api("b", { on: false }), identity: "b" });
+  const leading = new Set<string>();
+  const timeline: string[] = [];
+  const run = (e: LeaderElector, id: string, signal: AbortSignal) =>
+    e.run({
+      signal,
+      onStartedLeading: (s) => {
+        assert.equal(leading.size, 0, `${id} started leading while ${[...leading]} leads`);
+        leading.add(id);
+        timeline.push(`${id}+${clock.now()}`);
+        return new Promise<void>((resolve) =>
+          s.addEventListener("abort", () => {
+            leading.delete(id);
+            timeline.push(`${id}-${clock.now()}`);
+            resolve();
+          }, { once: true })
+        );
+      },
+    });
+  const stopA = new AbortController();
+  const stopB = new AbortController();
+  const runA = run(a, "a", stopA.signal);
+  await clock.tickAsync(0);
+  const runB = run(b, "b", stopB.signal);
+  for (let i = 0; i < 20; i++) await clock.tickAsync(1_000);
+  assert.deepEqual([...leading], ["a"]);
+  assert.equal(a.isLeader, true);
+  assert.equal(b.isLeader, false);
+  assert.equal(store.lease?.spec?.holderIdentity, "a");
+  assert.equal(store.lease?.spec?.renewTime?.endsWith("000Z"), true);
+
+  brokenA.on = true;
+  const brokeAt = clock.now();
+  for (let i = 0; i < 40; i++) await clock.tickAsync(1_000);
+  const aLost = Number(timeline.find((x) => x.startsWith("a-"))!.slice(2));
+  const bWon = Number(timeline.find((x) => x.startsWith("b+"))!.slice(2));
+  assert.ok(
+    aLost - brokeAt <= 10_000 + 2_000,
+    `a stepped down ${aLost - brokeAt} ms after failing`,
+  );
+  assert.ok(bWon > aLost, "b leads only after a stepped down");
+  assert.ok(
+    bWon - brokeAt >= 15_000 - 2_000,
+    `b took over ${bWon - brokeAt} ms after a's last renew`,
+  );
+  assert.equal(store.lease?.spec?.holderIdentity, "b");
+  assert.equal(store.lease?.spec?.leaseTransitions, 1);
+
+  stopA.abort();
+  stopB.abort();
+  await clock.tickAsync(0);
+  await Promise.all([runA, runB]);
+  assert.equal(store.lease?.spec?.holderIdentity, "", "b released the lease on stop");
+  assert.equal(store.writes.at(-1), "b:release");
+  assert.equal(clock.pending, 0);
+});
+
+Deno.test("leader election: renewDeadline must be shorter than the lease", () => {
+  assert.throws(
+    () =>
+      new LeaderElector({
+        api: new LeaseStore().api("x", { on: false }),
+        name: "l",
+        namespace: "d",
+        leaseDurationMs: 5_000,
+        renewDeadlineMs: 5_000,
+      }),
+    /renewDeadlineMs < leaseDurationMs/,
+  );
+  assert.equal(microTime(Date.UTC(2026, 0, 2, 3, 4, 5, 678)), "2026-01-02T03:04:05.678000Z");
+});

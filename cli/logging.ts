@@ -1,0 +1,90 @@
+/**
+ * Logging set-up for operator processes. Library code in operatorkit only calls
+ * `getLogger(["operatorkit", ...])`; this is the one place that configures LogTape sinks,
+ * and only applications (through `runOperator`) call it. Swapping LogTape for another
+ * logger means changing this module.
+ *
+ * @module
+ */
+import {
+  ansiColorFormatter,
+  configure,
+  getTextFormatter,
+  jsonLinesFormatter,
+  type LogRecord,
+  reset,
+  type TextFormatter,
+} from "@logtape/logtape";
+import type { OperatorLogLevel } from "./flags.ts";
+
+/**
+ * Options of {@linkcode configureOperatorLogging}.
+ *
+ * @example
+ * ```ts
+ * import type { OperatorLoggingOptions } from "./logging.ts";
+ * const o: OperatorLoggingOptions = { level: "debug", format: "json", categories: ["website"] };
+ * ```
+ */
+export interface OperatorLoggingOptions {
+  /** Lowest level written. */
+  level: OperatorLogLevel;
+  /** `pretty`, `json` (JSON lines), or `auto` (pretty when stderr is a terminal). */
+  format: "pretty" | "json" | "auto";
+  /** Root categories besides `operatorkit` to configure (e.g. the operator's name). */
+  categories?: string[];
+  /** Where formatted lines go (default: standard error, synchronously). */
+  write?: (line: string) => void;
+}
+
+/**
+ * Configures LogTape for an operator process: the `operatorkit` categories and the given
+ * ones at `level`, pretty or JSON lines. Resolves to a disposable that resets LogTape.
+ *
+ * @example
+ * ```ts
+ * import { getLogger } from "@logtape/logtape";
+ * import { configureOperatorLogging } from "./logging.ts";
+ * const lines: string[] = [];
+ * await using _logging = await configureOperatorLogging({
+ *   level: "info",
+ *   format: "json",
+ *   write: (l) => lines.push(l),
+ * });
+ * getLogger(["operatorkit", "demo"]).info("hello {who}", { who: "world" });
+ * JSON.parse(lines[0]).message; // "hello \"world\""
+ * ```
+ */
+export async function configureOperatorLogging(
+  options: OperatorLoggingOptions,
+): Promise<AsyncDisposable> {
+  const formatter = _formatter(options.format);
+  const encoder = new TextEncoder();
+  const write = options.write ??
+    ((line: string) => {
+      Deno.stderr.writeSync(encoder.encode(line));
+    });
+  const sink = (record: LogRecord) => write(formatter(record));
+  const categories = ["operatorkit", ...(options.categories ?? [])];
+  await configure({
+    reset: true,
+    sinks: { operator: sink },
+    loggers: [
+      ...categories.map((c) => ({
+        category: [c],
+        lowestLevel: options.level,
+        sinks: ["operator"],
+      })),
+      { category: ["logtape", "meta"], lowestLevel: "warning" as const, sinks: ["operator"] },
+    ],
+  });
+  return { [Symbol.asyncDispose]: () => reset() };
+}
+
+function _formatter(format: OperatorLoggingOptions["format"]): TextFormatter {
+  const pretty = format === "pretty" ||
+    (format === "auto" && Deno.stderr.isTerminal() && !Deno.noColor);
+  if (pretty) return ansiColorFormatter;
+  if (format === "auto" && Deno.stderr.isTerminal()) return getTextFormatter();
+  return jsonLinesFormatter;
+}
