@@ -243,6 +243,40 @@ function _jsonValue(value: unknown, path: string): unknown {
   }
 }
 
+/**
+ * The API server fills nested defaults into a default value; zod's `.default(v)` returns `v`
+ * as is. They agree only when `v` already holds every nested default.
+ */
+function _checkCompleteDefault(inner: _Schema, value: unknown, path: string): void {
+  const parsed = (inner as _Any)["~standard"].validate(value);
+  if (parsed instanceof Promise || parsed.issues) {
+    throw new CustomResourceSchemaError(
+      path,
+      `expected a default value that passes the field's own schema, found ${JSON.stringify(value)}${
+        parsed instanceof Promise ? "" : `: ${parsed.issues[0]?.message}`
+      }`,
+    );
+  }
+  if (JSON.stringify(_sortKeys(parsed.value)) !== JSON.stringify(_sortKeys(value))) {
+    throw new CustomResourceSchemaError(
+      path,
+      `expected a complete default value, found ${JSON.stringify(value)} which the API server ` +
+        `would complete to ${JSON.stringify(parsed.value)} but zod's .default() returns as is: ` +
+        "spell the default out, or use .prefault() (zod then applies nested defaults too)",
+    );
+  }
+}
+
+function _sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(_sortKeys);
+  if (typeof v === "object" && v !== null) {
+    return Object.fromEntries(
+      Object.keys(v).sort().map((k) => [k, _sortKeys((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
+}
+
 const _UNSUPPORTED: Record<string, string> = {
   date: "a Date (z.date()); use z.iso.datetime() for a date-time string",
   bigint: "a bigint; use z.int()",
@@ -277,7 +311,9 @@ function _convertType(schema: _Schema, path: string, ctx: _Ctx): JSONSchemaProps
     case "default":
     case "prefault": {
       const out = _convert(def.innerType, path, ctx, false);
-      out.default = _jsonValue(def.defaultValue, path);
+      const value = _jsonValue(def.defaultValue, path);
+      if (def.type === "default") _checkCompleteDefault(def.innerType, value, path);
+      out.default = value;
       return out;
     }
     case "nullable": {
@@ -473,6 +509,10 @@ const _K8S_STRING_FORMATS: Record<string, string> = {
   base64: "byte",
 };
 
+function _re2Compatible(re: RegExp): boolean {
+  return (re.flags === "" || re.flags === "u") && !/\(\?<?[=!]|\\[1-9]|\\k</.test(re.source);
+}
+
 function _checkPattern(re: RegExp, path: string): string {
   if (re.flags !== "" && re.flags !== "u") {
     throw new CustomResourceSchemaError(
@@ -503,6 +543,9 @@ function _string(schema: _Schema, path: string): JSONSchemaProps {
     const k8s = _K8S_STRING_FORMATS[c.format];
     if (k8s && !(c.format === "datetime" && c.local)) {
       out.format = k8s;
+      // The format alone may be looser than zod (date-time without an offset, uuid versions):
+      // keep zod's pattern too, so the server never stores what the decoder would refuse.
+      if (c.pattern instanceof RegExp && _re2Compatible(c.pattern)) patterns.push(c.pattern.source);
     } else if (c.pattern instanceof RegExp) {
       patterns.push(_checkPattern(c.pattern, path));
     } else {

@@ -3,6 +3,10 @@ import { z } from "zod";
 import { _toStructuralSchema, CustomResourceSchemaError } from "./_crd_schema.ts";
 import { intOrString, preserveUnknown } from "./custom_resource.ts";
 
+function zodPattern(schema: z.ZodType): string {
+  return (schema._zod.def as unknown as { pattern: RegExp }).pattern.source;
+}
+
 Deno.test("structural schema: a rich spec, snapshot", () => {
   const spec = z.object({
     image: z.string().min(1).max(200).describe("Container image"),
@@ -42,9 +46,10 @@ Deno.test("structural schema: a rich spec, snapshot", () => {
       paused: { type: "boolean", default: false },
       mode: { type: "string", default: "Safe", enum: ["Fast", "Safe"] },
       level: { type: "integer", enum: [1, 2, 3] },
-      email: { type: "string", format: "email" },
-      createdAfter: { type: "string", format: "date-time" },
-      id: { type: "string", format: "uuid" },
+      // Known formats keep zod's own (RE2-compatible) pattern: the format alone is looser.
+      email: { type: "string", format: "email", pattern: zodPattern(z.email()) },
+      createdAfter: { type: "string", format: "date-time", pattern: zodPattern(z.iso.datetime()) },
+      id: { type: "string", format: "uuid", pattern: zodPattern(z.uuid()) },
       name: { type: "string", pattern: "^[a-z][a-z0-9-]*$" },
       port: { description: "port number or name", "x-kubernetes-int-or-string": true },
       labels: { type: "object", additionalProperties: { type: "string" } },
@@ -252,4 +257,37 @@ Deno.test("structural schema: defaults are JSON, object defaults keep their shap
   assert.deepEqual(s.properties?.resources.default, { cpu: "100m" });
   assert.deepEqual(s.properties?.list.default, [1, 2]);
   assert.equal(s.required, undefined);
+});
+
+Deno.test("structural schema: formats with lookaround patterns keep only the format", () => {
+  assert.deepEqual(_toStructuralSchema(z.hostname(), "spec"), {
+    type: "string",
+    format: "hostname",
+  });
+  assert.deepEqual(_toStructuralSchema(z.url(), "spec"), { type: "string", format: "uri" });
+  assert.match(zodPattern(z.email()), /^\^.*@.*\$$/);
+});
+
+Deno.test("structural schema: an incomplete .default() fails, .prefault() is fine", () => {
+  const resources = z.object({ cpu: z.string().default("100m"), memory: z.string().optional() });
+  assertSchemaError(
+    z.object({ resources: resources.default({} as { cpu: string }) }),
+    "spec.resources",
+    /complete default value, found \{\} .* \{"cpu":"100m"\}.*\.prefault\(\)/,
+  );
+  assertSchemaError(
+    z.object({ n: z.int().min(5).default(1) }),
+    "spec.n",
+    /default value that passes the field's own schema, found 1/,
+  );
+  assert.deepEqual(
+    _toStructuralSchema(z.object({ resources: resources.prefault({}) }), "spec").properties
+      ?.resources.default,
+    {},
+  );
+  assert.deepEqual(
+    _toStructuralSchema(z.object({ resources: resources.default({ cpu: "1" }) }), "spec")
+      .properties?.resources.default,
+    { cpu: "1" },
+  );
 });

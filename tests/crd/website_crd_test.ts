@@ -88,10 +88,16 @@ Deno.test("Website CRD: status has observedGeneration and conditions", () => {
   });
   assert.deepEqual(conditions.items.properties.reason, { type: "string" });
   assert.deepEqual(conditions.items.properties.message, { type: "string" });
-  assert.deepEqual(conditions.items.properties.lastTransitionTime, {
-    type: "string",
-    format: "date-time",
-  });
+  // date-time, plus zod's RFC 3339 pattern so the server refuses what the decoder refuses.
+  const ltt = conditions.items.properties.lastTransitionTime;
+  assert.deepEqual(Object.keys(ltt), ["type", "format", "pattern"]);
+  assert.equal(ltt.type, "string");
+  assert.equal(ltt.format, "date-time");
+  const re = new RegExp(ltt.pattern);
+  assert.ok(re.test("2026-11-25T02:30:00Z"));
+  assert.ok(re.test("2026-11-25T02:30:00.123+02:00"));
+  assert.ok(!re.test("2026-11-25T02:30:00"));
+  assert.ok(!re.test("2026-11-25"));
   assert.deepEqual(conditions.items.properties.observedGeneration, { type: "integer", minimum: 0 });
 });
 
