@@ -294,11 +294,3 @@ Deno.test({
     }
   },
 });
-
-Deno.test({
-  name: "real kube-apiserver: OPERATORKIT_REQUIRE_ENVTEST=1 turns a missing server into a failure",
-  ignore: target.kind !== "fail",
-  fn() {
-    throw new Error(target.kind === "fail" ? target.reason : "unreachable");
-  },
-});
