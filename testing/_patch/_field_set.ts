@@ -1,10 +1,12 @@
 // Field paths for server-side apply: each path is a list of FieldsV1 segments (`f:spec`,
 // `k:{"name":"c"}`, `v:"x"`, `i:0`) joined by _SEP into one string so sets are plain Set<string>.
 //
-// Which paths an object has (its "fields"): every leaf (scalar, null, atomic list), every item
-// of a keyed list (`k:`, whose own fields follow) and every value of a set list (`v:`).
-// Non-empty maps are only containers and empty maps are not tracked, as in structured-merge-diff.
-// At the top level only metadata.labels/annotations/finalizers/ownerReferences are tracked.
+// Which paths an object has (its "fields"): every leaf (scalar, null, atomic list, empty map or
+// list), every item of a keyed list (`k:`, whose own fields follow), every value of a set list
+// (`v:`) and every map. Maps count for writes (an Update that creates `data` owns `f:data` as a
+// member, printed `.`), not for apply configurations, as in structured-merge-diff; an apply
+// configuration's empty maps and lists claim nothing. At the top
+// level only metadata.labels/annotations/finalizers/ownerReferences are tracked.
 
 import { _deepEqual, _isObject, type JsonObject } from "./_json.ts";
 import type { StrategicMergeSchema } from "./strategic_merge.ts";
@@ -14,6 +16,8 @@ export const _SEP = "\u0000";
 
 /** Marker value for list-item paths (their content is tracked through their own fields). */
 const _ITEM = "";
+/** Marker value for maps: the same as an empty map's leaf value, so filling one is no change. */
+const _MAP = "{}";
 
 const _TRACKED_META = ["labels", "annotations", "finalizers", "ownerReferences"];
 
@@ -27,56 +31,67 @@ export function _canonical(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-/** Every tracked path of `obj`, mapped to its leaf value (canonical JSON) or the item marker. */
-export function _fields(obj: JsonObject, schema: StrategicMergeSchema): Map<string, string> {
+/**
+ * Every tracked path of `obj`, mapped to its leaf value (canonical JSON) or a marker. With
+ * `applied`, non-empty maps are left out (the set an apply configuration claims).
+ */
+export function _fields(
+  obj: JsonObject,
+  schema: StrategicMergeSchema,
+  applied = false,
+): Map<string, string> {
   const out = new Map<string, string>();
+  const walk = new _Walker(schema, applied, out);
   for (const [k, v] of Object.entries(obj)) {
     if (k === "apiVersion" || k === "kind") continue;
     if (k === "metadata") {
       if (!_isObject(v)) continue;
       for (const mk of _TRACKED_META) {
         if (Object.hasOwn(v, mk)) {
-          _walkValue(v[mk], `metadata.${mk}`, `f:metadata${_SEP}f:${mk}`, schema, out);
+          walk.value(v[mk], `metadata.${mk}`, `f:metadata${_SEP}f:${mk}`);
         }
       }
       continue;
     }
-    _walkValue(v, k, `f:${k}`, schema, out);
+    walk.value(v, k, `f:${k}`);
   }
   return out;
 }
 
-function _walkValue(
-  v: unknown,
-  schemaPath: string,
-  path: string,
-  schema: StrategicMergeSchema,
-  out: Map<string, string>,
-): void {
-  if (_isObject(v)) {
-    for (const [k, child] of Object.entries(v)) {
-      _walkValue(child, `${schemaPath}.${k}`, `${path}${_SEP}f:${k}`, schema, out);
-    }
-    return;
-  }
-  if (Array.isArray(v)) {
-    const items = _listItems(v, _strategy(schema, schemaPath));
-    if (!items) {
-      out.set(path, _canonical(v));
+class _Walker {
+  constructor(
+    readonly schema: StrategicMergeSchema,
+    readonly applied: boolean,
+    readonly out: Map<string, string>,
+  ) {}
+
+  value(v: unknown, schemaPath: string, path: string): void {
+    // An apply configuration's empty map or list claims nothing.
+    if (this.applied && (_isObject(v) || Array.isArray(v)) && Object.keys(v).length === 0) return;
+    if (_isObject(v)) {
+      const entries = Object.entries(v);
+      if (!this.applied) this.out.set(path, _MAP);
+      for (const [k, child] of entries) {
+        this.value(child, `${schemaPath}.${k}`, `${path}${_SEP}f:${k}`);
+      }
       return;
     }
-    items.forEach((seg, i) => {
-      const itemPath = `${path}${_SEP}${seg}`;
-      out.set(itemPath, _ITEM);
-      if (seg.startsWith("k:")) {
-        for (const [k, child] of Object.entries(v[i] as JsonObject)) {
-          _walkValue(child, `${schemaPath}[].${k}`, `${itemPath}${_SEP}f:${k}`, schema, out);
-        }
+    if (Array.isArray(v) && v.length > 0) {
+      const items = _listItems(v, _strategy(this.schema, schemaPath));
+      if (items) {
+        items.forEach((seg, i) => {
+          const itemPath = `${path}${_SEP}${seg}`;
+          this.out.set(itemPath, _ITEM);
+          if (!seg.startsWith("k:")) return;
+          for (const [k, child] of Object.entries(v[i] as JsonObject)) {
+            this.value(child, `${schemaPath}[].${k}`, `${itemPath}${_SEP}f:${k}`);
+          }
+        });
+        return;
       }
-    });
-    return;
+    }
+    this.out.set(path, _canonical(v));
   }
-  out.set(path, _canonical(v));
 }
 
 /** The merge strategy of a list path: a key, "set", or undefined (atomic). */

@@ -91,7 +91,7 @@ export function serverSideApply(args: {
   }
   const me = _findOrAdd(entries, manager, "Apply", subresource, apiVersion);
   const lastSet = me.set;
-  const newSet = new Set(_fields(config, schema).keys());
+  const newSet = new Set(_fields(config, schema, true).keys());
   const merged = _merge(before, config, "", schema) as JsonObject;
 
   // Prune what this manager applied last time and omits now, unless someone still owns it.

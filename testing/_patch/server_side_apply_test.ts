@@ -155,7 +155,7 @@ Deno.test("serverSideApply: an updater's field conflicts, with kube's message", 
     apiVersion: "v1",
     time: T0,
     fieldsType: "FieldsV1",
-    fieldsV1: { "f:data": { "f:a": {} } },
+    fieldsV1: { "f:data": { ".": {}, "f:a": {} } },
   }]);
   assert.deepEqual(conflictsOf(created, cm({ a: "2" }), "kubectl"), [{
     manager: "ctl",
@@ -167,7 +167,7 @@ Deno.test("serverSideApply: an updater's field conflicts, with kube's message", 
   // The same value is no conflict: kubectl shares the field with ctl.
   const shared = apply(created, cm({ a: "1" }), "kubectl", { now: T1 });
   assert.deepEqual(fieldsOf(shared, "kubectl"), { "f:data": { "f:a": {} } });
-  assert.deepEqual(fieldsOf(shared, "ctl", "Update"), { "f:data": { "f:a": {} } });
+  assert.deepEqual(fieldsOf(shared, "ctl", "Update"), { "f:data": { ".": {}, "f:a": {} } });
 });
 
 Deno.test("recordUpdate: updates never conflict and take changed fields from others", () => {
@@ -224,7 +224,7 @@ Deno.test("recordUpdate: subresource writes get their own entry", () => {
       apiVersion: "example.com/v1",
       time: T0,
       fieldsType: "FieldsV1",
-      fieldsV1: { "f:spec": { "f:size": {} } },
+      fieldsV1: { "f:spec": { ".": {}, "f:size": {} } },
     },
     {
       manager: "op",
@@ -232,7 +232,7 @@ Deno.test("recordUpdate: subresource writes get their own entry", () => {
       apiVersion: "example.com/v1",
       time: T1,
       fieldsType: "FieldsV1",
-      fieldsV1: { "f:status": { "f:ready": {} } },
+      fieldsV1: { "f:status": { ".": {}, "f:ready": {} } },
       subresource: "status",
     },
   ]);
