@@ -1,0 +1,122 @@
+// Discovery (rules 8.1-8.3) and OpenAPI v3 for kubectl validation (rule 8.7).
+import { openApiV3Document, openApiV3Index } from "../_schema/mod_internal.ts";
+import type { Registry, ResourceInfo } from "./registry.ts";
+import { jsonResponse, pageNotFound } from "./status.ts";
+
+function resourceList(apiVersion: string, resources: ResourceInfo[]): unknown {
+  const out: unknown[] = [];
+  for (const r of resources) {
+    const entry: Record<string, unknown> = {
+      name: r.plural,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: r.verbs,
+    };
+    if (r.shortNames.length) entry.shortNames = r.shortNames;
+    if (r.categories.length) entry.categories = r.categories;
+    out.push(entry);
+    if (r.status) {
+      out.push({
+        name: `${r.plural}/status`,
+        singularName: "",
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: ["get", "patch", "update"],
+      });
+    }
+    if (r.scale) {
+      out.push({
+        name: `${r.plural}/scale`,
+        singularName: "",
+        namespaced: r.namespaced,
+        group: "autoscaling",
+        version: "v1",
+        kind: "Scale",
+        verbs: ["get", "patch", "update"],
+      });
+    }
+  }
+  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: apiVersion, resources: out };
+}
+
+function groupEntry(g: { name: string; versions: string[] }): unknown {
+  const versions = g.versions.map((v) => ({ groupVersion: `${g.name}/${v}`, version: v }));
+  return { name: g.name, versions, preferredVersion: versions[0] };
+}
+
+const VERSION = {
+  major: "1",
+  minor: "32",
+  gitVersion: "v1.32.0-operatorkit",
+  gitCommit: "0000000000000000000000000000000000000000",
+  gitTreeState: "clean",
+  buildDate: "2026-01-01T00:00:00Z",
+  goVersion: "go1.26",
+  compiler: "deno",
+  platform: "linux/amd64",
+};
+
+/** Answers a discovery, version or OpenAPI path; undefined when `path` is none of those. */
+export function handleDiscovery(registry: Registry, path: string): Response | undefined {
+  const segs = path.split("/").filter((s) => s !== "");
+  if (path === "/version" || path === "/version/") return jsonResponse(VERSION);
+  if (["/healthz", "/livez", "/readyz"].includes(path)) {
+    return new Response("ok", { headers: { "content-type": "text/plain; charset=utf-8" } });
+  }
+  if (segs[0] === "api") {
+    if (segs.length === 1) {
+      return jsonResponse({
+        kind: "APIVersions",
+        versions: ["v1"],
+        serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }],
+      });
+    }
+    if (segs.length === 2 && registry.hasGroupVersion(segs[1])) {
+      return jsonResponse(resourceList(segs[1], registry.resources(segs[1])));
+    }
+    return undefined;
+  }
+  if (segs[0] === "apis") {
+    if (segs.length === 1) {
+      return jsonResponse({
+        kind: "APIGroupList",
+        apiVersion: "v1",
+        groups: registry.groups().map(groupEntry),
+      });
+    }
+    const g = registry.groups().find((x) => x.name === segs[1]);
+    if (!g) return segs.length <= 3 ? pageNotFound() : undefined;
+    if (segs.length === 2) {
+      return jsonResponse({ kind: "APIGroup", apiVersion: "v1", ...groupEntry(g) as object });
+    }
+    if (segs.length === 3) {
+      const gv = `${segs[1]}/${segs[2]}`;
+      if (!registry.hasGroupVersion(gv)) return pageNotFound();
+      return jsonResponse(resourceList(gv, registry.resources(gv)));
+    }
+    return undefined;
+  }
+  if (segs[0] === "openapi" && segs[1] === "v3") {
+    if (segs.length === 2) {
+      return jsonResponse(openApiV3Index(registry.groupVersions()));
+    }
+    const rest = segs.slice(2);
+    const gv = rest[0] === "api"
+      ? rest[1]
+      : rest[0] === "apis"
+      ? `${rest[1]}/${rest[2]}`
+      : undefined;
+    if (!gv || !registry.hasGroupVersion(gv)) return pageNotFound();
+    const resources = registry.resources(gv).map((r) => ({
+      group: r.group,
+      version: r.version,
+      kind: r.kind,
+      plural: r.plural,
+      namespaced: r.namespaced,
+      ...(r.crd?.schema ? { schema: r.crd.schema } : {}),
+    }));
+    return jsonResponse(openApiV3Document(gv, resources));
+  }
+  return undefined;
+}

@@ -1,0 +1,161 @@
+// One HTTP request in, one Response out: auth, faults, routing to the handlers, errors as Status.
+import type { ServerCtx } from "./context.ts";
+import { deleteCollection, deletedStatus, deleteOne, parseDeleteOptions } from "./delete.ts";
+import { handleDiscovery } from "./discovery.ts";
+import type { FaultState } from "./faults.ts";
+import { handleGet, handleList, handleWatch, objectKeyOf } from "./handlers_read.ts";
+import { listBody, plainBody } from "./output.ts";
+import { handlePatch, scaleOf, writeScale } from "./patch.ts";
+import {
+  fieldManager,
+  isDryRun,
+  parseResourcePath,
+  readJson,
+  type ResourceRequest,
+} from "./request.ts";
+import {
+  ApiStatusError,
+  failure,
+  jsonResponse,
+  methodNotSupported,
+  notFound,
+  pageNotFound,
+  statusResponse,
+} from "./status.ts";
+import { delay } from "./util.ts";
+import { createObject, updateObject, type WriteResult } from "./write.ts";
+
+/** What the router needs besides the shared state. */
+export interface RouterDeps {
+  ctx: ServerCtx;
+  faults: FaultState;
+  token?: string;
+}
+
+function writeResponse(ctx: ServerCtx, req: ResourceRequest, r: WriteResult): Response {
+  const headers = new Headers();
+  for (const w of r.warnings) headers.append("warning", `299 - ${JSON.stringify(w)}`);
+  const body = req.subresource === "scale" ? JSON.stringify(r.obj) : plainBody(ctx, req, r.obj);
+  return jsonResponse(body, r.code, headers);
+}
+
+async function optionalJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw failure(400, "BadRequest", `couldn't decode DeleteOptions: ${(e as Error).message}`);
+  }
+}
+
+async function dispatch(ctx: ServerCtx, req: ResourceRequest): Promise<Response> {
+  const info = req.info;
+  const p = req.params;
+  const opts = () => ({
+    manager: fieldManager(req),
+    dryRun: isDryRun(p),
+    subresource: req.subresource,
+    fieldValidation: p.get("fieldValidation"),
+  });
+  switch (req.verb) {
+    case "get": {
+      if (req.subresource === "scale") {
+        const rec = ctx.store.get(info.storeKey, objectKeyOf(req.namespace, req.name!));
+        if (!rec) throw notFound(info, req.name!);
+        return jsonResponse(scaleOf(info, rec.obj));
+      }
+      return handleGet(ctx, req);
+    }
+    case "list":
+      return await handleList(ctx, req);
+    case "watch":
+      return handleWatch(ctx, req);
+    case "create": {
+      const body = await readJson(req.request);
+      return writeResponse(
+        ctx,
+        req,
+        createObject(ctx, info, { namespace: req.namespace, body }, opts()),
+      );
+    }
+    case "update": {
+      const body = await readJson(req.request);
+      const o = opts();
+      if (req.subresource === "scale") {
+        const old = ctx.store.get(info.storeKey, objectKeyOf(req.namespace, req.name!));
+        return writeResponse(
+          ctx,
+          req,
+          writeScale(ctx, req, { old, scale: body, dryRun: o.dryRun, manager: o.manager }),
+        );
+      }
+      return writeResponse(
+        ctx,
+        req,
+        updateObject(ctx, info, { namespace: req.namespace, name: req.name!, body }, o),
+      );
+    }
+    case "patch":
+      return writeResponse(ctx, req, await handlePatch(ctx, req));
+    case "delete": {
+      if (req.subresource) throw methodNotSupported(info, "delete");
+      const dOpts = parseDeleteOptions(await optionalJson(req.request), p, isDryRun(p));
+      const key = objectKeyOf(req.namespace, req.name!);
+      const out = deleteOne(ctx, info, { key, name: req.name! }, dOpts);
+      if (out.gone) return jsonResponse(deletedStatus(info, out.obj));
+      return jsonResponse(plainBody(ctx, req, out.obj));
+    }
+    case "deletecollection": {
+      if (!info.verbs.includes("deletecollection")) {
+        throw methodNotSupported(info, "deletecollection");
+      }
+      const dOpts = parseDeleteOptions(await optionalJson(req.request), p, isDryRun(p));
+      const list = deleteCollection(ctx, info, { namespace: req.namespace, params: p }, dOpts);
+      const items = list.items as Array<Record<string, unknown>>;
+      if (req.output !== "json") {
+        return jsonResponse(listBody(ctx, req, items.map((obj) => ({ key: "", obj })), {
+          resourceVersion: String(ctx.store.rv),
+        }));
+      }
+      return jsonResponse(list);
+    }
+    default:
+      throw methodNotSupported(info, req.request.method);
+  }
+}
+
+/** Handles one request. Never throws: every failure becomes a Status (rule 0.2). */
+export async function route(deps: RouterDeps, request: Request): Promise<Response> {
+  const { ctx, faults } = deps;
+  try {
+    if (faults.latencyMs > 0) await delay(faults.latencyMs, ctx.signal);
+    if (deps.token !== undefined) {
+      const auth = request.headers.get("authorization");
+      if (auth !== `Bearer ${deps.token}`) {
+        return statusResponse(failure(401, "Unauthorized", "Unauthorized"));
+      }
+    }
+    const url = new URL(request.url);
+    let req: ResourceRequest | undefined;
+    try {
+      req = parseResourcePath(request, url, ctx.registry);
+    } catch (e) {
+      const injected = faults.check(undefined, undefined);
+      if (injected) return injected;
+      throw e;
+    }
+    const injected = faults.check(req?.verb, req?.info.plural);
+    if (injected) return injected;
+    if (!req) return handleDiscovery(ctx.registry, url.pathname) ?? pageNotFound();
+    const res = await dispatch(ctx, req);
+    if (request.method === "HEAD") {
+      return new Response(null, { status: res.status, headers: res.headers });
+    }
+    return res;
+  } catch (e) {
+    if (e instanceof ApiStatusError) return statusResponse(e);
+    const message = e instanceof Error ? e.message : String(e);
+    return statusResponse(failure(500, "InternalError", `Internal error occurred: ${message}`));
+  }
+}

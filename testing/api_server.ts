@@ -1,0 +1,272 @@
+/**
+ * The embedded Kubernetes API server: in memory, on 127.0.0.1, speaking the wire protocol
+ * closely enough for operatorkit's client and for kubectl. Used by tests, by `deno task demo`
+ * and from the command line (`deno task apiserver`).
+ *
+ * @module
+ */
+import { stringify as toYaml } from "yaml";
+import { type Clock, systemClock } from "../client/clock.ts";
+import type { ServerCtx } from "./_server/context.ts";
+import { reloadCrds } from "./_server/crds.ts";
+import { FaultState } from "./_server/faults.ts";
+import { GarbageCollector } from "./_server/gc.ts";
+import { Registry } from "./_server/registry.ts";
+import { route } from "./_server/router.ts";
+import { Store } from "./_server/store.ts";
+import { WatchHub } from "./_server/watch_hub.ts";
+import { createObject } from "./_server/write.ts";
+
+/**
+ * Options of {@linkcode startApiServer}.
+ *
+ * @example
+ * ```ts
+ * import type { ApiServerOptions } from "./api_server.ts";
+ * const opts: ApiServerOptions = { port: 0, history: 1000, bookmarkIntervalMs: 1000 };
+ * ```
+ */
+export interface ApiServerOptions {
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+  /** When set, every request needs `Authorization: Bearer <token>` (401 Status otherwise). */
+  token?: string;
+  /** Events kept for watch resumption (default 10 000); a resume from older gets 410. */
+  history?: number;
+  /** PEM certificate and key: serve HTTPS. `ca` goes into the kubeconfig (default: `cert`). */
+  tls?: { cert: string; key: string; ca?: string };
+  /** Clock for timestamps, bookmarks and watch timeouts (default: the system clock). */
+  clock?: Clock;
+  /** How often watches with `allowWatchBookmarks` get a BOOKMARK (default 60 000 ms). */
+  bookmarkIntervalMs?: number;
+  /** ownerReference garbage collection and namespace deletion emulation (default true). */
+  gc?: boolean;
+  /** Closes the server when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Fault injection for tests of clients, informers and controllers.
+ *
+ * @example
+ * ```ts ignore
+ * import { startApiServer } from "./api_server.ts";
+ * await using server = await startApiServer();
+ * server.faults.failNext(2, { status: 429, retryAfterSeconds: 1, verb: "list" });
+ * ```
+ */
+export interface ApiServerFaults {
+  /** Ends every open watch now (clean end of body). */
+  dropWatches(): void;
+  /** Open watches stop sending (without closing) until dropped or closed: a half-open connection. */
+  silenceWatches(): void;
+  /** Forgets the event history: the next resume from an older resourceVersion gets 410. */
+  compact(): void;
+  /** Answers the next `n` matching requests with 429 + Retry-After (default) or 500. */
+  failNext(
+    n: number,
+    opts?: { status?: 429 | 500; retryAfterSeconds?: number; verb?: string; resource?: string },
+  ): void;
+  /** Delays every response by `ms`. */
+  setLatency(ms: number): void;
+  /** Closes every connection and serves again on the same port, keeping state or not. */
+  restart(opts?: { keepState?: boolean }): Promise<void>;
+}
+
+/**
+ * A running embedded API server.
+ *
+ * @example
+ * ```ts ignore
+ * import { startApiServer } from "./api_server.ts";
+ * await using server = await startApiServer();
+ * const res = await fetch(`${server.url}/api/v1/namespaces/default/configmaps`);
+ * console.log((await res.json()).items.length);
+ * ```
+ */
+export interface ApiServer extends AsyncDisposable {
+  /** `http(s)://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** A kubeconfig (object form): cluster, user (with the token if any), context `embedded`. */
+  readonly kubeconfig: Record<string, unknown>;
+  /** The same kubeconfig as YAML. */
+  readonly kubeconfigYaml: string;
+  /** Writes the kubeconfig YAML to `path` (mode 0600). */
+  writeKubeconfig(path: string): Promise<void>;
+  /** Fault injection. */
+  readonly faults: ApiServerFaults;
+  /** Stops serving and ends every watch; leaves nothing running. */
+  close(): Promise<void>;
+}
+
+const NAMESPACES = ["default", "kube-system", "kube-public"];
+
+function seed(ctx: ServerCtx): void {
+  for (const name of NAMESPACES) {
+    createObject(ctx, ctx.registry.get("v1", "namespaces")!, { body: { metadata: { name } } }, {
+      manager: "kube-apiserver",
+      dryRun: false,
+    });
+  }
+}
+
+function buildKubeconfig(url: string, options: ApiServerOptions): Record<string, unknown> {
+  const cluster: Record<string, unknown> = { server: url };
+  if (options.tls) {
+    cluster["certificate-authority-data"] = btoa(options.tls.ca ?? options.tls.cert);
+  }
+  const user: Record<string, unknown> = {};
+  if (options.token !== undefined) user.token = options.token;
+  return {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "embedded", cluster }],
+    users: [{ name: "embedded", user }],
+    contexts: [{
+      name: "embedded",
+      context: { cluster: "embedded", user: "embedded", namespace: "default" },
+    }],
+    "current-context": "embedded",
+    preferences: {},
+  };
+}
+
+class EmbeddedApiServer implements ApiServer {
+  readonly url: string;
+  readonly port: number;
+  readonly kubeconfig: Record<string, unknown>;
+  readonly kubeconfigYaml: string;
+  readonly faults: ApiServerFaults;
+  #ctx: ServerCtx;
+  #abort: AbortController;
+  #faultState = new FaultState();
+  #gc: GarbageCollector;
+  #server: Deno.HttpServer<Deno.NetAddr>;
+  #closed = false;
+  #options: ApiServerOptions;
+  #onAbort = () => void this.close();
+
+  constructor(options: ApiServerOptions) {
+    this.#options = options;
+    const clock = options.clock ?? systemClock;
+    const store = new Store(options.history ?? 10_000);
+    this.#abort = new AbortController();
+    const hub = new WatchHub(store, clock, options.bookmarkIntervalMs ?? 60_000);
+    this.#ctx = {
+      store,
+      registry: new Registry(),
+      hub,
+      clock,
+      gc: options.gc ?? true,
+      signal: this.#abort.signal,
+    };
+    this.#gc = new GarbageCollector(this.#ctx);
+    seed(this.#ctx);
+    this.#server = this.#serve(options.port ?? 0);
+    this.port = this.#server.addr.port;
+    this.url = `${options.tls ? "https" : "http"}://127.0.0.1:${this.port}`;
+    this.kubeconfig = buildKubeconfig(this.url, options);
+    this.kubeconfigYaml = toYaml(this.kubeconfig);
+    const fs = this.#faultState;
+    this.faults = {
+      dropWatches: () => hub.closeAll(),
+      silenceWatches: () => hub.silenceAll(),
+      compact: () => store.compact(),
+      failNext: (n, opts) => fs.failNext(n, opts),
+      setLatency: (ms) => {
+        if (!Number.isFinite(ms) || ms < 0) {
+          throw new RangeError(`setLatency: expected a non-negative number of ms, found ${ms}`);
+        }
+        fs.latencyMs = ms;
+      },
+      restart: (opts) => this.#restart(opts?.keepState ?? true),
+    };
+    options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  #serve(port: number): Deno.HttpServer<Deno.NetAddr> {
+    const deps = { ctx: this.#ctx, faults: this.#faultState, token: this.#options.token };
+    const base = { port, hostname: "127.0.0.1", onListen: () => {} };
+    const handler = (req: Request) => route(deps, req);
+    const tls = this.#options.tls;
+    return tls
+      ? Deno.serve({ ...base, cert: tls.cert, key: tls.key }, handler)
+      : Deno.serve(base, handler);
+  }
+
+  async #stopServing(): Promise<void> {
+    this.#abort.abort();
+    this.#ctx.hub.closeAll();
+    await this.#server.shutdown();
+  }
+
+  async #restart(keepState: boolean): Promise<void> {
+    if (this.#closed) throw new Error("restart: the server is closed");
+    await this.#stopServing();
+    this.#abort = new AbortController();
+    this.#ctx.signal = this.#abort.signal;
+    if (!keepState) {
+      this.#ctx.store.reset();
+      this.#ctx.registry = new Registry();
+      seed(this.#ctx);
+    } else {
+      reloadCrds(this.#ctx);
+    }
+    this.#server = this.#serve(this.port);
+  }
+
+  writeKubeconfig(path: string): Promise<void> {
+    return Deno.writeTextFile(path, this.kubeconfigYaml, { mode: 0o600 });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+    this.#gc.stop();
+    await this.#stopServing();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Starts the embedded API server on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * import { startApiServer } from "./api_server.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = await startApiServer();
+ * const res = await fetch(`${server.url}/api/v1/namespaces/default`);
+ * assert.equal((await res.json()).metadata.name, "default");
+ * ```
+ */
+export function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
+  if (
+    options.port !== undefined &&
+    (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
+  ) {
+    return Promise.reject(
+      new RangeError(`startApiServer: expected port 0-65535, found ${options.port}`),
+    );
+  }
+  if (
+    options.history !== undefined && (!Number.isInteger(options.history) || options.history < 0)
+  ) {
+    return Promise.reject(
+      new RangeError(`startApiServer: expected history >= 0, found ${options.history}`),
+    );
+  }
+  if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+  try {
+    return Promise.resolve(new EmbeddedApiServer(options));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * A cluster for integration tests: the real one named by `OPERATORKIT_TEST_KUBECONFIG`
+ * (testing tier 3), else the embedded API server (tier 2).
+ *
+ * @module
+ */
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { type ApiServerFaults, type ApiServerOptions, startApiServer } from "./api_server.ts";
+
+/**
+ * A cluster to run a test against.
+ *
+ * @example
+ * ```ts ignore
+ * import { testCluster } from "./test_cluster.ts";
+ * await using cluster = await testCluster();
+ * console.log(cluster.url, cluster.real);
+ * ```
+ */
+export interface TestCluster extends AsyncDisposable {
+  /** The API server's URL (the kubeconfig's current cluster server). */
+  readonly url: string;
+  /** The kubeconfig as an object. */
+  readonly kubeconfig: Record<string, unknown>;
+  /** The kubeconfig as YAML. */
+  readonly kubeconfigYaml: string;
+  /** Fault controls: only on the embedded server. */
+  readonly faults?: ApiServerFaults;
+  /** True when this is the real cluster from `OPERATORKIT_TEST_KUBECONFIG`. */
+  readonly real: boolean;
+}
+
+/** The environment variable naming a real cluster's kubeconfig. */
+export const TEST_KUBECONFIG_ENV = "OPERATORKIT_TEST_KUBECONFIG";
+
+function currentServer(config: Record<string, unknown>, path: string): string {
+  const ctxName = config["current-context"];
+  const contexts = (config.contexts ?? []) as Array<{ name: string; context: { cluster: string } }>;
+  const ctx = contexts.find((c) => c.name === ctxName);
+  const clusters = (config.clusters ?? []) as Array<{ name: string; cluster: { server: string } }>;
+  const cluster = clusters.find((c) => c.name === ctx?.context.cluster);
+  if (!cluster?.cluster?.server) {
+    throw new Error(
+      `${TEST_KUBECONFIG_ENV}=${path}: expected a current-context whose cluster has a server, found none`,
+    );
+  }
+  return cluster.cluster.server;
+}
+
+/**
+ * Returns the cluster tests should use. On the embedded tier, `options` go to
+ * `startApiServer`.
+ *
+ * @example
+ * ```ts
+ * import { testCluster } from "./test_cluster.ts";
+ * await using cluster = await testCluster();
+ * const res = await fetch(`${cluster.url}/version`, {
+ *   headers: cluster.real ? {} : {},
+ * });
+ * await res.body?.cancel();
+ * ```
+ */
+export async function testCluster(options: ApiServerOptions = {}): Promise<TestCluster> {
+  const path = Deno.env.get(TEST_KUBECONFIG_ENV);
+  if (path) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (e) {
+      throw new Error(`${TEST_KUBECONFIG_ENV}=${path}: cannot read the kubeconfig`, { cause: e });
+    }
+    const kubeconfig = parseYaml(text) as Record<string, unknown>;
+    return {
+      url: currentServer(kubeconfig, path),
+      kubeconfig,
+      kubeconfigYaml: toYaml(kubeconfig),
+      real: true,
+      [Symbol.asyncDispose]: () => Promise.resolve(),
+    };
+  }
+  const server = await startApiServer(options);
+  return {
+    url: server.url,
+    kubeconfig: server.kubeconfig,
+    kubeconfigYaml: server.kubeconfigYaml,
+    faults: server.faults,
+    real: false,
+    [Symbol.asyncDispose]: () => server.close(),
+  };
+}
+
+/**
+ * The cluster's fault controls, or undefined after printing why the test is skipped (the real
+ * tier has none). Use: `const faults = requireFaults(t, cluster); if (!faults) return;`.
+ *
+ * @example
+ * ```ts
+ * import { requireFaults, testCluster } from "./test_cluster.ts";
+ * Deno.test("drops watches", async (t) => {
+ *   await using cluster = await testCluster();
+ *   const faults = requireFaults(t, cluster);
+ *   if (!faults) return;
+ *   faults.dropWatches();
+ * });
+ * ```
+ */
+export function requireFaults(
+  t: Deno.TestContext | { name: string },
+  cluster: TestCluster,
+): ApiServerFaults | undefined {
+  if (cluster.faults) return cluster.faults;
+  console.log(
+    `SKIP ${t.name}: fault injection needs the embedded API server (real cluster in use)`,
+  );
+  return undefined;
+}
