@@ -58,9 +58,12 @@ export class Normaliser {
       value = value.replace(_generated, "$1<random>");
     }
     value = value.replace(_uuid, (uid) => this.uid(uid));
-    // resourceVersions inside messages, e.g. "too old resource version: 5 (9)".
+    if (key === "request") value = value.replace(/continue=[^&]+/, "continue=<continue>");
+    // resourceVersions inside messages, e.g. "too old resource version: 5 (9)", "the
+    // ResourceVersion in the precondition (1) does not match the ResourceVersion in record (7)",
+    // "Too large resource version: 99, current: 31".
     value = value.replace(
-      /(resource ?version[^0-9"]{0,4})(\d+)(?: \((\d+)\))?/gi,
+      /(resource ?version[^0-9"]{0,24}?|current: )(\d+)(?: \((\d+)\))?/gi,
       (_all, prefix: string, first: string, second?: string) =>
         `${prefix}${this.rv(first)}${second ? ` (${this.rv(second)})` : ""}`,
     );

@@ -4,7 +4,7 @@
  * apply conflicts, finalizers, and removal of the CRD.
  */
 import type { Scenario, ScenarioContext } from "./runner.ts";
-import { configMap, createNamespace } from "./scenarios_core.ts";
+import { configMap, createNamespace, sortVerbs } from "./scenarios_core.ts";
 
 const _group = "fid.example.com";
 const _apiVersion = `${_group}/v1`;
@@ -151,9 +151,9 @@ const crdRegistration: Scenario = {
     await ctx.request("discovery of the group version", { path: `/apis/${_group}/v1` }, {
       project: (body) => ({
         ...(body as object),
-        resources: [...(body as { resources: { name: string }[] }).resources].sort((a, b) =>
-          a.name.localeCompare(b.name)
-        ),
+        resources: [...(body as { resources: { name: string }[] }).resources]
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .map(sortVerbs),
       }),
     });
     await ctx.request("unserved version path", {
@@ -384,8 +384,16 @@ const serverSideApply: Scenario = {
       ].join("\n"),
       "y1",
     );
-    await apply("apply invalid object", "fieldManager=dave", _widget("a1", { replicas: 99 }));
-    await apply("apply with mismatched name", "fieldManager=dave", _widget("zzz", { replicas: 1 }));
+    await apply(
+      "forced apply of an invalid object",
+      "fieldManager=dave&force=true",
+      _widget("a1", { replicas: 99 }),
+    );
+    await apply(
+      "forced apply with a name that differs from the URL",
+      "fieldManager=dave&force=true",
+      _widget("zzz", { replicas: 1 }),
+    );
     const cms = `/api/v1/namespaces/${ns}/configmaps`;
     await apply("apply a ConfigMap", "fieldManager=alice", configMap("c1", { a: "1" }), "c1", cms);
     await apply("ConfigMap conflict", "fieldManager=bob", configMap("c1", { a: "2" }), "c1", cms);
