@@ -1,11 +1,10 @@
 // Field paths for server-side apply: each path is a list of FieldsV1 segments (`f:spec`,
 // `k:{"name":"c"}`, `v:"x"`, `i:0`) joined by _SEP into one string so sets are plain Set<string>.
 //
-// Which paths an object has (its "fields"): every leaf (scalar, null, atomic list, empty map or
-// list), every item of a keyed list (`k:`, whose own fields follow), every value of a set list
-// (`v:`) and every map. Maps count for writes (an Update that creates `data` owns `f:data` as a
-// member, printed `.`), not for apply configurations, as in structured-merge-diff; an apply
-// configuration's empty maps and lists claim nothing. At the top
+// Which paths an object has (its "fields"): every leaf (scalar, null, atomic list, empty map),
+// every item of a keyed list (`k:`, whose own fields follow), every value of a set list (`v:`),
+// and, for writes only, every map and keyed/set list itself (an Update that creates `data` owns
+// `f:data` as a member, printed `.`), as structured-merge-diff's compare and ToFieldSet do. At the top
 // level only metadata.labels/annotations/finalizers/ownerReferences are tracked.
 
 import { _deepEqual, _isObject, type JsonObject } from "./_json.ts";
@@ -18,6 +17,8 @@ export const _SEP = "\u0000";
 const _ITEM = "";
 /** Marker value for maps: the same as an empty map's leaf value, so filling one is no change. */
 const _MAP = "{}";
+/** Marker value for keyed and set lists: the same as an empty list's leaf value. */
+const _LIST = "[]";
 
 const _TRACKED_META = ["labels", "annotations", "finalizers", "ownerReferences"];
 
@@ -66,19 +67,22 @@ class _Walker {
   ) {}
 
   value(v: unknown, schemaPath: string, path: string): void {
-    // An apply configuration's empty map or list claims nothing.
-    if (this.applied && (_isObject(v) || Array.isArray(v)) && Object.keys(v).length === 0) return;
     if (_isObject(v)) {
       const entries = Object.entries(v);
-      if (!this.applied) this.out.set(path, _MAP);
+      // An empty map is a leaf; a non-empty one a member only for writes (see above).
+      if (entries.length === 0 || !this.applied) this.out.set(path, _MAP);
       for (const [k, child] of entries) {
         this.value(child, `${schemaPath}.${k}`, `${path}${_SEP}f:${k}`);
       }
       return;
     }
-    if (Array.isArray(v) && v.length > 0) {
-      const items = _listItems(v, _strategy(this.schema, schemaPath));
+    if (Array.isArray(v)) {
+      const strategy = _strategy(this.schema, schemaPath);
+      const items = _listItems(v, strategy);
       if (items) {
+        // An empty keyed or set list claims nothing in an apply; for writes it is a leaf, and
+        // a non-empty one a member, with the same value (so filling it is no change).
+        if (!this.applied) this.out.set(path, _LIST);
         items.forEach((seg, i) => {
           const itemPath = `${path}${_SEP}${seg}`;
           this.out.set(itemPath, _ITEM);

@@ -29,10 +29,12 @@ Deno.test("_fields: leaves, maps, keyed items, set values; untracked metadata sk
   assert.deepEqual(
     [...write.keys()].sort(),
     [
+      p("f:metadata", "f:finalizers"),
       p("f:metadata", "f:finalizers", 'v:"f"'),
       p("f:metadata", "f:labels"),
       p("f:metadata", "f:labels", "f:a"),
       p("f:spec"),
+      p("f:spec", "f:containers"),
       p("f:spec", "f:containers", 'k:{"name":"c"}'),
       p("f:spec", "f:containers", 'k:{"name":"c"}', "f:args"),
       p("f:spec", "f:containers", 'k:{"name":"c"}', "f:name"),
@@ -40,7 +42,9 @@ Deno.test("_fields: leaves, maps, keyed items, set values; untracked metadata sk
     ].sort(),
   );
   const applied = _fields(pod, podSchema, true);
-  assert.equal(applied.has(p("f:spec")), false, "apply sets leave maps out");
+  assert.equal(applied.has(p("f:spec")), false, "apply sets leave non-empty maps out");
+  assert.equal(applied.has(p("f:spec", "f:containers")), false, "and keyed lists");
+  assert.equal(_fields({ data: {} }, {}, true).get(p("f:data")), "{}", "empty maps are leaves");
   assert.equal(applied.get(p("f:spec", "f:tolerations")), '[{"key":"k"}]');
 });
 

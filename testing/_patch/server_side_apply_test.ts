@@ -9,8 +9,11 @@ const T2 = "2026-01-01T00:02:00Z";
 
 type Obj = Record<string, unknown>;
 
-function cm(data: Record<string, string>, extra: Obj = {}): Obj {
-  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", ...extra }, data };
+/** A ConfigMap apply configuration; `data` undefined leaves the field out. */
+function cm(data: Record<string, string> | undefined, extra: Obj = {}): Obj {
+  const out: Obj = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", ...extra } };
+  if (data) out.data = data;
+  return out;
 }
 
 /** Applies and fails the test on conflicts. */
@@ -116,7 +119,7 @@ Deno.test("serverSideApply: the same value as another applier is shared ownershi
   // While alice still owns it, bob changing it conflicts.
   assert.equal(conflictsOf(shared, cm({ a: "2" }), "bob")[0].manager, "alice");
   // alice drops it: bob still owns it, so the value stays and only alice is disowned.
-  const dropped = apply(shared, cm({}), "alice", { now: T2 });
+  const dropped = apply(shared, cm(undefined), "alice", { now: T2 });
   assert.deepEqual((dropped as { data: unknown }).data, { a: "1" });
   assert.equal(fieldsOf(dropped, "alice"), undefined, "an empty entry is dropped");
   assert.deepEqual(fieldsOf(dropped, "bob"), { "f:data": { "f:a": {} } });
@@ -336,7 +339,7 @@ Deno.test("serverSideApply: an updater owning replicas (HPA) conflicts until for
 });
 
 Deno.test("serverSideApply: finalizers are a set (v:) and ownerReferences keyed by uid", () => {
-  const applied = cm({}, {
+  const applied = cm(undefined, {
     finalizers: ["a.example/x"],
     ownerReferences: [{ apiVersion: "v1", kind: "Pod", name: "p", uid: "u1" }],
   });
@@ -356,10 +359,12 @@ Deno.test("serverSideApply: finalizers are a set (v:) and ownerReferences keyed 
     },
   });
   // Another applier adds a finalizer: the set grows instead of being replaced.
-  const two = apply(live, cm({}, { finalizers: ["b.example/y"] }), "other", { now: T1 });
+  const two = apply(live, cm(undefined, { finalizers: ["b.example/y"] }), "other", {
+    now: T1,
+  });
   assert.deepEqual((two.metadata as Obj).finalizers, ["a.example/x", "b.example/y"]);
   // op drops its finalizer and owner reference.
-  const dropped = apply(two, cm({}), "op", { now: T2 });
+  const dropped = apply(two, cm(undefined), "op", { now: T2 });
   assert.deepEqual((dropped.metadata as Obj).finalizers, ["b.example/y"]);
   assert.equal((dropped.metadata as Obj).ownerReferences, undefined);
 });
@@ -386,6 +391,34 @@ Deno.test("serverSideApply: custom resource lists are atomic", () => {
   );
   const forced = apply(live, w([{ name: "b" }]), "two", { force: true });
   assert.deepEqual((forced.spec as Obj).items, [{ name: "b" }]);
+});
+
+Deno.test("serverSideApply: an applied empty map is owned as a leaf; an empty keyed list is not", () => {
+  const live = apply(undefined, cm({}), "kubectl");
+  assert.deepEqual(fieldsOf(live, "kubectl"), { "f:data": {} });
+  const d = apply(undefined, deployment([]), "kubectl");
+  assert.equal(fieldsOf(d, "kubectl"), undefined);
+});
+
+Deno.test("recordUpdate: lists and maps an update creates are owned as members", () => {
+  const created = update(
+    undefined,
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "c", labels: { app: "x" }, finalizers: ["f"] },
+      data: { a: "1" },
+    },
+    "kubectl-create",
+    T0,
+  );
+  assert.deepEqual(fieldsOf(created, "kubectl-create", "Update"), {
+    "f:data": { ".": {}, "f:a": {} },
+    "f:metadata": {
+      "f:finalizers": { ".": {}, 'v:"f"': {} },
+      "f:labels": { ".": {}, "f:app": {} },
+    },
+  });
 });
 
 Deno.test("serverSideApply: untracked metadata is not owned", () => {
