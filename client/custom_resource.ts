@@ -26,7 +26,8 @@ export { CustomResourceSchemaError, type JSONSchemaProps };
 
 /**
  * Marks a zod schema as free-form: the CRD gets `x-kubernetes-preserve-unknown-fields: true`
- * there, so the API server keeps whatever the field holds instead of pruning it. Known fields
+ * there, so the API server keeps whatever the field holds instead of pruning it, and the
+ * decoder keeps unknown fields too (objects, also as union variants, become loose). Known fields
  * of a marked object are still declared when they can be; constructs with no structural
  * equivalent (unions of objects, transforms, refinements) become accepted as opaque values.
  *
@@ -39,7 +40,32 @@ export { CustomResourceSchemaError, type JSONSchemaProps };
  * ```
  */
 export function preserveUnknown<T extends z.ZodType>(schema: T): T {
-  return schema.meta({ [_PRESERVE_UNKNOWN]: true }) as T;
+  const meta = z.globalRegistry.get(schema) ?? {};
+  return _loosen(schema).meta({ ...meta, [_PRESERVE_UNKNOWN]: true }) as T;
+}
+
+/**
+ * The API server keeps unknown fields under a preserve-unknown node, so the decoder must too:
+ * objects (also as union variants and behind optional/nullable) become loose objects.
+ */
+function _loosen(schema: z.ZodType): z.ZodType {
+  if (schema instanceof z.ZodObject) {
+    const catchall = schema.def.catchall;
+    return catchall === undefined || catchall instanceof z.ZodNever ? schema.loose() : schema;
+  }
+  if (schema instanceof z.ZodDiscriminatedUnion) {
+    const options = schema.options.map((o) => _loosen(o as z.ZodType));
+    return z.discriminatedUnion(
+      schema.def.discriminator,
+      options as unknown as [z.ZodObject, ...z.ZodObject[]],
+    );
+  }
+  if (schema instanceof z.ZodUnion) {
+    return z.union(schema.options.map((o) => _loosen(o as z.ZodType)));
+  }
+  if (schema instanceof z.ZodOptional) return _loosen(schema.unwrap() as z.ZodType).optional();
+  if (schema instanceof z.ZodNullable) return _loosen(schema.unwrap() as z.ZodType).nullable();
+  return schema;
 }
 
 /**
@@ -551,6 +577,23 @@ function _serverMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+const SPEC_HASH = "operatorkit.io/crd-spec-hash";
+
+async function _specHash(spec: unknown): Promise<string> {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canonical);
+    if (typeof v === "object" && v !== null) {
+      return Object.fromEntries(
+        Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(canonical(spec)));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** True when every field of `want` is present and equal in `have` (server defaults aside). */
 export function _subsetEqual(want: unknown, have: unknown): boolean {
   if (Array.isArray(want)) {
@@ -568,7 +611,11 @@ export function _subsetEqual(want: unknown, have: unknown): boolean {
 
 /**
  * Installs a CRD: creates it, or replaces it (with the stored resourceVersion) when the
- * stored spec differs from the wanted one, then polls until it is Established=True.
+ * stored spec differs from the wanted one, then polls until it is Established=True. "Differs"
+ * means a wanted field is missing or different in the stored spec (server defaults are not
+ * differences), or the stored annotation `operatorkit.io/crd-spec-hash` (a SHA-256 of the
+ * wanted spec, written on every create and update) does not match: that catches fields the
+ * new definition removed.
  * Returns the CRD as the server has it. Fails with `CustomResourceDefinitionError` carrying
  * the server's message when the server rejects it (422), when NamesAccepted=False, or on
  * timeout; rejects with the signal's reason on abort.
@@ -590,7 +637,6 @@ export async function ensureCustomResourceDefinition(
   const signal = options.signal;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const pollMs = options.pollIntervalMs ?? 200;
-  const deadline = clock.now() + timeoutMs;
   const log = getLogger(["operatorkit", "client", "crd"]);
   const handle = client.resource(CustomResourceDefinitions);
   const fail = (what: string, cause: unknown): never => {
@@ -600,6 +646,15 @@ export async function ensureCustomResourceDefinition(
       { cause },
     );
   };
+
+  const hash = await _specHash(want.spec);
+  const annotated = (meta: ObjectMeta): ObjectMeta => ({
+    ...meta,
+    annotations: { ...meta.annotations, ...want.metadata.annotations, [SPEC_HASH]: hash },
+    ...(meta.labels || want.metadata.labels
+      ? { labels: { ...meta.labels, ...want.metadata.labels } }
+      : {}),
+  });
 
   let current: CustomResourceDefinition | undefined;
   for (let attempt = 0; current === undefined; attempt++) {
@@ -613,20 +668,19 @@ export async function ensureCustomResourceDefinition(
     try {
       if (!stored) {
         log.info("Creating CustomResourceDefinition {name}", { name });
-        current = await handle.create(want, { signal });
-      } else if (!_subsetEqual(want.spec, stored.spec)) {
+        current = await handle.create({ ...want, metadata: annotated(want.metadata) }, {
+          signal,
+        });
+      } else if (
+        !_subsetEqual(want.spec, stored.spec) || stored.metadata.annotations?.[SPEC_HASH] !== hash
+      ) {
         log.info("Updating CustomResourceDefinition {name}", {
           name,
           resourceVersion: stored.metadata.resourceVersion,
         });
-        current = await handle.replace({
-          ...want,
-          metadata: {
-            ...stored.metadata,
-            labels: { ...stored.metadata.labels, ...want.metadata.labels },
-            annotations: { ...stored.metadata.annotations, ...want.metadata.annotations },
-          },
-        }, { signal });
+        current = await handle.replace({ ...want, metadata: annotated(stored.metadata) }, {
+          signal,
+        });
       } else {
         current = stored;
       }
@@ -639,6 +693,7 @@ export async function ensureCustomResourceDefinition(
     }
   }
 
+  const deadline = clock.now() + timeoutMs;
   for (;;) {
     const conditions = current.status?.conditions ?? [];
     const names = conditions.find((c) => c.type === "NamesAccepted");

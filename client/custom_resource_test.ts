@@ -13,6 +13,7 @@ import {
   ensureCustomResourceDefinition,
   type InferCustomResource,
   isCustomResourceType,
+  preserveUnknown,
 } from "./custom_resource.ts";
 
 const Widget = defineCustomResource({
@@ -377,7 +378,11 @@ async function drive<T>(clock: FakeClock, p: Promise<T>): Promise<T> {
   let done = false;
   const settled = p.finally(() => done = true);
   settled.catch(() => {});
-  for (let i = 0; i < 10_000 && !done; i++) await clock.tickAsync(50);
+  for (let i = 0; i < 10_000 && !done; i++) {
+    // Let real async work (crypto.subtle) finish before fake time moves on.
+    if (clock.pending === 0) await new Promise((r) => setTimeout(r, 0));
+    else await clock.tickAsync(50);
+  }
   return await settled;
 }
 
@@ -390,20 +395,36 @@ Deno.test("ensureCustomResourceDefinition: creates, then polls until Established
     ensureCustomResourceDefinition(client, Widget, { clock, pollIntervalMs: 100 }),
   );
   assert.deepEqual(calls.map((c) => c.verb), ["get", "create", "get", "get", "get"]);
-  assert.deepEqual(calls[1].body, Widget.crd);
+  const { annotations, ...meta } = calls[1].body!.metadata;
+  assert.deepEqual({ ...calls[1].body, metadata: meta }, Widget.crd);
+  assert.deepEqual(Object.keys(annotations ?? {}), ["operatorkit.io/crd-spec-hash"]);
   assert.equal(got.status?.conditions?.find((c) => c.type === "Established")?.status, "True");
   assert.equal(clock.now() - start >= 300, true);
 });
 
-Deno.test("ensureCustomResourceDefinition: an equal stored CRD is left alone", async () => {
-  const stored: CustomResourceDefinition = structuredClone(Widget.crd);
-  stored.metadata.resourceVersion = "7";
-  stored.spec.conversion = { strategy: "None" };
-  const { client, calls } = fakeServer({ stored });
+Deno.test("ensureCustomResourceDefinition: an unchanged CRD is left alone", async () => {
+  const { client, calls } = fakeServer({});
   const clock = new FakeClock();
-  const got = await ensureCustomResourceDefinition(client, Widget.crd, { clock });
-  assert.deepEqual(calls.map((c) => c.verb), ["get"]);
-  assert.equal(got.metadata.resourceVersion, "7");
+  const first = await ensureCustomResourceDefinition(client, Widget.crd, { clock });
+  assert.deepEqual(calls.map((c) => c.verb), ["get", "create"]);
+  const hash = first.metadata.annotations?.["operatorkit.io/crd-spec-hash"];
+  assert.match(hash ?? "", /^[0-9a-f]{64}$/);
+  // The server added spec.conversion (a default): not a difference.
+  assert.deepEqual(first.spec.conversion, { strategy: "None" });
+  const again = await ensureCustomResourceDefinition(client, Widget, { clock });
+  assert.deepEqual(calls.map((c) => c.verb), ["get", "create", "get"]);
+  assert.equal(again.metadata.resourceVersion, first.metadata.resourceVersion);
+});
+
+Deno.test("ensureCustomResourceDefinition: a field the new definition removed triggers an update", async () => {
+  const { client, calls } = fakeServer({});
+  const clock = new FakeClock();
+  const withShort = structuredClone(Widget.crd);
+  withShort.spec.names.shortNames = ["wd", "wdg"];
+  await ensureCustomResourceDefinition(client, withShort, { clock });
+  const got = await ensureCustomResourceDefinition(client, Widget, { clock });
+  assert.deepEqual(calls.map((c) => c.verb), ["get", "create", "get", "replace"]);
+  assert.deepEqual(got.spec.names.shortNames, ["wd"]);
 });
 
 Deno.test("ensureCustomResourceDefinition: a different stored spec is replaced with its resourceVersion", async () => {
@@ -417,6 +438,7 @@ Deno.test("ensureCustomResourceDefinition: a different stored spec is replaced w
   assert.equal(body.metadata.resourceVersion, "7");
   assert.equal(body.metadata.uid, "u0");
   assert.deepEqual(body.metadata.labels, { x: "1" });
+  assert.match(body.metadata.annotations?.["operatorkit.io/crd-spec-hash"] ?? "", /^[0-9a-f]{64}$/);
   assert.deepEqual(body.spec, Widget.crd.spec);
   assert.equal(got.metadata.resourceVersion, "11");
 });
@@ -480,4 +502,29 @@ Deno.test("ensureCustomResourceDefinition: times out on the injected clock; abor
   ac.abort(new Error("stop"));
   await assert.rejects(p, /stop/);
   assert.equal(clock.pending, 0);
+});
+
+Deno.test("preserveUnknown: the decoder keeps unknown fields where the server keeps them", () => {
+  const schema = z.object({
+    extra: preserveUnknown(z.object({ known: z.string().optional() }).describe("free-form")),
+    source: preserveUnknown(
+      z.discriminatedUnion("kind", [
+        z.object({ kind: z.literal("git"), url: z.string() }),
+        z.object({ kind: z.literal("inline"), html: z.string() }),
+      ]),
+    ).optional(),
+    plain: z.object({ a: z.string().optional() }),
+  });
+  const out = schema.parse({
+    extra: { known: "k", kept: 1 },
+    source: { kind: "git", url: "u", ref: "main" },
+    plain: { a: "x", dropped: 1 },
+  });
+  assert.deepEqual(out, {
+    extra: { known: "k", kept: 1 },
+    source: { kind: "git", url: "u", ref: "main" },
+    plain: { a: "x" },
+  });
+  assert.equal(z.globalRegistry.get(schema.shape.extra)?.description, "free-form");
+  assert.equal(schema.safeParse({ extra: {}, source: { kind: "svn" }, plain: {} }).success, false);
 });
