@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { startEnvtest } from "../../testing/envtest.ts";
+import { ensureEnvtestBinaries, type Envtest, startEnvtest } from "../../testing/envtest.ts";
 import { formatDifference } from "./diff.ts";
 import { compare, record, type Recording, type Scenario, type ScenarioReport } from "./runner.ts";
 import { coreScenarios } from "./scenarios_core.ts";
@@ -91,7 +91,14 @@ async function _main(args: string[]): Promise<number> {
   const selected = scenarios.filter((s) => !options.only || options.only.has(s.name));
   const token = crypto.randomUUID();
 
-  const envtest = await startEnvtest();
+  let envtest: Envtest;
+  try {
+    // Builds kube-apiserver and etcd first when they are not in the cache yet.
+    envtest = await startEnvtest({ binaries: await ensureEnvtestBinaries() });
+  } catch (error) {
+    console.error(`fidelity: kube-apiserver did not start: ${(error as Error).message}`);
+    return 2;
+  }
   await using real: Target = httpTarget({
     name: "real",
     url: envtest.url,

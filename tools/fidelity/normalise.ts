@@ -63,7 +63,7 @@ export class Normaliser {
     // ResourceVersion in the precondition (1) does not match the ResourceVersion in record (7)",
     // "Too large resource version: 99, current: 31".
     value = value.replace(
-      /(resource ?version[^0-9"]{0,24}?|current: )(\d+)(?: \((\d+)\))?/gi,
+      /(resource ?version[^0-9"]{0,24}?|current: )([1-9]\d*)(?![x\d])(?: \(([1-9]\d*)\))?/gi,
       (_all, prefix: string, first: string, second?: string) =>
         `${prefix}${this.rv(first)}${second ? ` (${this.rv(second)})` : ""}`,
     );

@@ -74,3 +74,15 @@ Deno.test("diffValues lists every differing leaf with its path", () => {
   assert.equal(formatDifference(differences[0]), "body.a[1]: embedded=2 real=<absent>");
   assert.deepEqual(diffValues({ a: [1, { b: null }] }, { a: [1, { b: null }] }), []);
 });
+
+Deno.test("Normaliser leaves the 0 of 'Invalid value: 0x0' alone", () => {
+  const n = new Normaliser();
+  assert.equal(
+    n.normalise("metadata.resourceVersion: Invalid value: 0x0: must be specified", "message"),
+    "metadata.resourceVersion: Invalid value: 0x0: must be specified",
+  );
+  assert.equal(
+    n.normalise("Too large resource version: 99, current: 31", "message"),
+    "Too large resource version: <rv#1>, current: <rv#2>",
+  );
+});
