@@ -5,7 +5,7 @@
 import type { StatusCause } from "../../client/types.ts";
 import { forbidden, invalid, notSupported, required } from "./_field_error.ts";
 import { _validateOpenAPISchema, _validateStructural } from "./_structural_check.ts";
-import type { JSONSchemaProps } from "./structural.ts";
+import { _validateValue, applyDefaults, type JSONSchemaProps } from "./structural.ts";
 
 type _Json = Record<string, unknown>;
 
@@ -117,9 +117,50 @@ function _validateSchema(
   if (schema.nullable === true) {
     out.push(forbidden(`${path}.nullable`, "nullable cannot be true at the root"));
   }
-  out.push(..._validateStructural(schema, path));
+  const structural = _validateStructural(schema, path);
+  out.push(...structural);
+  if (structural.length === 0) _validateDefaults(schema, path, true, out);
   _validateOpenAPISchema(schema, path, { isRoot: true, insideMeta: false }, out);
   return out;
+}
+
+// Every default must validate against its own schema node (kube's ValidateDefaults); the
+// default is first completed with the defaults nested inside it.
+function _validateDefaults(s: JSONSchemaProps, path: string, isRoot: boolean, out: StatusCause[]) {
+  if (typeof s !== "object" || s === null) return;
+  if (s.default !== undefined) {
+    const base = `${path}.default`;
+    for (const c of _validateValue(s, applyDefaults(s, structuredClone(s.default)))) {
+      out.push({ ...c, field: c.field ? `${base}.${c.field}` : base });
+    }
+  }
+  for (const [k, p] of Object.entries(s.properties ?? {})) {
+    if (isRoot && k === "metadata") continue;
+    _validateDefaults(p, `${path}.properties[${k}]`, false, out);
+  }
+  if (typeof s.items === "object" && s.items !== null) {
+    _validateDefaults(s.items, `${path}.items`, false, out);
+  }
+  if (typeof s.additionalProperties === "object") {
+    _validateDefaults(s.additionalProperties, `${path}.additionalProperties`, false, out);
+  }
+}
+
+// kube converts v1 CRDs to its internal version before validating: a setting that is the same
+// in every version (schema, subresources, printer columns) moves to the top level of the spec,
+// and its errors are reported there (`spec.validation.openAPIV3Schema...`).
+function _sameInAll(versions: _Json[], key: string): boolean {
+  const first = JSON.stringify(_canonical(versions[0]?.[key]));
+  return versions.every((v) => JSON.stringify(_canonical(v[key])) === first);
+}
+
+function _canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(_canonical);
+  if (typeof v === "object" && v !== null) {
+    const o = v as _Json;
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, _canonical(o[k])]));
+  }
+  return v;
 }
 
 function _simpleJsonPath(field: string, s: string, out: StatusCause[]): boolean {
@@ -257,6 +298,13 @@ export function validateCustomResourceDefinition(crd: Record<string, unknown>): 
 
   // versions
   const versions = Array.isArray(spec.versions) ? spec.versions.map(_obj) : [];
+  const topSchema = versions.length > 0 && _sameInAll(versions, "schema");
+  const topSubresources = versions.length > 0 && _sameInAll(versions, "subresources");
+  const topColumns = versions.length > 0 && _sameInAll(versions, "additionalPrinterColumns");
+  const anyStatus = versions.some((v) => {
+    const st = _obj(v.subresources).status;
+    return st !== undefined && st !== null;
+  });
   let storage = 0;
   const seen = new Set<string>();
   let unique = true;
@@ -279,26 +327,28 @@ export function validateCustomResourceDefinition(crd: Record<string, unknown>): 
     }
     const schema = _obj(v.schema).openAPIV3Schema;
     const subresources = v.subresources;
-    const statusEnabled = _obj(subresources).status !== undefined &&
-      _obj(subresources).status !== null;
+    const statusEnabled = topSchema
+      ? anyStatus
+      : _obj(subresources).status !== undefined && _obj(subresources).status !== null;
     if (schema === undefined || schema === null) {
-      out.push(required(`${path}.schema.openAPIV3Schema`, "schemas are required"));
+      out.push(required(`${path}.schema.openAPIV3Schema`));
+    } else if (topSchema && i > 0) {
+      // reported once, for the top level
     } else if (typeof schema !== "object" || Array.isArray(schema)) {
       out.push(invalid(`${path}.schema.openAPIV3Schema`, schema, "must be an object"));
     } else {
-      out.push(
-        ..._validateSchema(
-          schema as JSONSchemaProps,
-          statusEnabled,
-          `${path}.schema.openAPIV3Schema`,
-        ),
-      );
+      const at = topSchema ? "spec.validation.openAPIV3Schema" : `${path}.schema.openAPIV3Schema`;
+      out.push(..._validateSchema(schema as JSONSchemaProps, statusEnabled, at));
     }
-    _validateSubresources(subresources, `${path}.subresources`, out);
-    const columns = Array.isArray(v.additionalPrinterColumns) ? v.additionalPrinterColumns : [];
-    columns.forEach((c, j) =>
-      _validateColumn(_obj(c), `${path}.additionalPrinterColumns[${j}]`, out)
-    );
+    if (!topSubresources || i === 0) {
+      const at = topSubresources ? "spec.subresources" : `${path}.subresources`;
+      _validateSubresources(subresources, at, out);
+    }
+    if (!topColumns || i === 0) {
+      const columns = Array.isArray(v.additionalPrinterColumns) ? v.additionalPrinterColumns : [];
+      const at = topColumns ? "spec.additionalPrinterColumns" : `${path}.additionalPrinterColumns`;
+      columns.forEach((c, j) => _validateColumn(_obj(c), `${at}[${j}]`, out));
+    }
   });
   if (!unique) {
     out.push(invalid("spec.versions", spec.versions, "must contain unique version names"));
@@ -315,6 +365,25 @@ export function validateCustomResourceDefinition(crd: Record<string, unknown>): 
 
   // names
   _validateNames(names, "spec.names", out);
+
+  // status.storedVersions: on create the server records the first storage version
+  const firstStorage = versions.find((v) => v.storage === true);
+  if (firstStorage === undefined) {
+    out.push(invalid("status.storedVersions", null, "must have at least one stored version"));
+  } else {
+    const stored = _str(firstStorage.name);
+    for (const v of versions) {
+      if (v.storage === true && _str(v.name) !== stored) {
+        out.push(
+          invalid(
+            "status.storedVersions",
+            [stored],
+            `must have the storage version ${_str(v.name)}`,
+          ),
+        );
+      }
+    }
+  }
 
   // conversion and preserveUnknownFields
   if (spec.conversion !== undefined && spec.conversion !== null) {

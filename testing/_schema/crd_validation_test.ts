@@ -48,7 +48,9 @@ function crd(patch: (c: Record<string, any>) => void = () => {}): Record<string,
   return c;
 }
 
-const schemaPath = "spec.versions[0].schema.openAPIV3Schema";
+// One version (or identical schemas in all): kube reports schema errors at the top level,
+// where its internal version keeps them.
+const schemaPath = "spec.validation.openAPIV3Schema";
 
 Deno.test("validateCustomResourceDefinition: a well-formed CRD is valid", () => {
   assert.deepEqual(validateCustomResourceDefinition(crd()), []);
@@ -142,21 +144,27 @@ Deno.test("validateCustomResourceDefinition: exactly one storage version", () =>
   const none = validateCustomResourceDefinition(crd((c) => c.spec.versions = []));
   assert.deepEqual(none.map((c) => [c.field, c.message]), [
     ["spec.versions", "Invalid value: []: must have exactly one version marked as storage version"],
+    ["status.storedVersions", "Invalid value: null: must have at least one stored version"],
   ]);
   const two = validateCustomResourceDefinition(crd((c) => {
     c.spec.versions.push({ ...structuredClone(c.spec.versions[0]), name: "v2" });
   }));
-  assert.equal(two.length, 1);
+  assert.equal(two.length, 2);
   assert.equal(two[0].field, "spec.versions");
   assert.match(two[0].message!, /must have exactly one version marked as storage version$/);
+  assert.deepEqual(two[1], {
+    reason: "FieldValueInvalid",
+    field: "status.storedVersions",
+    message: 'Invalid value: ["v1"]: must have the storage version v2',
+  });
 });
 
 Deno.test("validateCustomResourceDefinition: schemas are required and must be structural", () => {
   assert.deepEqual(validateCustomResourceDefinition(crd((c) => delete c.spec.versions[0].schema)), [
     {
       reason: "FieldValueRequired",
-      field: `${schemaPath}`,
-      message: "Required value: schemas are required",
+      field: "spec.versions[0].schema.openAPIV3Schema",
+      message: "Required value",
     },
   ]);
   const causes = validateCustomResourceDefinition(crd((c) => {
@@ -243,16 +251,16 @@ Deno.test("validateCustomResourceDefinition: subresources and printer columns", 
   }));
   assert.deepEqual(causes.map((c) => [c.field, c.message]), [
     [
-      "spec.versions[0].subresources.scale.specReplicasPath",
+      "spec.subresources.scale.specReplicasPath",
       'Invalid value: ".status.replicas": should be a json path under .spec',
     ],
-    ["spec.versions[0].subresources.scale.statusReplicasPath", "Required value"],
+    ["spec.subresources.scale.statusReplicasPath", "Required value"],
     [
-      "spec.versions[0].additionalPrinterColumns[0].type",
+      "spec.additionalPrinterColumns[0].type",
       'Invalid value: "float": must be one of boolean,date,integer,number,string',
     ],
     [
-      "spec.versions[0].additionalPrinterColumns[0].JSONPath",
+      "spec.additionalPrinterColumns[0].JSONPath",
       'Invalid value: "spec.x": must be a simple json path starting with .',
     ],
   ]);
@@ -290,6 +298,39 @@ Deno.test("validateCustomResourceDefinition: defaults are forbidden in top-level
     [
       `${schemaPath}.properties[metadata].default`,
       "Forbidden: must not be set in top-level metadata",
+    ],
+  ]);
+});
+
+Deno.test("validateCustomResourceDefinition: defaults must satisfy their schema", () => {
+  const causes = validateCustomResourceDefinition(crd((c) => {
+    c.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.n = {
+      type: "integer",
+      maximum: 3,
+      default: 5,
+    };
+  }));
+  // the double space is kube's: the default is validated with an empty path name
+  assert.deepEqual(causes.map((c) => [c.field, c.message]), [
+    [
+      `${schemaPath}.properties[spec].properties[n].default`,
+      "Invalid value: 5:  in body should be less than or equal to 3",
+    ],
+  ]);
+});
+
+Deno.test("validateCustomResourceDefinition: versions with different schemas are reported per version", () => {
+  const causes = validateCustomResourceDefinition(crd((c) => {
+    const v2 = structuredClone(c.spec.versions[0]);
+    v2.name = "v2";
+    v2.storage = false;
+    v2.schema.openAPIV3Schema.properties.spec.properties.bad = { description: "no type" };
+    c.spec.versions.push(v2);
+  }));
+  assert.deepEqual(causes.map((c) => [c.field, c.message]), [
+    [
+      "spec.versions[1].schema.openAPIV3Schema.properties[spec].properties[bad].type",
+      "Required value: must not be empty for specified object fields",
     ],
   ]);
 });
