@@ -67,7 +67,7 @@ class _Walker {
   ) {}
 
   value(v: unknown, schemaPath: string, path: string): void {
-    if (_isObject(v)) {
+    if (_isObject(v) && _strategy(this.schema, schemaPath) !== _ATOMIC) {
       const entries = Object.entries(v);
       // An empty map is a leaf; a non-empty one a member only for writes (see above).
       if (entries.length === 0 || !this.applied) this.out.set(path, _MAP);
@@ -97,6 +97,9 @@ class _Walker {
     this.out.set(path, _canonical(v));
   }
 }
+
+/** Schema value marking a map that server-side apply treats as one leaf (`+mapType=atomic`). */
+export const _ATOMIC = "atomic";
 
 /** The merge strategy of a list path: a key, "set", or undefined (atomic). */
 export function _strategy(schema: StrategicMergeSchema, schemaPath: string): string | undefined {

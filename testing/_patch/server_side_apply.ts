@@ -1,6 +1,7 @@
 import type { ManagedFieldsEntry } from "../../client/types.ts";
 import { _clone, _deepEqual, _isObject, _setOwn, type JsonObject } from "./_json.ts";
 import {
+  _ATOMIC,
   _decodeFieldsV1,
   _diff,
   _encodeFieldsV1,
@@ -171,6 +172,20 @@ const _CR_SCHEMA: StrategicMergeSchema = {
   "metadata.ownerReferences": "uid",
 };
 
+// Maps that k8s.io/api marks `+mapType=atomic` / `+structType=atomic` (label selectors, node
+// selectors): one leaf for server-side apply. Strategic merge still merges them key by key.
+const _WORKLOAD_ATOMIC = ["spec.selector", "spec.template.spec.nodeSelector"];
+const _ATOMIC_MAPS: Record<string, string[]> = {
+  "v1/Pod": ["spec.nodeSelector"],
+  "v1/Service": ["spec.selector"],
+  "v1/ReplicationController": ["spec.selector", "spec.template.spec.nodeSelector"],
+  "apps/v1/Deployment": _WORKLOAD_ATOMIC,
+  "apps/v1/StatefulSet": _WORKLOAD_ATOMIC,
+  "apps/v1/DaemonSet": _WORKLOAD_ATOMIC,
+  "apps/v1/ReplicaSet": _WORKLOAD_ATOMIC,
+  "batch/v1/Job": _WORKLOAD_ATOMIC,
+};
+
 function _schemaOf(
   obj: JsonObject,
   other: JsonObject | undefined,
@@ -182,7 +197,12 @@ function _schemaOf(
     ? other.apiVersion
     : apiVersion;
   const kind = typeof obj.kind === "string" ? obj.kind : other?.kind;
-  return (typeof kind === "string" && strategicMergeSchemaFor(av, kind)) || _CR_SCHEMA;
+  if (typeof kind !== "string") return _CR_SCHEMA;
+  const schema = strategicMergeSchemaFor(av, kind);
+  if (!schema) return _CR_SCHEMA;
+  const atomic = Object.hasOwn(_ATOMIC_MAPS, `${av}/${kind}`) ? _ATOMIC_MAPS[`${av}/${kind}`] : [];
+  for (const path of atomic) schema[path] = _ATOMIC;
+  return schema;
 }
 
 function _withoutManagedFields(obj: JsonObject): JsonObject {
@@ -251,9 +271,24 @@ function _sameSet(a: Set<string>, b: Set<string>): boolean {
   return a.size === b.size && [...a].every((p) => b.has(p));
 }
 
-/** Entries in order, empty ones dropped; changed entries get a freshly encoded fieldsV1. */
+/**
+ * Entries in kube's order (Apply before Update, then by time, manager, subresource), empty
+ * ones dropped; changed entries get a freshly encoded fieldsV1.
+ */
 function _serialize(entries: _Entry[]): ManagedFieldsEntry[] {
-  return entries.filter((e) => e.set.size > 0).map((e) => {
+  const seconds = (e: _Entry) => {
+    const t = e.entry.time ? Date.parse(e.entry.time) : NaN;
+    return Number.isNaN(t) ? 0 : Math.floor(t / 1000);
+  };
+  const order = (a: _Entry, b: _Entry) => {
+    const x = a.entry, y = b.entry;
+    if (x.operation !== y.operation) return x.operation < y.operation ? -1 : 1;
+    if (seconds(a) !== seconds(b)) return seconds(a) - seconds(b);
+    if (x.manager !== y.manager) return x.manager < y.manager ? -1 : 1;
+    const xs = x.subresource ?? "", ys = y.subresource ?? "";
+    return xs === ys ? 0 : xs < ys ? -1 : 1;
+  };
+  return entries.filter((e) => e.set.size > 0).sort(order).map((e) => {
     if (!e.dirty) return e.entry;
     const { manager, operation, apiVersion, time, subresource } = e.entry;
     const out: ManagedFieldsEntry = { manager, operation, apiVersion };
@@ -296,10 +331,14 @@ function _isItemKey(path: string): boolean {
 
 /**
  * Merges an apply configuration into the live value: maps merge, keyed lists merge item by
- * item (new items appended), set lists add missing values, everything else is replaced.
+ * item (new items appended), set lists add missing values, everything else is replaced. A
+ * `null` for a map or a keyed/set list keeps the live content (structured-merge-diff does so).
  */
 function _merge(live: unknown, config: unknown, schemaPath: string, schema: StrategicMergeSchema) {
-  if (_isObject(config)) {
+  const strategy = _strategy(schema, schemaPath);
+  if (config === null && _isObject(live) && strategy !== _ATOMIC) return _clone(live);
+  if (config === null && Array.isArray(live) && _listItems(live, strategy)) return _clone(live);
+  if (_isObject(config) && strategy !== _ATOMIC) {
     const out: JsonObject = _isObject(live) ? _clone(live) : {};
     for (const [k, v] of Object.entries(config)) {
       const child = schemaPath === "" ? k : `${schemaPath}.${k}`;
@@ -308,7 +347,6 @@ function _merge(live: unknown, config: unknown, schemaPath: string, schema: Stra
     return out;
   }
   if (Array.isArray(config)) {
-    const strategy = _strategy(schema, schemaPath);
     const segs = _listItems(config, strategy);
     const liveList = Array.isArray(live) ? live : undefined;
     const liveSegs = liveList ? _listItems(liveList, strategy) : [];

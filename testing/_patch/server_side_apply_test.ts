@@ -489,3 +489,162 @@ Deno.test("serverSideApply: does not mutate live or applied", () => {
   assert.deepEqual(live, liveBefore);
   assert.deepEqual(applied, appliedBefore);
 });
+
+// A transcript recorded against kube-apiserver v1.36.3 (kubectl create / apply --server-side /
+// scale), replayed step by step. The expected managedFields are what that server returned,
+// with the times replaced.
+Deno.test("serverSideApply + recordUpdate: replay of a kube-apiserver v1.36 transcript", () => {
+  const t = (s: number) => `2026-01-01T00:00:${String(s).padStart(2, "0")}Z`;
+  const entry = (manager: string, operation: "Apply" | "Update", time: string, fieldsV1: Obj) => ({
+    manager,
+    operation,
+    apiVersion: "v1",
+    time,
+    fieldsType: "FieldsV1",
+    fieldsV1,
+  });
+  // kubectl create configmap c1 --from-literal=a=1
+  let live = update(undefined, cm({ a: "1" }), "kubectl-create", t(1));
+  assert.deepEqual(managed(live), [
+    entry("kubectl-create", "Update", t(1), { "f:data": { ".": {}, "f:a": {} } }),
+  ]);
+  // kubectl apply --server-side: data a=1 b=2, label app=x
+  live = apply(live, cm({ a: "1", b: "2" }, { labels: { app: "x" } }), "kubectl", { now: t(2) });
+  assert.deepEqual(managed(live), [
+    entry("kubectl", "Apply", t(2), {
+      "f:data": { "f:a": {}, "f:b": {} },
+      "f:metadata": { "f:labels": { "f:app": {} } },
+    }),
+    entry("kubectl-create", "Update", t(1), { "f:data": { ".": {}, "f:a": {} } }),
+  ]);
+  // --field-manager=other: a=2 b=3 -> 3 conflicts
+  assert.deepEqual(
+    conflictsOf(live, cm({ a: "2", b: "3" }), "other").map((c) => `${c.message}: ${c.field}`),
+    [
+      'conflict with "kubectl": .data.a',
+      'conflict with "kubectl": .data.b',
+      'conflict with "kubectl-create" using v1: .data.a',
+    ],
+  );
+  // --force-conflicts with a=2 only
+  live = apply(live, cm({ a: "2" }), "other", { force: true, now: t(3) });
+  assert.deepEqual(managed(live), [
+    entry("kubectl", "Apply", t(2), {
+      "f:data": { "f:b": {} },
+      "f:metadata": { "f:labels": { "f:app": {} } },
+    }),
+    entry("other", "Apply", t(3), { "f:data": { "f:a": {} } }),
+    entry("kubectl-create", "Update", t(1), { "f:data": {} }),
+  ]);
+  // kubectl applies b only: its label goes, a stays (other owns it)
+  live = apply(live, cm({ b: "2" }), "kubectl", { now: t(4) });
+  assert.deepEqual((live as { data: unknown }).data, { a: "2", b: "2" });
+  assert.equal((live.metadata as Obj).labels, undefined);
+  assert.deepEqual(
+    managed(live).find((e) => e.manager === "kubectl"),
+    entry("kubectl", "Apply", t(4), { "f:data": { "f:b": {} } }),
+  );
+  // --field-manager=fin: data: {} and a finalizer
+  live = apply(live, cm({}, { finalizers: ["example.com/x"] }), "fin", { now: t(5) });
+  assert.deepEqual(
+    fieldsOf(live, "fin"),
+    { "f:data": {}, "f:metadata": { "f:finalizers": { 'v:"example.com/x"': {} } } },
+  );
+  assert.deepEqual(managed(live).map((e) => e.manager), [
+    "other",
+    "kubectl",
+    "fin",
+    "kubectl-create",
+  ]);
+  // fin: finalizers: [] -> the finalizer goes, fin's entry goes, data stays
+  live = apply(live, cm(undefined, { finalizers: [] }), "fin", { now: t(6) });
+  assert.equal((live.metadata as Obj).finalizers, undefined);
+  assert.equal(fieldsOf(live, "fin"), undefined);
+  assert.deepEqual((live as { data: unknown }).data, { a: "2", b: "2" });
+});
+
+Deno.test("serverSideApply: replay of a v1.36 Deployment transcript (selector, scale, null)", () => {
+  const dep = (containers: unknown, replicas?: number): Obj => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "d", namespace: "default" },
+    spec: {
+      ...(replicas === undefined ? {} : { replicas }),
+      selector: { matchLabels: { app: "d" } },
+      template: { metadata: { labels: { app: "d" } }, spec: { containers } },
+    },
+  });
+  const at = (
+    now: string,
+    rest: Omit<Parameters<typeof serverSideApply>[0], "now" | "apiVersion">,
+  ) => serverSideApply({ ...rest, now, apiVersion: "apps/v1" });
+  let r = at(T0, {
+    live: undefined,
+    applied: dep([{ name: "app", image: "app:1", env: [{ name: "A", value: "1" }] }], 2),
+    manager: "kubectl",
+    force: false,
+  });
+  let live = r.object!;
+  assert.deepEqual(fieldsOf(live, "kubectl"), {
+    "f:spec": {
+      "f:replicas": {},
+      "f:selector": {},
+      "f:template": {
+        "f:metadata": { "f:labels": { "f:app": {} } },
+        "f:spec": {
+          "f:containers": {
+            'k:{"name":"app"}': {
+              ".": {},
+              "f:env": { 'k:{"name":"A"}': { ".": {}, "f:name": {}, "f:value": {} } },
+              "f:image": {},
+              "f:name": {},
+            },
+          },
+        },
+      },
+    },
+  });
+  r = at(T1, {
+    live,
+    applied: dep([{ name: "side", image: "s:1" }]),
+    manager: "side",
+    force: false,
+  });
+  live = r.object!;
+  // kubectl scale --replicas=5: an Update through the scale subresource.
+  const scaled = structuredClone(live);
+  (scaled.spec as Obj).replicas = 5;
+  (scaled.metadata as Obj).managedFields = recordUpdate({
+    old: live,
+    updated: scaled,
+    manager: "kubectl",
+    apiVersion: "apps/v1",
+    now: T2,
+    subresource: "scale",
+  });
+  r = at(T2, {
+    live: scaled,
+    applied: dep([{ name: "app", image: "app:1" }], 2),
+    manager: "kubectl",
+    force: false,
+  });
+  assert.deepEqual(r.conflicts?.map((c) => `${c.message}: ${c.field}`), [
+    'conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas',
+  ]);
+  // side applies `containers: null`: its container goes, kubectl's stays, side owns the leaf.
+  r = at(T2, { live: scaled, applied: dep(null), manager: "side", force: false });
+  live = r.object!;
+  assert.deepEqual(
+    ((live.spec as Obj).template as { spec: { containers: unknown } }).spec.containers,
+    [{ name: "app", image: "app:1", env: [{ name: "A", value: "1" }] }],
+  );
+  assert.deepEqual(fieldsOf(live, "side"), {
+    "f:spec": {
+      "f:selector": {},
+      "f:template": {
+        "f:metadata": { "f:labels": { "f:app": {} } },
+        "f:spec": { "f:containers": {} },
+      },
+    },
+  });
+});
