@@ -1,0 +1,468 @@
+/**
+ * `ResourceClient<T>`: the typed handle for one resource type (get, list, create, replace,
+ * patch, apply, delete, deleteCollection, watch, and subresources).
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type { Scale } from "./builtin_types.ts";
+import type { Clock } from "./clock.ts";
+import { decodeList, decodeObject } from "./decode.ts";
+import type { RequestSpec, Transport } from "./transport.ts";
+import type {
+  DecodedList,
+  DecodeFailure,
+  KubeList,
+  KubeObject,
+  ListOptions,
+  ListWatch,
+  ResourceType,
+  Status,
+  WatchEvent,
+  WatchOptions,
+} from "./types.ts";
+import { watchEvents, watchIdleTimeoutMs } from "./watch.ts";
+import { _SubresourceClient } from "./_subresource.ts";
+
+const log = getLogger(["operatorkit", "client"]);
+
+/**
+ * Options of a single-object request.
+ *
+ * @example
+ * ```ts
+ * import type { RequestOptions } from "./resource_client.ts";
+ * const o: RequestOptions = { namespace: "default" };
+ * ```
+ */
+export interface RequestOptions {
+  /** Namespace (namespaced types; default: the object's, then the client's default). */
+  namespace?: string;
+  /** Cancels the request. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of a write.
+ *
+ * @example
+ * ```ts
+ * import type { WriteOptions } from "./resource_client.ts";
+ * const o: WriteOptions = { dryRun: true, fieldManager: "my-operator" };
+ * ```
+ */
+export interface WriteOptions extends RequestOptions {
+  /** `dryRun=All`: validate and answer, persist nothing. */
+  dryRun?: boolean;
+  /** Field manager recorded in managedFields (default: the client's, `operatorkit`). */
+  fieldManager?: string;
+}
+
+/**
+ * Options of a PATCH.
+ *
+ * @example
+ * ```ts
+ * import type { PatchOptions } from "./resource_client.ts";
+ * const o: PatchOptions = { type: "merge", body: { metadata: { labels: { a: "b" } } } };
+ * ```
+ */
+export interface PatchOptions extends WriteOptions {
+  /** `json` (RFC 6902), `merge` (RFC 7386) or `strategic` (built-in types only). */
+  type: "json" | "merge" | "strategic";
+  /** The patch document. */
+  body: unknown;
+}
+
+/**
+ * Options of a server-side apply.
+ *
+ * @example
+ * ```ts
+ * import type { ApplyOptions } from "./resource_client.ts";
+ * const o: ApplyOptions = { fieldManager: "my-operator", force: true };
+ * ```
+ */
+export interface ApplyOptions extends WriteOptions {
+  /** Take over fields owned by other managers instead of failing with a conflict. */
+  force?: boolean;
+}
+
+/**
+ * Options of a DELETE.
+ *
+ * @example
+ * ```ts
+ * import type { DeleteOptions } from "./resource_client.ts";
+ * const o: DeleteOptions = { propagationPolicy: "Foreground", preconditions: { uid: "u1" } };
+ * ```
+ */
+export interface DeleteOptions extends RequestOptions {
+  /** What happens to dependents. */
+  propagationPolicy?: "Foreground" | "Background" | "Orphan";
+  /** Only delete if the object still has this uid / resourceVersion (else 409). */
+  preconditions?: { uid?: string; resourceVersion?: string };
+  /** Grace period (pods). */
+  gracePeriodSeconds?: number;
+  /** Validate only. */
+  dryRun?: boolean;
+}
+
+/**
+ * Options of a DELETE on a collection.
+ *
+ * @example
+ * ```ts
+ * import type { DeleteCollectionOptions } from "./resource_client.ts";
+ * const o: DeleteCollectionOptions = { namespace: "default", labelSelector: "app=web" };
+ * ```
+ */
+export interface DeleteCollectionOptions extends Omit<DeleteOptions, "preconditions"> {
+  /** Label selector of the objects to delete. */
+  labelSelector?: string;
+  /** Field selector of the objects to delete. */
+  fieldSelector?: string;
+}
+
+/**
+ * Options of `listAll()`.
+ *
+ * @example
+ * ```ts
+ * import type { ListAllOptions } from "./resource_client.ts";
+ * const o: ListAllOptions = { limit: 500, onInvalid: (f) => console.warn(f.message) };
+ * ```
+ */
+export interface ListAllOptions extends Omit<ListOptions, "continue"> {
+  /** Receives objects that fail the schema (default: a warning log line each). */
+  onInvalid?: (failure: DecodeFailure, raw: KubeObject) => void;
+}
+
+/**
+ * A subresource handle (`status`, `scale`, or `resource.subresource(name)`).
+ *
+ * @example
+ * ```ts ignore
+ * await client.resource(Websites).status.patch("site", {
+ *   namespace: "default",
+ *   type: "merge",
+ *   body: { status: { ready: true } },
+ * });
+ * ```
+ */
+export interface SubresourceClient<S extends KubeObject> {
+  /** The subresource name. */
+  readonly name: string;
+  /** GET the subresource. */
+  get(name: string, options?: RequestOptions): Promise<S>;
+  /** PUT it (the object's resourceVersion makes it conditional). */
+  replace(obj: S, options?: WriteOptions): Promise<S>;
+  /** PATCH it. */
+  patch(name: string, options: PatchOptions): Promise<S>;
+  /** Server-side apply to it. */
+  apply(obj: S, options?: ApplyOptions): Promise<S>;
+  /** POST to it (e.g. `eviction`). */
+  create(name: string, options: WriteOptions & { body: unknown }): Promise<KubeObject>;
+}
+
+const PATCH_TYPES = {
+  json: "application/json-patch+json",
+  merge: "application/merge-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+} as const;
+
+const META_ACCEPT = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+const META_LIST_ACCEPT =
+  "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+
+/**
+ * A typed handle for one resource type. Get one from `client.resource(type)`.
+ *
+ * @example
+ * ```ts ignore
+ * const cms = client.resource(ConfigMaps);
+ * await cms.create({ metadata: { name: "a" }, data: { k: "v" } }, { namespace: "default" });
+ * for await (const cm of cms.listAll({ namespace: "default", limit: 500 })) console.log(cm.metadata.name);
+ * ```
+ */
+export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
+  /** The resource type. */
+  readonly type: ResourceType<T>;
+  /** The status subresource. */
+  readonly status: SubresourceClient<T>;
+  /** The scale subresource (autoscaling/v1 Scale). */
+  readonly scale: SubresourceClient<Scale>;
+  #t: Transport;
+  #ns: string;
+  #fm: string;
+  #clock: Clock;
+
+  /** Usually created by `KubeClient.resource()`. */
+  constructor(
+    transport: Transport,
+    type: ResourceType<T>,
+    options: { defaultNamespace?: string; fieldManager?: string; clock?: Clock } = {},
+  ) {
+    this.#t = transport;
+    this.type = type;
+    this.#ns = options.defaultNamespace ?? "default";
+    this.#fm = options.fieldManager ?? "operatorkit";
+    this.#clock = options.clock ?? transport.clock;
+    this.status = this.subresource<T>("status", { decode: true });
+    this.scale = this.subresource<Scale>("scale");
+  }
+
+  /** The collection path, or an object's path (and subresource). */
+  path(options: { namespace?: string; name?: string; subresource?: string } = {}): string {
+    const t = this.type;
+    let p = t.group ? `/apis/${t.group}/${t.version}` : `/api/${t.version}`;
+    if (t.namespaced && options.namespace) p += `/namespaces/${_seg(options.namespace)}`;
+    p += `/${t.plural}`;
+    if (options.name !== undefined) {
+      if (!options.name) throw new TypeError(`expected a ${t.kind} name, found an empty string`);
+      p += `/${_seg(options.name)}`;
+    }
+    if (options.subresource) p += `/${options.subresource}`;
+    return p;
+  }
+
+  /** GET one object; a 404 rejects with `ApiError` (`isNotFound`), a schema failure with `DecodeError`. */
+  async get(name: string, options: RequestOptions & { metadataOnly?: boolean } = {}): Promise<T> {
+    const raw = await this.#t.json<unknown>({
+      method: "GET",
+      path: this.path({ namespace: this.#nsFor(options), name }),
+      ...(options.metadataOnly ? { accept: META_ACCEPT } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const r = decodeObject(this.type, raw);
+    if (!r.ok) throw r.error;
+    return r.value;
+  }
+
+  /** One page of LIST; no namespace on a namespaced type lists all namespaces. */
+  async list(options: ListOptions = {}): Promise<DecodedList<T>> {
+    const list = await this.#t.json<KubeList<unknown>>({
+      method: "GET",
+      path: this.path({ namespace: this.#nsForList(options.namespace) }),
+      query: {
+        labelSelector: options.labelSelector || undefined,
+        fieldSelector: options.fieldSelector || undefined,
+        limit: options.limit,
+        continue: options.continue || undefined,
+        resourceVersion: options.resourceVersion,
+        resourceVersionMatch: options.resourceVersionMatch,
+      },
+      ...(options.metadataOnly ? { accept: META_LIST_ACCEPT } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return decodeList(this.type, list);
+  }
+
+  /** Every object over all pages (following `continue`), one page in memory at a time. */
+  async *listAll(options: ListAllOptions = {}): AsyncGenerator<T, void, undefined> {
+    const { onInvalid, ...rest } = options;
+    let cont: string | undefined;
+    do {
+      const page = await this.list({ ...rest, ...(cont ? { continue: cont } : {}) });
+      for (const bad of page.invalid) {
+        if (onInvalid) onInvalid(bad.error, bad.raw);
+        else {
+          log.warn("skipping {resource} {key} that fails its schema: {error}", {
+            resource: this.type.plural,
+            key: bad.error.key,
+            error: bad.error.message,
+          });
+        }
+      }
+      yield* page.items;
+      cont = page.metadata.continue || undefined;
+    } while (cont);
+  }
+
+  /** POST a new object. */
+  async create(obj: T, options: WriteOptions = {}): Promise<T> {
+    return await this.#t.json<T>({
+      method: "POST",
+      path: this.path({ namespace: this.#nsFor(options, obj) }),
+      query: this.#writeQuery(options),
+      body: obj,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /** PUT the whole object; its `metadata.resourceVersion` makes it conditional (409 when stale). */
+  async replace(obj: T, options: WriteOptions = {}): Promise<T> {
+    return await this.#t.json<T>({
+      method: "PUT",
+      path: this.path({ namespace: this.#nsFor(options, obj), name: _name(obj, "replace") }),
+      query: this.#writeQuery(options),
+      body: obj,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /** PATCH with a JSON patch, merge patch or strategic merge patch. */
+  async patch(name: string, options: PatchOptions): Promise<T> {
+    const contentType = PATCH_TYPES[options.type];
+    if (!contentType) {
+      throw new TypeError(`expected patch type json, merge or strategic, found ${options.type}`);
+    }
+    return await this.#t.json<T>({
+      method: "PATCH",
+      path: this.path({ namespace: this.#nsFor(options), name }),
+      query: this.#writeQuery(options),
+      body: options.body,
+      contentType,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /** Server-side apply: creates or updates the fields `obj` sets, owned by the field manager. */
+  async apply(obj: T, options: ApplyOptions = {}): Promise<T> {
+    return await this.#t.json<T>({
+      method: "PATCH",
+      path: this.path({ namespace: this.#nsFor(options, obj), name: _name(obj, "apply") }),
+      query: { ...this.#writeQuery(options), force: options.force ? true : undefined },
+      body: { apiVersion: this.type.apiVersion, kind: this.type.kind, ...obj },
+      contentType: "application/apply-patch+yaml",
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /**
+   * DELETE one object. Resolves with the object when it stays (finalizers, Foreground) and
+   * with the server's Success `Status` when it is gone.
+   */
+  async delete(name: string, options: DeleteOptions = {}): Promise<T | Status> {
+    return await this.#t.json<T | Status>(
+      this.#deleteSpec(this.path({ namespace: this.#nsFor(options), name }), options),
+    );
+  }
+
+  /** DELETE every object matching the selectors; resolves with the list of deleted objects. */
+  async deleteCollection(options: DeleteCollectionOptions = {}): Promise<KubeList<T> | Status> {
+    const spec = this.#deleteSpec(this.path({ namespace: this.#nsForList(options.namespace) }), {
+      ...options,
+    });
+    spec.query = {
+      ...spec.query,
+      labelSelector: options.labelSelector || undefined,
+      fieldSelector: options.fieldSelector || undefined,
+    };
+    return await this.#t.json<KubeList<T> | Status>(spec);
+  }
+
+  /**
+   * WATCH as an async iterable (see `ListWatch.watch`). The idle timeout defaults to
+   * timeoutSeconds plus 30 s.
+   */
+  watch(options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>, void, undefined> {
+    const spec: RequestSpec = {
+      method: "GET",
+      path: this.path({ namespace: this.#nsForList(options.namespace) }),
+      query: {
+        watch: 1,
+        labelSelector: options.labelSelector || undefined,
+        fieldSelector: options.fieldSelector || undefined,
+        resourceVersion: options.resourceVersion,
+        resourceVersionMatch: options.resourceVersionMatch,
+        allowWatchBookmarks: options.allowWatchBookmarks || undefined,
+        timeoutSeconds: options.timeoutSeconds,
+        sendInitialEvents: options.sendInitialEvents === undefined
+          ? undefined
+          : options.sendInitialEvents,
+      },
+      ...(options.metadataOnly ? { accept: META_ACCEPT } : {}),
+    };
+    return watchEvents(this.#t, this.type, spec, {
+      idleTimeoutMs: watchIdleTimeoutMs(options),
+      clock: this.#clock,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /** A handle for any named subresource (e.g. `ephemeralcontainers`, `eviction`). */
+  subresource<S extends KubeObject = KubeObject>(
+    name: string,
+    options: { decode?: boolean } = {},
+  ): SubresourceClient<S> {
+    if (!/^[a-z][a-z0-9]*$/.test(name)) {
+      throw new TypeError(
+        `expected a subresource name like "status", found ${JSON.stringify(name)}`,
+      );
+    }
+    return new _SubresourceClient<S>({
+      transport: this.#t,
+      name,
+      path: (ns, obj) => this.path({ namespace: ns, name: obj, subresource: name }),
+      namespaceFor: (o, obj) => this.#nsFor(o, obj),
+      writeQuery: (o) => this.#writeQuery(o),
+      ...(options.decode
+        ? { decode: (raw: unknown) => decodeObject(this.type, raw) as never }
+        : {}),
+      patchTypes: PATCH_TYPES,
+    });
+  }
+
+  #nsFor(options: { namespace?: string }, obj?: KubeObject): string | undefined {
+    if (!this.type.namespaced) {
+      if (options.namespace) {
+        throw new TypeError(
+          `expected no namespace for cluster-scoped ${this.type.kind}, found ${options.namespace}`,
+        );
+      }
+      return undefined;
+    }
+    return options.namespace || obj?.metadata?.namespace || this.#ns;
+  }
+
+  #nsForList(namespace: string | undefined): string | undefined {
+    if (!this.type.namespaced && namespace) {
+      throw new TypeError(
+        `expected no namespace for cluster-scoped ${this.type.kind}, found ${namespace}`,
+      );
+    }
+    return namespace || undefined;
+  }
+
+  #writeQuery(options: WriteOptions): Record<string, string | undefined> {
+    return {
+      fieldManager: options.fieldManager ?? this.#fm,
+      dryRun: options.dryRun ? "All" : undefined,
+    };
+  }
+
+  #deleteSpec(path: string, options: DeleteOptions): RequestSpec {
+    const body: Record<string, unknown> = { kind: "DeleteOptions", apiVersion: "v1" };
+    if (options.propagationPolicy) body.propagationPolicy = options.propagationPolicy;
+    if (options.preconditions) body.preconditions = options.preconditions;
+    if (options.gracePeriodSeconds !== undefined) {
+      body.gracePeriodSeconds = options.gracePeriodSeconds;
+    }
+    if (options.dryRun) body.dryRun = ["All"];
+    return {
+      method: "DELETE",
+      path,
+      query: {
+        dryRun: options.dryRun ? "All" : undefined,
+        propagationPolicy: options.propagationPolicy,
+        gracePeriodSeconds: options.gracePeriodSeconds,
+      },
+      body,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+  }
+}
+
+function _seg(s: string): string {
+  if (s.includes("/")) {
+    throw new TypeError(`expected a name without "/", found ${JSON.stringify(s)}`);
+  }
+  return encodeURIComponent(s);
+}
+
+function _name(obj: KubeObject, verb: string): string {
+  const name = obj?.metadata?.name;
+  if (!name) throw new TypeError(`expected metadata.name to ${verb} an object, found none`);
+  return name;
+}
