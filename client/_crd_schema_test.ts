@@ -19,7 +19,7 @@ Deno.test("structural schema: a rich spec, snapshot", () => {
     createdAfter: z.iso.datetime().optional(),
     id: z.uuid().optional(),
     name: z.string().regex(/^[a-z][a-z0-9-]*$/),
-    port: intOrString().describe("port number or name"),
+    port: intOrString(z.union([z.int(), z.string()])).describe("port number or name"),
     labels: z.record(z.string(), z.string()).optional(),
     limits: z.record(z.string(), z.object({ cpu: z.string() })).optional(),
     values: z.record(z.string(), z.unknown()).optional(),

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { stringify as yamlStringify } from "yaml";
 import { getLogger } from "@logtape/logtape";
-import type { KubeObject, ObjectMeta, ResourceType } from "./types.ts";
+import type { Decoder, KubeObject, ObjectMeta, ResourceType } from "./types.ts";
 import type { CustomResourceDefinition } from "./builtin_types.ts";
 import { CustomResourceDefinitions } from "./builtins.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
@@ -25,23 +25,65 @@ import {
 export { CustomResourceSchemaError, type JSONSchemaProps };
 
 /**
+ * A zod 4 schema, seen structurally: every zod schema fits (`z.object(...)`, `z.string()`,
+ * ...), and `Out` is its output type. The signatures here use this instead of naming zod's
+ * own types, so the public API stays self-contained.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import type { ZodSchemaLike } from "./custom_resource.ts";
+ * const spec: ZodSchemaLike<{ html: string }> = z.object({ html: z.string() });
+ * ```
+ */
+export interface ZodSchemaLike<Out = unknown> {
+  /** zod's internals; only the output type is read here, for inference. */
+  readonly _zod: { readonly output: Out };
+}
+
+/**
+ * The output type of a zod schema (like `z.output<S>`), or `never` for `undefined`: the type
+ * of `spec` and `status` in the objects of a custom resource type.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import type { SchemaOutput } from "./custom_resource.ts";
+ * const spec = z.object({ html: z.string() });
+ * const s: SchemaOutput<typeof spec> = { html: "x" };
+ * ```
+ */
+export type SchemaOutput<S> = S extends { readonly _zod: { readonly output: infer O } } ? O
+  : never;
+
+function _zod(schema: unknown, what: string): z.ZodType {
+  const def = (schema as { _zod?: { def?: unknown } } | null)?._zod?.def;
+  if (typeof def !== "object" || def === null) {
+    throw new TypeError(`expected ${what} to be a zod 4 schema, found ${String(schema)}`);
+  }
+  return schema as z.ZodType;
+}
+
+/**
  * Marks a zod schema as free-form: the CRD gets `x-kubernetes-preserve-unknown-fields: true`
  * there, so the API server keeps whatever the field holds instead of pruning it, and the
- * decoder keeps unknown fields too (objects, also as union variants, become loose). Known fields
- * of a marked object are still declared when they can be; constructs with no structural
- * equivalent (unions of objects, transforms, refinements) become accepted as opaque values.
+ * decoder keeps unknown fields too (objects, also as union variants, become loose). Known
+ * fields of a marked object are still declared when they can be; constructs with no
+ * structural equivalent (unions of objects, transforms, refinements, recursion) become
+ * accepted as opaque values. Returns a new schema of the same type.
  *
  * @example
  * ```ts
  * import { z } from "zod";
  * import { preserveUnknown } from "./custom_resource.ts";
  * const values = preserveUnknown(z.object({ replicaCount: z.int().optional() }));
- * values.parse({ replicaCount: 2 });
+ * values.parse({ replicaCount: 2, image: { tag: "1.0" } }); // image is kept
  * ```
  */
-export function preserveUnknown<T extends z.ZodType>(schema: T): T {
-  const meta = z.globalRegistry.get(schema) ?? {};
-  return _loosen(schema).meta({ ...meta, [_PRESERVE_UNKNOWN]: true }) as T;
+export function preserveUnknown<T extends ZodSchemaLike>(schema: T): T {
+  const zs = _zod(schema, "the schema given to preserveUnknown()");
+  const meta = z.globalRegistry.get(zs) ?? {};
+  return _loosen(zs).meta({ ...meta, [_PRESERVE_UNKNOWN]: true }) as unknown as T;
 }
 
 /**
@@ -69,19 +111,40 @@ function _loosen(schema: z.ZodType): z.ZodType {
 }
 
 /**
- * A field that holds an integer or a string (a port number or name, `"25%"`), emitted as
- * `x-kubernetes-int-or-string: true`.
+ * Marks a union of an integer and a string (a port number or name, `25` or `"25%"`) as
+ * int-or-string: the CRD gets `x-kubernetes-int-or-string: true` there. The union must be
+ * exactly `z.int()` (or `z.number()`) and `z.string()` without further checks, because the
+ * API server can check nothing more on such a field. Returns a new schema of the same type.
  *
  * @example
  * ```ts
+ * import { z } from "zod";
  * import { intOrString } from "./custom_resource.ts";
- * const port = intOrString().describe("port number or name");
+ * const port = intOrString(z.union([z.int(), z.string()])).describe("port number or name");
  * port.parse(8080);
  * port.parse("http");
  * ```
  */
-export function intOrString(): z.ZodType<number | string> {
-  return z.union([z.int(), z.string()]).meta({ [_INT_OR_STRING]: true });
+export function intOrString<T extends ZodSchemaLike<number | string>>(schema: T): T {
+  const zs = _zod(schema, "the schema given to intOrString()");
+  const def = zs.def as { type: string; options?: z.ZodType[] };
+  const kinds = (def.options ?? []).map((o) => {
+    const checks = (o.def as { checks?: unknown[] }).checks ?? [];
+    const format = (o.def as { format?: string }).format;
+    if (o.def.type === "number" && checks.length === 0 && (!format || format === "safeint")) {
+      return "number";
+    }
+    if (o.def.type === "string" && checks.length === 0 && !format) return "string";
+    return `${o.def.type} with checks`;
+  }).sort();
+  if (def.type !== "union" || kinds.join(",") !== "number,string") {
+    throw new TypeError(
+      `intOrString: expected z.union([z.int(), z.string()]) without further checks, found a ` +
+        `${def.type}${def.options ? ` of ${kinds.join(" | ")}` : ""}`,
+    );
+  }
+  const meta = z.globalRegistry.get(zs) ?? {};
+  return zs.meta({ ...meta, [_INT_OR_STRING]: true }) as unknown as T;
 }
 
 /**
@@ -146,9 +209,9 @@ export interface CustomResourceVersion {
   /** The version name, e.g. `v1beta1`. */
   name: string;
   /** The spec schema of this version. */
-  spec: z.ZodType;
+  spec: ZodSchemaLike;
   /** The status schema of this version. */
-  status?: z.ZodType;
+  status?: ZodSchemaLike;
   /** Served by the API (default true). */
   served?: boolean;
   /** The version objects are stored at (exactly one version of the CRD has it). */
@@ -182,8 +245,8 @@ export interface CustomResourceVersion {
  * ```
  */
 export interface CustomResourceOptions<
-  Spec extends z.ZodType,
-  Status extends z.ZodType | undefined = undefined,
+  Spec extends ZodSchemaLike,
+  Status extends ZodSchemaLike | undefined = undefined,
 > {
   /** API group; must contain a dot (e.g. `demo.operatorkit.io`). */
   group: string;
@@ -235,6 +298,30 @@ export type CustomObject<Spec, Status = never> = KubeObject & {
 };
 
 /**
+ * The whole-object decoder of a custom resource type: zod's `safeParse` (so it is a
+ * `Decoder<T>`) and `parse`, which throws zod's error on an invalid object.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { defineCustomResource } from "./custom_resource.ts";
+ * const Thing = defineCustomResource({
+ *   group: "demo.operatorkit.io",
+ *   version: "v1",
+ *   kind: "Thing",
+ *   scope: "Cluster",
+ *   spec: z.object({ size: z.int() }),
+ * });
+ * const r = Thing.schema.safeParse({ metadata: { name: "a" }, spec: { size: "big" } });
+ * if (!r.success) r.error.issues[0].path; // ["spec", "size"]
+ * ```
+ */
+export interface CustomResourceDecoder<T> extends Decoder<T> {
+  /** Returns the decoded object (defaults applied) or throws zod's error. */
+  parse(data: unknown): T;
+}
+
+/**
  * A resource type built by `defineCustomResource()`: a `ResourceType<T>` (client handles,
  * informers and controllers take it unchanged) plus the CRD and the whole-object schema.
  *
@@ -254,7 +341,7 @@ export type CustomObject<Spec, Status = never> = KubeObject & {
  */
 export interface CustomResourceType<T extends KubeObject = KubeObject> extends ResourceType<T> {
   /** The zod schema of the whole object; objects read from the server are validated with it. */
-  readonly schema: z.ZodType<T>;
+  readonly schema: CustomResourceDecoder<T>;
   /** The CustomResourceDefinition (apiextensions.k8s.io/v1). */
   readonly crd: CustomResourceDefinition;
   /** The singular name. */
@@ -280,8 +367,6 @@ export interface CustomResourceType<T extends KubeObject = KubeObject> extends R
  * ```
  */
 export type InferCustomResource<R> = R extends ResourceType<infer T> ? T : never;
-
-type _Out<S> = S extends z.ZodType ? z.output<S> : never;
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
@@ -323,11 +408,11 @@ function _check(ok: boolean, what: string, found: unknown): void {
  * ```
  */
 export function defineCustomResource<
-  Spec extends z.ZodType,
-  Status extends z.ZodType | undefined = undefined,
+  Spec extends ZodSchemaLike,
+  Status extends ZodSchemaLike | undefined = undefined,
 >(
   options: CustomResourceOptions<Spec, Status>,
-): CustomResourceType<CustomObject<z.output<Spec>, _Out<Status>>> {
+): CustomResourceType<CustomObject<SchemaOutput<Spec>, SchemaOutput<Status>>> {
   const { group, version, kind, scope } = options;
   _check(typeof group === "string" && DNS_SUBDOMAIN.test(group), "a group with a dot", group);
   _check(typeof kind === "string" && /^[A-Z][A-Za-z0-9]*$/.test(kind), "a PascalCase kind", kind);
@@ -338,6 +423,8 @@ export function defineCustomResource<
   _check(DNS_LABEL.test(singular), "a lowercase singular", singular);
   for (const s of options.shortNames ?? []) _check(DNS_LABEL.test(s), "lowercase short names", s);
 
+  const specSchema = _zod(options.spec, "spec");
+  const statusSchema = options.status === undefined ? undefined : _zod(options.status, "status");
   const extra = options.versions ?? [];
   const primaryStorage = options.storage ?? !extra.some((v) => v.storage);
   const all: CustomResourceVersion[] = [
@@ -387,9 +474,9 @@ export function defineCustomResource<
       (m) => typeof m === "object" && m !== null && !Array.isArray(m),
       { message: "expected metadata to be an object" },
     ),
-    spec: options.spec,
-    ...(options.status ? { status: options.status.optional() } : {}),
-  }) as unknown as z.ZodType<CustomObject<z.output<Spec>, _Out<Status>>>;
+    spec: specSchema,
+    ...(statusSchema ? { status: statusSchema.optional() } : {}),
+  }) as unknown as CustomResourceDecoder<CustomObject<SchemaOutput<Spec>, SchemaOutput<Status>>>;
 
   return Object.freeze({
     group,
@@ -411,9 +498,14 @@ function _versionSpec(
     apiVersion: { type: "string" },
     kind: { type: "string" },
     metadata: { type: "object" },
-    spec: _toStructuralSchema(v.spec, "spec"),
+    spec: _toStructuralSchema(_zod(v.spec, `the spec of version ${v.name}`), "spec"),
   };
-  if (v.status) properties.status = _toStructuralSchema(v.status, "status");
+  if (v.status) {
+    properties.status = _toStructuralSchema(
+      _zod(v.status, `the status of version ${v.name}`),
+      "status",
+    );
+  }
   const out: CustomResourceDefinition["spec"]["versions"][number] = {
     name: v.name,
     served: v.served ?? true,

@@ -12,6 +12,7 @@ import {
   defineCustomResource,
   ensureCustomResourceDefinition,
   type InferCustomResource,
+  intOrString,
   isCustomResourceType,
   preserveUnknown,
 } from "./custom_resource.ts";
@@ -527,4 +528,35 @@ Deno.test("preserveUnknown: the decoder keeps unknown fields where the server ke
   });
   assert.equal(z.globalRegistry.get(schema.shape.extra)?.description, "free-form");
   assert.equal(schema.safeParse({ extra: {}, source: { kind: "svn" }, plain: {} }).success, false);
+});
+
+Deno.test("intOrString: marks a plain int | string union, refuses anything else", () => {
+  const port = intOrString(z.union([z.string(), z.int()])).describe("port");
+  assert.equal(port.parse(80), 80);
+  assert.equal(port.parse("http"), "http");
+  assert.equal(port.safeParse(true).success, false);
+  assert.equal(z.globalRegistry.get(port)?.description, "port");
+  assert.throws(
+    () => intOrString(z.union([z.int(), z.string().regex(/%$/)])),
+    /intOrString: expected z\.union\(\[z\.int\(\), z\.string\(\)\]\) without further checks, found a union of number \| string with checks/,
+  );
+  assert.throws(
+    () => intOrString(z.string() as z.ZodType<string | number>),
+    /found a string$/,
+  );
+  assert.throws(
+    () => intOrString({ _zod: { output: 1 } } as unknown as z.ZodType<number>),
+    /expected the schema given to intOrString\(\) to be a zod 4 schema/,
+  );
+  assert.throws(
+    () =>
+      defineCustomResource({
+        group: "demo.operatorkit.io",
+        version: "v1",
+        kind: "Thing",
+        scope: "Cluster",
+        spec: {} as unknown as z.ZodObject,
+      }),
+    /expected spec to be a zod 4 schema, found \[object Object\]/,
+  );
 });

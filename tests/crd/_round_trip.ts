@@ -103,7 +103,7 @@ export const Gizmo: CustomResourceType<
     size: z.int().min(1).max(100).default(10),
     mode: z.enum(["Fast", "Safe"]).default("Safe"),
     enabled: z.boolean().default(true),
-    port: intOrString().optional(),
+    port: intOrString(z.union([z.int(), z.string()])).optional(),
     labels: z.record(z.string(), z.string()).default({}),
     rules: z.array(
       z.object({
