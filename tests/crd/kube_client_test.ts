@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { KubeClient } from "../../client/kube_client.ts";
+import { DecodeError } from "../../client/errors.ts";
 import { ensureCustomResourceDefinition } from "../../client/custom_resource.ts";
 import { startApiServer } from "../../testing/api_server.ts";
 import { Website, type Website as WebsiteObject } from "./website_crd.ts";
@@ -58,4 +59,40 @@ Deno.test("KubeClient: install the Website CRD, then create, read and list typed
       return true;
     },
   );
+});
+
+Deno.test("KubeClient: an object the stored CRD allows but the zod schema refuses is a DecodeError", async () => {
+  await using server = await startApiServer();
+  await using client = await KubeClient.fromKubeConfig({ yaml: server.kubeconfigYaml });
+
+  // An older, looser definition is installed: replicas has no maximum there.
+  const loose = structuredClone(Website.crd);
+  // deno-lint-ignore no-explicit-any
+  const schema = loose.spec.versions[0].schema!.openAPIV3Schema as any;
+  delete schema.properties.spec.properties.replicas.maximum;
+  await ensureCustomResourceDefinition(client, loose, { timeoutMs: 10_000 });
+
+  const raw = client.resource({ ...Website, schema: undefined });
+  await raw.create({
+    apiVersion: Website.apiVersion,
+    kind: Website.kind,
+    metadata: { name: "wide", namespace: "default" },
+    spec: { html: "x", replicas: 50 },
+  }, { namespace: "default" });
+
+  const sites = client.resource(Website);
+  await assert.rejects(sites.get("wide", { namespace: "default" }), (e: unknown) => {
+    assert.ok(e instanceof DecodeError, String(e));
+    assert.equal(e.key, "default/wide");
+    assert.deepEqual(e.issues.map((i) => i.path), [["spec", "replicas"]]);
+    return true;
+  });
+  const page = await sites.list({ namespace: "default" });
+  assert.deepEqual(page.items, []);
+  assert.equal(page.invalid.length, 1);
+  assert.equal(page.invalid[0].error.key, "default/wide");
+
+  // Installing the current definition replaces the looser one.
+  const current = await ensureCustomResourceDefinition(client, Website, { timeoutMs: 10_000 });
+  assert.deepEqual(current.spec.versions[0].schema, Website.crd.spec.versions[0].schema);
 });
