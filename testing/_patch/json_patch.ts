@@ -25,9 +25,11 @@ interface _Op {
 
 /**
  * RFC 6902 JSON patch: returns a new value; never mutates its inputs. Throws PatchError:
- * `BadRequest` when `ops` is not an array of well-formed operations (unknown `op`, missing
- * `path`/`from`/`value`, a pointer not starting with `/`), `Invalid` when an operation cannot
- * apply (missing path, index out of range, failing `test`, moving a value into itself).
+ * `BadRequest` when `ops` cannot be decoded as a list of operations (not an array, or an
+ * element that is not an object), `Invalid` for everything else, as kube-apiserver answers
+ * (checked against v1.36): an unknown `op`, a missing `path`/`from`/`value`, a pointer not
+ * starting with `/`, a missing path, an index out of range, a failing `test`, moving a value
+ * into itself.
  */
 export function applyJsonPatch(target: unknown, ops: unknown): unknown {
   const parsed = _parseOps(ops);
@@ -86,7 +88,7 @@ function _parseOps(ops: unknown): _Op[] {
     const op = raw.op;
     if (typeof op !== "string" || !_OPS.has(op)) {
       throw new PatchError(
-        "BadRequest",
+        "Invalid",
         `JSON patch operation ${i}: "op" must be one of add, remove, replace, move, copy, test, found ${
           typeof op === "string" ? JSON.stringify(op) : _typeName(op)
         }`,
@@ -104,7 +106,7 @@ function _parseOps(ops: unknown): _Op[] {
     }
     if (op === "add" || op === "replace" || op === "test") {
       if (!Object.hasOwn(raw, "value") || raw.value === undefined) {
-        throw new PatchError("BadRequest", `JSON patch operation ${i} (${op}) needs a "value"`);
+        throw new PatchError("Invalid", `JSON patch operation ${i} (${op}) needs a "value"`);
       }
       out.value = raw.value;
     }
@@ -116,7 +118,7 @@ function _pointerMember(raw: JsonObject, member: "path" | "from", i: number): st
   const p = raw[member];
   if (typeof p !== "string") {
     throw new PatchError(
-      "BadRequest",
+      "Invalid",
       `JSON patch operation ${i} needs a string "${member}", found ${_typeName(p)}`,
     );
   }
@@ -128,7 +130,7 @@ function _parsePointer(pointer: string, i: number, member: string): string[] {
   if (pointer === "") return [];
   if (!pointer.startsWith("/")) {
     throw new PatchError(
-      "BadRequest",
+      "Invalid",
       `JSON patch operation ${i}: "${member}" must be a JSON pointer starting with "/", found ${
         JSON.stringify(pointer)
       }`,
@@ -137,7 +139,7 @@ function _parsePointer(pointer: string, i: number, member: string): string[] {
   return pointer.slice(1).split("/").map((t) => {
     if (/~[^01]|~$/.test(t)) {
       throw new PatchError(
-        "BadRequest",
+        "Invalid",
         `JSON patch operation ${i}: "${member}" has an invalid escape in ${
           JSON.stringify(pointer)
         }`,

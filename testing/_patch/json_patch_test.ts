@@ -209,30 +209,22 @@ const moreVectors: Vector[] = [
     patch: [{ op: "add", path: "/a/b", value: 1 }],
     error: "Invalid",
   },
-  // BadRequest: the patch document itself is malformed.
-  { name: "patch is an object", doc: {}, patch: { op: "add" }, error: "BadRequest" },
-  { name: "op is not an object", doc: {}, patch: ["add"], error: "BadRequest" },
-  {
-    name: "unknown op",
-    doc: {},
-    patch: [{ op: "increment", path: "/a" }],
-    error: "BadRequest",
-  },
-  { name: "missing path", doc: {}, patch: [{ op: "remove" }], error: "BadRequest" },
-  { name: "missing value", doc: {}, patch: [{ op: "add", path: "/a" }], error: "BadRequest" },
-  { name: "missing from", doc: {}, patch: [{ op: "move", path: "/a" }], error: "BadRequest" },
+  // Invalid too (kube-apiserver answers 422): well-formed JSON, but not a usable operation.
+  { name: "unknown op", doc: {}, patch: [{ op: "increment", path: "/a" }], error: "Invalid" },
+  { name: "missing path", doc: {}, patch: [{ op: "remove" }], error: "Invalid" },
+  { name: "missing value", doc: {}, patch: [{ op: "add", path: "/a" }], error: "Invalid" },
+  { name: "missing from", doc: {}, patch: [{ op: "move", path: "/a" }], error: "Invalid" },
   {
     name: "pointer without leading slash",
     doc: { a: 1 },
     patch: [{ op: "remove", path: "a" }],
-    error: "BadRequest",
+    error: "Invalid",
   },
-  {
-    name: "bad escape",
-    doc: { a: 1 },
-    patch: [{ op: "remove", path: "/~2" }],
-    error: "BadRequest",
-  },
+  { name: "bad escape", doc: { a: 1 }, patch: [{ op: "remove", path: "/~2" }], error: "Invalid" },
+  // BadRequest (400): the body does not decode as a list of operations.
+  { name: "patch is an object", doc: {}, patch: { op: "add" }, error: "BadRequest" },
+  { name: "op is not an object", doc: {}, patch: ["add"], error: "BadRequest" },
+  { name: "op is a number", doc: {}, patch: [1], error: "BadRequest" },
 ];
 
 for (const v of [...rfcVectors, ...moreVectors]) {

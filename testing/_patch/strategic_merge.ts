@@ -121,8 +121,10 @@ const _DELETE_FROM = "$deleteFromPrimitiveList/";
  * item (`{"<key>": v, "$patch": "delete"}` removes the item, a `{"$patch": "replace"}`
  * element replaces the whole list); `"set"` lists add missing values; other lists are
  * replaced. Maps honour `$patch: replace|delete` and `$retainKeys`;
- * `$deleteFromPrimitiveList/<list>` removes values; `$setElementOrder/<list>` puts the named
- * items first, in that order, and leaves the others after them in their previous order.
+ * `$deleteFromPrimitiveList/<list>` removes values. Merged lists are ordered as kube orders
+ * them: the items the patch names (in `$setElementOrder/<list>`, else in the patch list) in
+ * that order, interleaved with the items only the server has at their previous positions;
+ * items new to the server go before the next server-only item.
  */
 export function applyStrategicMergePatch(
   target: unknown,
@@ -160,9 +162,12 @@ class _Merger {
       );
     }
     const out: JsonObject = original ? _clone(original) : {};
-    const orders: [string, unknown[]][] = [];
+    const orders = new Map<string, unknown[]>();
     // Deletions from primitive lists apply before the patch's own additions.
     for (const [key, value] of Object.entries(patch)) {
+      if (key.startsWith(_ORDER)) {
+        orders.set(key.slice(_ORDER.length), _directiveList(value, key, path));
+      }
       if (!key.startsWith(_DELETE_FROM)) continue;
       const list = key.slice(_DELETE_FROM.length);
       const remove = _directiveList(value, key, path);
@@ -171,9 +176,7 @@ class _Merger {
       }
     }
     for (const [key, value] of Object.entries(patch)) {
-      if (key === "$retainKeys" || key.startsWith(_DELETE_FROM)) continue;
-      if (key.startsWith(_ORDER)) {
-        orders.push([key.slice(_ORDER.length), _directiveList(value, key, path)]);
+      if (key.startsWith("$retainKeys") || key.startsWith(_DELETE_FROM) || key.startsWith(_ORDER)) {
         continue;
       }
       if (value === null) {
@@ -181,14 +184,19 @@ class _Merger {
         continue;
       }
       const child = path === "" ? key : `${path}.${key}`;
-      const merged = this.value(Object.hasOwn(out, key) ? out[key] : undefined, value, child);
+      const current = Object.hasOwn(out, key) ? out[key] : undefined;
+      const merged = Array.isArray(value)
+        ? this.list(current, value, child, orders.get(key))
+        : this.value(current, value, child);
       if (merged === _DELETE) delete out[key];
       else _setOwn(out, key, merged);
     }
+    // A $setElementOrder for a list the patch does not otherwise touch.
     for (const [list, order] of orders) {
-      if (Array.isArray(out[list])) {
+      const current = out[list];
+      if (Array.isArray(current) && !Array.isArray(patch[list])) {
         const child = path === "" ? list : `${path}.${list}`;
-        _setOwn(out, list, _reorder(out[list], order, this.schema[child]));
+        _setOwn(out, list, _normalizeOrder(current, order, current, this.schema[child]));
       }
     }
     if (Object.hasOwn(patch, "$retainKeys")) this.retain(out, patch, path);
@@ -197,11 +205,11 @@ class _Merger {
 
   value(original: unknown, patch: unknown, path: string): _Merged {
     if (_isObject(patch)) return this.map(_isObject(original) ? original : undefined, patch, path);
-    if (Array.isArray(patch)) return this.list(original, patch, path);
+    if (Array.isArray(patch)) return this.list(original, patch, path, undefined);
     return _clone(patch);
   }
 
-  list(original: unknown, patch: unknown[], path: string): unknown[] {
+  list(original: unknown, patch: unknown[], path: string, order: unknown[] | undefined): unknown[] {
     const strategy = Object.hasOwn(this.schema, path) ? this.schema[path] : undefined;
     const itemPath = `${path}[]`;
     const fresh = (items: unknown[]) =>
@@ -213,10 +221,18 @@ class _Merger {
     if (patch.some((p) => _isObject(p) && p.$patch === "replace")) {
       return fresh(patch.filter((p) => !(_isObject(p) && p.$patch === "replace")));
     }
-    const out = Array.isArray(original) ? _clone(original) : [];
+    const server = Array.isArray(original) ? original : [];
+    const out = _clone(server);
+    const ordered = (merged: unknown[]) =>
+      _normalizeOrder(
+        merged,
+        order ?? patch.filter((p) => !_isObject(p) || !p.$patch),
+        server,
+        strategy,
+      );
     if (strategy === "set") {
       for (const p of patch) if (!out.some((v) => _deepEqual(v, p))) out.push(_clone(p));
-      return out;
+      return ordered(out);
     }
     for (const p of patch) {
       if (!_isObject(p) || !Object.hasOwn(p, strategy)) {
@@ -245,7 +261,7 @@ class _Merger {
       if (idx >= 0) out[idx] = merged;
       else out.push(merged);
     }
-    return out;
+    return ordered(out);
   }
 
   retain(out: JsonObject, patch: JsonObject, path: string): void {
@@ -259,7 +275,7 @@ class _Merger {
     for (const key of Object.keys(patch)) {
       if (key.startsWith("$") || patch[key] === null || keep.includes(key)) continue;
       throw new PatchError(
-        "Invalid",
+        "BadRequest",
         `${_where(path)}: the patch sets "${key}", which $retainKeys does not list`,
       );
     }
@@ -281,21 +297,34 @@ function _directiveList(value: unknown, key: string, path: string): unknown[] {
   return value;
 }
 
-/** The items named by `order` first, in that order; the rest after them, order kept. */
-function _reorder(list: unknown[], order: unknown[], strategy: string | undefined): unknown[] {
-  const identity = (v: unknown) => strategy && strategy !== "set" && _isObject(v) ? v[strategy] : v;
-  const used = new Set<number>();
+/**
+ * kube's element order for a merged list: the items the patch names (in `$setElementOrder`,
+ * else in the patch list) sorted by that order, interleaved with the server-only items by
+ * their position in the list before the patch; items new to the server go before the next
+ * server-only item.
+ */
+function _normalizeOrder(
+  merged: unknown[],
+  order: unknown[],
+  server: unknown[],
+  strategy: string | undefined,
+): unknown[] {
+  const id = (v: unknown) => strategy && strategy !== "set" && _isObject(v) ? v[strategy] : v;
+  const ids = order.map(id);
+  const rank = (v: unknown) => ids.findIndex((o) => _deepEqual(o, id(v)));
+  const serverIds = server.map(id);
+  const serverRank = (v: unknown) => serverIds.findIndex((s) => _deepEqual(s, id(v)));
+  const named = merged.filter((v) => rank(v) >= 0).sort((a, b) => rank(a) - rank(b));
+  const serverOnly = merged.filter((v) => rank(v) < 0);
   const out: unknown[] = [];
-  for (const o of order) {
-    const want = identity(o);
-    const i = list.findIndex((v, j) => !used.has(j) && _deepEqual(identity(v), want));
-    if (i >= 0) {
-      used.add(i);
-      out.push(list[i]);
+  let i = 0, j = 0;
+  while (i < serverOnly.length || j < named.length) {
+    if (j >= named.length) out.push(serverOnly[i++]);
+    else if (i >= serverOnly.length) out.push(named[j++]);
+    else {
+      const l = serverRank(serverOnly[i]), r = serverRank(named[j]);
+      out.push(l >= 0 && r >= 0 && l < r ? serverOnly[i++] : named[j++]);
     }
   }
-  list.forEach((v, j) => {
-    if (!used.has(j)) out.push(v);
-  });
   return out;
 }

@@ -65,10 +65,11 @@ Deno.test("applyStrategicMergePatch: containers merge by name", () => {
     },
   };
   const out = applyStrategicMergePatch(live, patch, deploymentSchema);
+  // kube's order: the patch's items in patch order, server-only items at their old positions.
   assert.deepEqual(containersOf(out), [
     { name: "app", image: "app:2", args: ["--a"] },
-    { name: "sidecar", image: "side:1" },
     { name: "new", image: "n:1" },
+    { name: "sidecar", image: "side:1" },
   ]);
   assert.deepEqual(live, before, "the target must not be mutated");
 });
@@ -110,7 +111,7 @@ Deno.test("applyStrategicMergePatch: nested keyed lists (env, ports, volumeMount
   assert.deepEqual(containersOf(out), [{
     name: "app",
     env: [{ name: "B", value: "3" }, { name: "C", value: "c" }],
-    ports: [{ containerPort: 80, name: "http" }, { containerPort: 443, name: "https" }],
+    ports: [{ containerPort: 443, name: "https" }, { containerPort: 80, name: "http" }],
     volumeMounts: [{ mountPath: "/data", name: "data", readOnly: true }],
   }]);
 });
@@ -202,8 +203,15 @@ Deno.test("applyStrategicMergePatch: $setElementOrder orders the merged list", (
       containers: [{ name: "c", image: "c" }],
     },
   }, podSchema);
+  // Named items sorted by the order; b, only on the server, keeps its place before c.
   assert.deepEqual(out, {
-    spec: { containers: [{ name: "c", image: "c" }, { name: "a" }, { name: "b" }] },
+    spec: { containers: [{ name: "b" }, { name: "c", image: "c" }, { name: "a" }] },
+  });
+  const onlyOrder = applyStrategicMergePatch(live, {
+    spec: { "$setElementOrder/containers": [{ name: "c" }, { name: "b" }, { name: "a" }] },
+  }, podSchema);
+  assert.deepEqual(onlyOrder, {
+    spec: { containers: [{ name: "c" }, { name: "b" }, { name: "a" }] },
   });
 });
 
@@ -220,7 +228,7 @@ Deno.test("applyStrategicMergePatch: $retainKeys drops the keys it does not list
       applyStrategicMergePatch(live, {
         spec: { volumes: [{ name: "v", $retainKeys: ["name"], hostPath: {} }] },
       }, podSchema),
-    (e: unknown) => e instanceof PatchError && e.kind === "Invalid",
+    (e: unknown) => e instanceof PatchError && e.kind === "BadRequest",
   );
 });
 
@@ -272,8 +280,51 @@ Deno.test("applyStrategicMergePatch: the result shares nothing with the inputs",
   const patchBefore = structuredClone(patch);
   const out = applyStrategicMergePatch(live, patch, deploymentSchema);
   const cs = containersOf(out) as { env?: unknown[]; args?: unknown[] }[];
-  cs[0].env!.push({ name: "Z" });
-  cs[1].args!.push("y");
+  cs[1].env!.push({ name: "Z" });
+  cs[0].args!.push("y");
   assert.deepEqual(containersOf(live), [{ name: "app", env: [{ name: "A", value: "1" }] }]);
   assert.deepEqual(patch, patchBefore);
+});
+
+// Orders observed on kube-apiserver v1.36.3 for strategic merge patches of a Deployment's
+// containers and metadata.finalizers (no $setElementOrder).
+const kubeOrders: [string[], string[], string[]][] = [
+  [["app", "side"], ["app", "new"], ["app", "new", "side"]],
+  [["app", "side"], ["new"], ["new", "app", "side"]],
+  [["a", "b", "c"], ["c", "a"], ["b", "c", "a"]],
+  [["a", "b", "c"], ["new", "b"], ["new", "a", "b", "c"]],
+];
+for (const [live, patch, expected] of kubeOrders) {
+  Deno.test(`applyStrategicMergePatch: kube order, containers [${live}] + [${patch}]`, () => {
+    const out = applyStrategicMergePatch(
+      deployment(live.map((name) => ({ name }))),
+      { spec: { template: { spec: { containers: patch.map((name) => ({ name, image: "x" })) } } } },
+      deploymentSchema,
+    );
+    assert.deepEqual((containersOf(out) as { name: string }[]).map((c) => c.name), expected);
+  });
+}
+const kubeFinalizerOrders: [string[], string[], string[]][] = [
+  [["a", "b"], ["c"], ["c", "a", "b"]],
+  [["a", "b"], ["b", "c"], ["a", "b", "c"]],
+  [["a", "b"], ["c", "a"], ["c", "a", "b"]],
+];
+for (const [live, patch, expected] of kubeFinalizerOrders) {
+  Deno.test(`applyStrategicMergePatch: kube order, finalizers [${live}] + [${patch}]`, () => {
+    const out = applyStrategicMergePatch(
+      { metadata: { finalizers: live } },
+      { metadata: { finalizers: patch } },
+      podSchema,
+    );
+    assert.deepEqual(out, { metadata: { finalizers: expected } });
+  });
+}
+
+Deno.test("applyStrategicMergePatch: kube order with $deleteFromPrimitiveList", () => {
+  const out = applyStrategicMergePatch(
+    { metadata: { finalizers: ["a", "b"] } },
+    { metadata: { "$deleteFromPrimitiveList/finalizers": ["a"], finalizers: ["c"] } },
+    podSchema,
+  );
+  assert.deepEqual(out, { metadata: { finalizers: ["c", "b"] } });
 });
