@@ -4,5 +4,5 @@ export { applyMergePatch } from "./merge_patch.ts";
 export { applyJsonPatch, PatchError } from "./json_patch.ts";
 export { applyStrategicMergePatch, strategicMergeSchemaFor } from "./strategic_merge.ts";
 export type { StrategicMergeSchema } from "./strategic_merge.ts";
-export { recordUpdate, serverSideApply } from "./server_side_apply.ts";
+export { formatApplyConflicts, recordUpdate, serverSideApply } from "./server_side_apply.ts";
 export type { ApplyConflict, ApplyResult } from "./server_side_apply.ts";

@@ -134,6 +134,30 @@ export function serverSideApply(args: {
 }
 
 /**
+ * The Status message kube-apiserver gives an apply that conflicts, e.g.
+ * `Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas`, or for
+ * several: `Apply failed with 2 conflicts: conflicts with "a":\n- .data.x\n- .data.y`.
+ * Each conflict's `message` is the matching per-cause message.
+ */
+export function formatApplyConflicts(conflicts: ApplyConflict[]): string {
+  const owner = (c: ApplyConflict) =>
+    (c.message ?? `conflict with ${JSON.stringify(c.manager)}`)
+      .replace(/^conflict with /, "");
+  if (conflicts.length === 1) {
+    return `Apply failed with 1 conflict: conflict with ${owner(conflicts[0])}: ${
+      conflicts[0].field
+    }`;
+  }
+  const byOwner = new Map<string, string[]>();
+  for (const c of conflicts) byOwner.set(owner(c), [...byOwner.get(owner(c)) ?? [], c.field]);
+  const lines: string[] = [];
+  for (const o of [...byOwner.keys()].sort()) {
+    lines.push(`conflicts with ${o}:`, ...byOwner.get(o)!.map((f) => `- ${f}`));
+  }
+  return `Apply failed with ${conflicts.length} conflicts: ${lines.join("\n")}`;
+}
+
+/**
  * Field ownership after a non-apply write (create, update, patch) by `manager`: the fields
  * that changed between `old` and `updated` move to `manager` with operation `Update`.
  * Returns the new managedFields list for `updated`.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ManagedFieldsEntry } from "../../client/types.ts";
-import { recordUpdate, serverSideApply } from "./server_side_apply.ts";
+import { formatApplyConflicts, recordUpdate, serverSideApply } from "./server_side_apply.ts";
 import { PatchError } from "./json_patch.ts";
 
 const T0 = "2026-01-01T00:00:00Z";
@@ -647,4 +647,20 @@ Deno.test("serverSideApply: replay of a v1.36 Deployment transcript (selector, s
       },
     },
   });
+});
+
+Deno.test("formatApplyConflicts: kube's Status messages", () => {
+  const live = update(undefined, cm({ a: "1" }), "kubectl-create", T0);
+  const withApply = apply(live, cm({ a: "1", b: "2" }), "kubectl", { now: T1 });
+  const many = conflictsOf(withApply, cm({ a: "2", b: "3" }), "other");
+  assert.equal(
+    formatApplyConflicts(many),
+    'Apply failed with 3 conflicts: conflicts with "kubectl":\n- .data.a\n- .data.b\n' +
+      'conflicts with "kubectl-create" using v1:\n- .data.a',
+  );
+  const one = conflictsOf(withApply, cm({ b: "3" }), "other");
+  assert.equal(
+    formatApplyConflicts(one),
+    'Apply failed with 1 conflict: conflict with "kubectl": .data.b',
+  );
 });
