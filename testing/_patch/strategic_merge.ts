@@ -144,6 +144,10 @@ export function applyStrategicMergePatch(
 class _Merger {
   constructor(readonly schema: StrategicMergeSchema) {}
 
+  strategy(path: string): string | undefined {
+    return Object.hasOwn(this.schema, path) ? this.schema[path] : undefined;
+  }
+
   map(
     original: JsonObject | undefined,
     patch: JsonObject,
@@ -176,7 +180,7 @@ class _Merger {
       }
     }
     for (const [key, value] of Object.entries(patch)) {
-      if (key.startsWith("$retainKeys") || key.startsWith(_DELETE_FROM) || key.startsWith(_ORDER)) {
+      if (key === "$retainKeys" || key.startsWith(_DELETE_FROM) || key.startsWith(_ORDER)) {
         continue;
       }
       if (value === null) {
@@ -196,7 +200,7 @@ class _Merger {
       const current = out[list];
       if (Array.isArray(current) && !Array.isArray(patch[list])) {
         const child = path === "" ? list : `${path}.${list}`;
-        _setOwn(out, list, _normalizeOrder(current, order, current, this.schema[child]));
+        _setOwn(out, list, _normalizeOrder(current, order, current, this.strategy(child)));
       }
     }
     if (Object.hasOwn(patch, "$retainKeys")) this.retain(out, patch, path);
@@ -210,7 +214,7 @@ class _Merger {
   }
 
   list(original: unknown, patch: unknown[], path: string, order: unknown[] | undefined): unknown[] {
-    const strategy = Object.hasOwn(this.schema, path) ? this.schema[path] : undefined;
+    const strategy = this.strategy(path);
     const itemPath = `${path}[]`;
     const fresh = (items: unknown[]) =>
       items.flatMap((p) => {
