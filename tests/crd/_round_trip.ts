@@ -127,6 +127,13 @@ export const Gizmo: CustomResourceType<
     note: z.string().nullable().optional(),
     email: z.email().optional(),
     ratio: z.number().min(0).max(1).optional(),
+    code: z.string().regex(/^[a-z]/).regex(/[0-9]$/).optional(),
+    share: z.number().gt(0).lt(1).optional(),
+    id: z.uuid().optional(),
+    count32: z.int32().optional(),
+    when: z.iso.datetime().optional(),
+    step: z.number().multipleOf(0.5).optional(),
+    tags: z.array(z.string().min(1)).min(1).max(4).optional(),
   }),
   status: z.object({
     phase: z.enum(["Pending", "Ready"]).optional(),
@@ -162,6 +169,13 @@ export const validGizmoSpecs: Record<string, unknown>[] = [
     note: null,
     email: "ops@example.com",
     ratio: 0.5,
+    code: "ab1",
+    share: 0.25,
+    id: "6b1f3c2a-0000-4000-8000-000000000000",
+    count32: -5,
+    when: "2026-11-25T02:30:00.5Z",
+    step: 2.5,
+    tags: ["x"],
   },
   { name: "named-port", port: "http", resources: {}, rules: [] },
 ];
@@ -186,10 +200,32 @@ export const invalidGizmoSpecs: Record<string, Record<string, unknown>> = {
   "ratio above maximum": { name: "a", ratio: 2 },
   "label value not a string": { name: "a", labels: { a: 1 } },
   "note of the wrong type": { name: "a", note: 5 },
+  "code failing the first pattern": { name: "a", code: "1a1" },
+  "code failing the second pattern": { name: "a", code: "ab" },
+  "share at the exclusive minimum": { name: "a", share: 0 },
+  "share at the exclusive maximum": { name: "a", share: 1 },
+  "id not a uuid": { name: "a", id: "6b1f3c2a" },
+  "when without a zone": { name: "a", when: "2026-11-25T02:30:00" },
+  "step not a multiple": { name: "a", step: 0.3 },
+  "tags empty": { name: "a", tags: [] },
+  "tags with an empty string": { name: "a", tags: [""] },
+};
+
+/**
+ * Refused by a real kube-apiserver (v1.36: "Checked value must be of type integer with format
+ * int32") but, as of this writing, accepted by the embedded server, whose format checks skip
+ * numeric formats: run on the real tier only until the embedded server enforces it.
+ */
+export const invalidGizmoSpecsRealOnly: Record<string, Record<string, unknown>> = {
+  "count32 beyond int32": { name: "a", count32: 2147483648 },
 };
 
 /** Runs the whole round trip as steps of `t`. */
-export async function roundTrip(t: Deno.TestContext, target: RoundTripTarget): Promise<void> {
+export async function roundTrip(
+  t: Deno.TestContext,
+  target: RoundTripTarget,
+  options: { extraInvalid?: Record<string, Record<string, unknown>> } = {},
+): Promise<void> {
   const crds = rawCrdClient(target);
   const ns = "default";
   const installed: string[] = [];
@@ -299,7 +335,8 @@ export async function roundTrip(t: Deno.TestContext, target: RoundTripTarget): P
     });
 
     await t.step("Gizmo: invalid objects are refused by the server (422) and by zod", async () => {
-      for (const [what, spec] of Object.entries(invalidGizmoSpecs)) {
+      const cases = { ...invalidGizmoSpecs, ...options.extraInvalid };
+      for (const [what, spec] of Object.entries(cases)) {
         const body = {
           apiVersion: Gizmo.apiVersion,
           kind: Gizmo.kind,

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { KubeClient } from "../../client/kube_client.ts";
 import { ensureCustomResourceDefinition } from "../../client/custom_resource.ts";
 import { connectRealServer, resolveRealTarget } from "../envtest/_target.ts";
-import { roundTrip } from "./_round_trip.ts";
+import { invalidGizmoSpecsRealOnly, roundTrip } from "./_round_trip.ts";
 import { Website, type Website as WebsiteObject } from "./website_crd.ts";
 
 const target = await resolveRealTarget();
@@ -48,7 +48,7 @@ Deno.test({
         ...(server.clientCertPem || !server.token
           ? {}
           : { headers: { authorization: `Bearer ${server.token}` } }),
-      });
+      }, { extraInvalid: invalidGizmoSpecsRealOnly });
     } finally {
       client.close();
       await server.close();
