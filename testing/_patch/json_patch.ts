@@ -5,9 +5,17 @@ import { _clone, _deepEqual, _isObject, _setOwn, _typeName, type JsonObject } fr
  * that cannot apply, such as a failing `test` or a missing path).
  */
 export class PatchError extends Error {
+  /** Always `PatchError`. */
   override name = "PatchError";
-  constructor(readonly kind: "BadRequest" | "Invalid", message: string, options?: ErrorOptions) {
+  /** `BadRequest` (HTTP 400) or `Invalid` (HTTP 422). */
+  readonly kind: "BadRequest" | "Invalid";
+  /**
+   * Makes a PatchError of `kind` (HTTP 400 or 422) with a message that says what was expected
+   * and what was found (never a field's value), and an optional `cause`.
+   */
+  constructor(kind: "BadRequest" | "Invalid", message: string, options?: ErrorOptions) {
     super(message, options);
+    this.kind = kind;
   }
 }
 

@@ -6,3 +6,4 @@ export { applyStrategicMergePatch, strategicMergeSchemaFor } from "./strategic_m
 export type { StrategicMergeSchema } from "./strategic_merge.ts";
 export { formatApplyConflicts, recordUpdate, serverSideApply } from "./server_side_apply.ts";
 export type { ApplyConflict, ApplyResult } from "./server_side_apply.ts";
+export type { ManagedFieldsEntry } from "../../client/types.ts";
