@@ -1,18 +1,21 @@
 // OpenAPI v3 documents shaped like kube-apiserver's /openapi/v3, enough for kubectl.
 //
-// What kubectl (1.32) reads from them:
-// - create/apply validation (k8s.io/cli-runtime resource.QueryParamVerifierV3): it fetches
-//   /openapi/v3, then the group-version document, and looks for a PATCH operation whose
-//   `x-kubernetes-group-version-kind` (a single {group, version, kind} object) is the object's
-//   GVK. If that operation lists the `fieldValidation` query parameter, kubectl sends
-//   `fieldValidation=Strict` and leaves validation to the server; otherwise it validates
-//   client-side against `components.schemas` (matched by the array form of the GVK extension).
-// - client-side apply (kubectl apply Patcher): a PATCH operation whose requestBody lists
+// What kubectl 1.32 does with them (checked with the kubectl binary against a stub serving
+// these documents, and against kube-apiserver v1.36; see openapi_test.ts):
+// - create/apply always send `fieldValidation=Strict`. Before that, the verifier
+//   (k8s.io/cli-runtime resource.QueryParamVerifierV3) fetches /openapi/v3 and the group-version
+//   document and looks for a PATCH operation whose `x-kubernetes-group-version-kind` (one
+//   {group, version, kind} object) is the object's GVK. If that operation lists the
+//   `fieldValidation` query parameter, validation is left to the server; otherwise kubectl also
+//   validates client-side with /openapi/v2, which the embedded server does not serve (kubectl
+//   then skips it). Without any /openapi/v3, `kubectl create -f` fails with "failed to download
+//   openapi" unless the user passes `--validate=false`.
+// - client-side apply: a PATCH operation whose requestBody lists
 //   `application/strategic-merge-patch+json` makes kubectl compute a strategic merge patch from
-//   the component schemas. These documents do not list it: the permissive built-in schemas here
-//   carry no merge keys, so kubectl falls back to its compiled-in types for built-ins (correct
-//   strategic merge patches) and to a JSON merge patch for custom resources, as with a real
-//   server's CRDs.
+//   `components.schemas` (matched by the array form of the GVK extension). These documents do
+//   not list it: the permissive built-in schemas here carry no merge keys, so kubectl falls back
+//   to its compiled-in types for built-ins (correct strategic merge patches) and to a JSON merge
+//   patch for custom resources, as with a real server's CRDs.
 import type { JSONSchemaProps } from "./structural.ts";
 
 /** One resource the server serves, as the OpenAPI documents need it. */
