@@ -9,11 +9,9 @@
  */
 import { z } from "zod";
 import { stringify as yamlStringify } from "yaml";
-import { getLogger } from "@logtape/logtape";
 import type { Decoder, KubeObject, ObjectMeta, ResourceType } from "./types.ts";
 import type { CustomResourceDefinition } from "./builtin_types.ts";
-import { CustomResourceDefinitions } from "./builtins.ts";
-import { type Clock, sleep, systemClock } from "./clock.ts";
+import { _crdOf } from "./_crd_install.ts";
 import {
   _INT_OR_STRING,
   _PRESERVE_UNKNOWN,
@@ -23,6 +21,12 @@ import {
 } from "./_crd_schema.ts";
 
 export { CustomResourceSchemaError, type JSONSchemaProps };
+export {
+  type CustomResourceDefinitionClient,
+  CustomResourceDefinitionError,
+  type EnsureCrdOptions,
+  ensureCustomResourceDefinition,
+} from "./_crd_install.ts";
 
 /**
  * A zod 4 schema, seen structurally: every zod schema fits (`z.object(...)`, `z.string()`,
@@ -573,246 +577,4 @@ export function isCustomResourceType(value: unknown): value is CustomResourceTyp
   const crd = (value as { crd?: { kind?: unknown } }).crd;
   return typeof crd === "object" && crd !== null && crd.kind === "CustomResourceDefinition" &&
     typeof (value as { plural?: unknown }).plural === "string";
-}
-
-function _crdOf(
-  d: { crd: CustomResourceDefinition } | CustomResourceDefinition,
-): CustomResourceDefinition {
-  return "crd" in d && typeof d.crd === "object" ? d.crd : d as CustomResourceDefinition;
-}
-
-/**
- * The part of a client `ensureCustomResourceDefinition()` needs: `client.resource(type)`
- * returning a handle with get, create and replace. `KubeClient` fits.
- *
- * @example
- * ```ts
- * import type { CustomResourceDefinitionClient } from "./custom_resource.ts";
- * const fake: CustomResourceDefinitionClient = {
- *   resource: () => ({
- *     get: () => Promise.reject(new Error("not found")),
- *     create: (crd) => Promise.resolve(crd),
- *     replace: (crd) => Promise.resolve(crd),
- *   }),
- * };
- * ```
- */
-export interface CustomResourceDefinitionClient {
-  /** A handle on CustomResourceDefinitions. */
-  resource(type: ResourceType<CustomResourceDefinition>): {
-    get(name: string, options?: { signal?: AbortSignal }): Promise<CustomResourceDefinition>;
-    create(
-      obj: CustomResourceDefinition,
-      options?: { signal?: AbortSignal },
-    ): Promise<CustomResourceDefinition>;
-    replace(
-      obj: CustomResourceDefinition,
-      options?: { signal?: AbortSignal },
-    ): Promise<CustomResourceDefinition>;
-  };
-}
-
-/**
- * Options of `ensureCustomResourceDefinition()`.
- *
- * @example
- * ```ts
- * import type { EnsureCrdOptions } from "./custom_resource.ts";
- * const o: EnsureCrdOptions = { timeoutMs: 30_000 };
- * ```
- */
-export interface EnsureCrdOptions {
-  /** Cancels the wait (and the requests in flight). */
-  signal?: AbortSignal;
-  /** How long to wait for Established=True (default 60 000 ms). */
-  timeoutMs?: number;
-  /** How often to poll the CRD while waiting (default 200 ms). */
-  pollIntervalMs?: number;
-  /** The clock for polling and the deadline (default the system clock). */
-  clock?: Clock;
-}
-
-/**
- * Installing a CRD failed: the server rejected it (e.g. 422 for a schema it does not accept),
- * its names were not accepted (NamesAccepted=False), or it did not become Established in
- * time. The message carries the server's message; `cause` the original error, if any.
- *
- * @example
- * ```ts
- * import { CustomResourceDefinitionError } from "./custom_resource.ts";
- * const e = new CustomResourceDefinitionError("websites.demo.io", "names not accepted");
- * e.name; // "CustomResourceDefinitionError"
- * ```
- */
-export class CustomResourceDefinitionError extends Error {
-  /** The CRD's name (`<plural>.<group>`). */
-  readonly crdName: string;
-  /** Builds the error for the CRD `crdName`. */
-  constructor(crdName: string, message: string, options: { cause?: unknown } = {}) {
-    super(
-      `CustomResourceDefinition ${crdName}: ${message}`,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.name = "CustomResourceDefinitionError";
-    this.crdName = crdName;
-  }
-}
-
-function _code(e: unknown): number | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "number" ? code : undefined;
-}
-
-function _serverMessage(e: unknown): string {
-  const status = (e as { status?: { message?: unknown } } | null)?.status;
-  if (typeof status?.message === "string") return status.message;
-  return e instanceof Error ? e.message : String(e);
-}
-
-const SPEC_HASH = "operatorkit.io/crd-spec-hash";
-
-async function _specHash(spec: unknown): Promise<string> {
-  const canonical = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(canonical);
-    if (typeof v === "object" && v !== null) {
-      return Object.fromEntries(
-        Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
-  const bytes = new TextEncoder().encode(JSON.stringify(canonical(spec)));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** True when every field of `want` is present and equal in `have` (server defaults aside). */
-export function _subsetEqual(want: unknown, have: unknown): boolean {
-  if (Array.isArray(want)) {
-    return Array.isArray(have) && want.length === have.length &&
-      want.every((w, i) => _subsetEqual(w, have[i]));
-  }
-  if (typeof want === "object" && want !== null) {
-    if (typeof have !== "object" || have === null || Array.isArray(have)) return false;
-    return Object.entries(want).every(([k, w]) =>
-      _subsetEqual(w, (have as Record<string, unknown>)[k])
-    );
-  }
-  return Object.is(want, have);
-}
-
-/**
- * Installs a CRD: creates it, or replaces it (with the stored resourceVersion) when the
- * stored spec differs from the wanted one, then polls until it is Established=True. "Differs"
- * means a wanted field is missing or different in the stored spec (server defaults are not
- * differences), or the stored annotation `operatorkit.io/crd-spec-hash` (a SHA-256 of the
- * wanted spec, written on every create and update) does not match: that catches fields the
- * new definition removed.
- * Returns the CRD as the server has it. Fails with `CustomResourceDefinitionError` carrying
- * the server's message when the server rejects it (422), when NamesAccepted=False, or on
- * timeout; rejects with the signal's reason on abort.
- *
- * @example
- * ```ts ignore
- * import { ensureCustomResourceDefinition } from "./custom_resource.ts";
- * await ensureCustomResourceDefinition(client, Website, { timeoutMs: 30_000 });
- * ```
- */
-export async function ensureCustomResourceDefinition(
-  client: CustomResourceDefinitionClient,
-  crd: CustomResourceDefinition | { crd: CustomResourceDefinition },
-  options: EnsureCrdOptions = {},
-): Promise<CustomResourceDefinition> {
-  const want = _crdOf(crd);
-  const name = want.metadata.name ?? "";
-  const clock = options.clock ?? systemClock;
-  const signal = options.signal;
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const pollMs = options.pollIntervalMs ?? 200;
-  const log = getLogger(["operatorkit", "client", "crd"]);
-  const handle = client.resource(CustomResourceDefinitions);
-  const fail = (what: string, cause: unknown): never => {
-    throw new CustomResourceDefinitionError(
-      name,
-      `${what} was refused: ${_serverMessage(cause)}`,
-      { cause },
-    );
-  };
-
-  const hash = await _specHash(want.spec);
-  const annotated = (meta: ObjectMeta): ObjectMeta => ({
-    ...meta,
-    annotations: { ...meta.annotations, ...want.metadata.annotations, [SPEC_HASH]: hash },
-    ...(meta.labels || want.metadata.labels
-      ? { labels: { ...meta.labels, ...want.metadata.labels } }
-      : {}),
-  });
-
-  let current: CustomResourceDefinition | undefined;
-  for (let attempt = 0; current === undefined; attempt++) {
-    signal?.throwIfAborted();
-    let stored: CustomResourceDefinition | undefined;
-    try {
-      stored = await handle.get(name, { signal });
-    } catch (e) {
-      if (_code(e) !== 404) throw e;
-    }
-    try {
-      if (!stored) {
-        log.info("Creating CustomResourceDefinition {name}", { name });
-        current = await handle.create({ ...want, metadata: annotated(want.metadata) }, {
-          signal,
-        });
-      } else if (
-        !_subsetEqual(want.spec, stored.spec) || stored.metadata.annotations?.[SPEC_HASH] !== hash
-      ) {
-        log.info("Updating CustomResourceDefinition {name}", {
-          name,
-          resourceVersion: stored.metadata.resourceVersion,
-        });
-        current = await handle.replace({ ...want, metadata: annotated(stored.metadata) }, {
-          signal,
-        });
-      } else {
-        current = stored;
-      }
-    } catch (e) {
-      const code = _code(e);
-      // Someone else created or changed it between our read and write: read again.
-      if (code === 409 && attempt < 5) continue;
-      if (code === 422 || code === 400) fail(stored ? "the update" : "the create", e);
-      throw e;
-    }
-  }
-
-  const deadline = clock.now() + timeoutMs;
-  for (;;) {
-    const conditions = current.status?.conditions ?? [];
-    const names = conditions.find((c) => c.type === "NamesAccepted");
-    const established = conditions.find((c) => c.type === "Established");
-    if (names?.status === "False") {
-      throw new CustomResourceDefinitionError(
-        name,
-        `expected NamesAccepted=True, found False (${names.reason ?? "no reason"}): ${
-          names.message ?? "(no message)"
-        }`,
-      );
-    }
-    if (established?.status === "True") return current;
-    const left = deadline - clock.now();
-    if (left <= 0) {
-      throw new CustomResourceDefinitionError(
-        name,
-        `expected Established=True within ${timeoutMs} ms, found ${
-          established
-            ? `Established=${established.status} (${established.reason ?? "no reason"}): ${
-              established.message ?? "(no message)"
-            }`
-            : "no Established condition"
-        }`,
-      );
-    }
-    await sleep(Math.min(pollMs, left), { clock, signal });
-    current = await handle.get(name, { signal });
-  }
 }
