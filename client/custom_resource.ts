@@ -529,7 +529,17 @@ function _versionSpec(
   }
   if (v.printerColumns?.length) {
     for (const c of v.printerColumns) {
-      _check(c.jsonPath.startsWith("."), "a printer column jsonPath starting with '.'", c.jsonPath);
+      _check(typeof c.name === "string" && c.name !== "", "a printer column name", c.name);
+      _check(
+        ["string", "integer", "number", "boolean", "date"].includes(c.type),
+        `printer column "${c.name}" of type string, integer, number, boolean or date`,
+        c.type,
+      );
+      _check(
+        typeof c.jsonPath === "string" && c.jsonPath.startsWith("."),
+        `printer column "${c.name}" with a jsonPath starting with '.'`,
+        c.jsonPath,
+      );
     }
     out.additionalPrinterColumns = v.printerColumns.map((c) => ({ ...c }));
   }

@@ -216,7 +216,15 @@ Deno.test("defineCustomResource: bad names and schema errors fail at definition 
         ...base,
         printerColumns: [{ name: "X", type: "string", jsonPath: "spec.x" }],
       }),
-    /jsonPath starting with '\.'/,
+    /expected printer column "X" with a jsonPath starting with '\.', found "spec\.x"/,
+  );
+  assert.throws(
+    () =>
+      defineCustomResource({
+        ...base,
+        printerColumns: [{ name: "X", type: "text" as "string", jsonPath: ".spec.x" }],
+      }),
+    /printer column "X" of type string, integer, number, boolean or date, found "text"/,
   );
   assert.throws(
     () =>
