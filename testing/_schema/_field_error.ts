@@ -5,9 +5,26 @@ import type { StatusCause } from "../../client/types.ts";
 /** A value that is not printed in the message (field.OmitValueType in kube). */
 export const OMIT: unique symbol = Symbol("omit");
 
+/**
+ * Formats a number as Go's `%v` does for the int64 and float64 values of decoded JSON: integers
+ * plainly, other numbers in the shortest form, with an exponent (at least two digits) below
+ * 1e-4 or from 1e21 on.
+ */
+export function _goNumber(n: number): string {
+  if (!Number.isFinite(n)) return n > 0 ? "+Inf" : n < 0 ? "-Inf" : "NaN";
+  if (Number.isInteger(n) && Math.abs(n) < 1e21) return String(n);
+  const [mantissa, exp] = n.toExponential().split("e");
+  const e = Number(exp);
+  if (e < -4 || e >= 21) {
+    return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  }
+  return String(n);
+}
+
 /** Renders a bad value as kube's ErrorBody does: simple scalars plain, strings quoted, the rest as JSON. */
 export function _formatValue(value: unknown): string {
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "number") return _goNumber(value);
+  if (typeof value === "boolean") return String(value);
   if (typeof value === "string") return JSON.stringify(value);
   return _goJson(value);
 }

@@ -2,7 +2,15 @@
 // wraps it), pruning (apiextensions' structural pruning) and defaulting (structural defaulting).
 // Wording follows kube-openapi/pkg/validation/errors and apimachinery's field errors.
 import type { StatusCause } from "../../client/types.ts";
-import { invalid, notSupported, required, tooLong, tooMany, typeInvalid } from "./_field_error.ts";
+import {
+  _goNumber,
+  invalid,
+  notSupported,
+  required,
+  tooLong,
+  tooMany,
+  typeInvalid,
+} from "./_field_error.ts";
 import { _checkFormat } from "./_formats.ts";
 
 /** An OpenAPI v3 schema as a CRD carries it (`openAPIV3Schema`), structural. */
@@ -165,19 +173,21 @@ function _validate(s: JSONSchemaProps, v: unknown, path: string, out: StatusCaus
     if (s.multipleOf !== undefined && s.multipleOf !== 0) {
       const q = v / s.multipleOf;
       if (Math.abs(q - Math.round(q)) > 1e-9) {
-        out.push(invalid(field, v, `${path} in body should be a multiple of ${s.multipleOf}`));
+        out.push(
+          invalid(field, v, `${path} in body should be a multiple of ${_goNumber(s.multipleOf)}`),
+        );
       }
     }
     if (s.maximum !== undefined) {
       if (s.exclusiveMaximum ? v >= s.maximum : v > s.maximum) {
         const rel = s.exclusiveMaximum ? "less than" : "less than or equal to";
-        out.push(invalid(field, v, `${path} in body should be ${rel} ${s.maximum}`));
+        out.push(invalid(field, v, `${path} in body should be ${rel} ${_goNumber(s.maximum)}`));
       }
     }
     if (s.minimum !== undefined) {
       if (s.exclusiveMinimum ? v <= s.minimum : v < s.minimum) {
         const rel = s.exclusiveMinimum ? "greater than" : "greater than or equal to";
-        out.push(invalid(field, v, `${path} in body should be ${rel} ${s.minimum}`));
+        out.push(invalid(field, v, `${path} in body should be ${rel} ${_goNumber(s.minimum)}`));
       }
     }
   }

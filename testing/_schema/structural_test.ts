@@ -398,3 +398,14 @@ Deno.test("applyDefaults: a null for a non-nullable field takes the default or i
   };
   assert.deepEqual(applyDefaults(s, { a: null, b: null, c: null }), { a: 5, c: null });
 });
+
+Deno.test("validateAgainstSchema: numbers print as Go prints them", () => {
+  const s: JSONSchemaProps = {
+    type: "object",
+    properties: { x: { type: "number", minimum: 0.00005 }, y: { type: "number", maximum: 1.5 } },
+  };
+  assert.deepEqual(validateAgainstSchema(s, { x: 0.00001, y: 2.25 }).map((c) => c.message), [
+    "Invalid value: 1e-05: x in body should be greater than or equal to 5e-05",
+    "Invalid value: 2.25: y in body should be less than or equal to 1.5",
+  ]);
+});
