@@ -162,9 +162,12 @@ export function formatApplyConflicts(conflicts: ApplyConflict[]): string {
  * that changed between `old` and `updated` move to `manager` with operation `Update`.
  * Returns the new managedFields list for `updated`.
  *
- * The starting list is `updated.metadata.managedFields` when that is an array (a client
- * may replace or clear it), else the one of `old`. Fields that disappeared are disowned by
- * everyone. A write that changes no tracked field returns the list unchanged.
+ * As kube-apiserver does (checked on v1.36): the starting list is
+ * `updated.metadata.managedFields` when the client sent entries (not through a subresource),
+ * else the one of `old`; a client that sends an empty list or `[{}]` strips managedFields
+ * entirely (nothing is recorded for that write); and an update of an object that has no managedFields records
+ * nothing either, until the next apply (creates always record). Fields that disappeared are
+ * disowned by everyone. A write that changes no tracked field returns the list unchanged.
  */
 export function recordUpdate(args: {
   old: Record<string, unknown> | undefined;
@@ -176,9 +179,15 @@ export function recordUpdate(args: {
 }): ManagedFieldsEntry[] {
   const { old, updated, manager, apiVersion, now, subresource } = args;
   const meta = _isObject(updated.metadata) ? updated.metadata : {};
-  const source = Array.isArray(meta.managedFields) ? updated : old;
+  // Writes through a subresource never change managedFields directly.
+  const sent = Array.isArray(meta.managedFields) && !subresource
+    ? _parseEntries(updated)
+    : undefined;
+  if (sent && sent.length === 0) return [];
+  const source = sent ? updated : old;
   const schema = _schemaOf(updated, old, apiVersion);
   const entries = _parseEntries(source);
+  if (old && entries.length === 0) return [];
   const { changed, removed } = _diff(_fields(old ?? {}, schema), _fields(updated, schema));
   if (changed.size === 0 && removed.size === 0) return _serialize(entries);
   const me = _findOrAdd(entries, manager, "Update", subresource, apiVersion);

@@ -243,15 +243,66 @@ Deno.test("recordUpdate: subresource writes get their own entry", () => {
 
 Deno.test("recordUpdate: a client-supplied managedFields list is the starting point", () => {
   const live = apply(undefined, cm({ a: "1" }), "kubectl");
-  const cleared = { ...live, metadata: { ...(live.metadata as Obj), managedFields: [] } };
+  const fake = {
+    manager: "fake",
+    operation: "Update",
+    apiVersion: "v1",
+    fieldsType: "FieldsV1",
+    fieldsV1: { "f:data": { "f:a": {} } },
+  };
   const out = recordUpdate({
     old: live,
-    updated: { ...cleared, data: { a: "1", b: "2" } },
-    manager: "ctl",
+    updated: {
+      ...live,
+      metadata: { ...(live.metadata as Obj), managedFields: [fake] },
+      data: { a: "1", z: "1" },
+    },
+    manager: "kubectl-patch",
     apiVersion: "v1",
     now: T1,
   });
-  assert.deepEqual(out.map((e) => e.manager), ["ctl"]);
+  assert.deepEqual(out, [
+    fake,
+    {
+      manager: "kubectl-patch",
+      operation: "Update",
+      apiVersion: "v1",
+      time: T1,
+      fieldsType: "FieldsV1",
+      fieldsV1: { "f:data": { "f:z": {} } },
+    },
+  ]);
+});
+
+Deno.test("recordUpdate: [] or [{}] strips managedFields; later updates record nothing", () => {
+  for (const sent of [[], [{}]]) {
+    const live = update(undefined, cm({ a: "1" }), "kubectl-create", T0);
+    const stripped = update(
+      live,
+      {
+        ...live,
+        metadata: { ...(live.metadata as Obj), managedFields: sent },
+        data: { a: "1", b: "2" },
+      },
+      "kubectl-patch",
+      T1,
+    );
+    assert.deepEqual(managed(stripped), [], JSON.stringify(sent));
+    const { managedFields: _, ...meta } = stripped.metadata as Obj;
+    const next = update(
+      { ...stripped, metadata: meta },
+      {
+        ...stripped,
+        metadata: meta,
+        data: { a: "1", b: "2", c: "3" },
+      },
+      "kubectl-patch",
+      T2,
+    );
+    assert.deepEqual(managed(next), [], "no managedFields until the next apply");
+    // The next apply starts tracking again, with everything owned by before-first-apply.
+    assert.equal(conflictsOf(next, cm({ a: "9" }), "kubectl")[0].manager, "before-first-apply");
+  }
 });
 
 function deployment(containers: unknown[], replicas?: number): Obj {
