@@ -20,10 +20,15 @@ import type { JSONSchemaProps } from "./structural.ts";
 
 /** One resource the server serves, as the OpenAPI documents need it. */
 export interface OpenApiResource {
+  /** API group; empty for the core group. */
   group: string;
+  /** API version, e.g. `v1`. */
   version: string;
+  /** Kind, e.g. `ConfigMap`. */
   kind: string;
+  /** Resource name in paths, e.g. `configmaps`. */
   plural: string;
+  /** Whether objects live in namespaces. */
   namespaced: boolean;
   /** Present for custom resources; built-ins use the engine's own schemas. */
   schema?: JSONSchemaProps;

@@ -15,24 +15,43 @@ import { _checkFormat } from "./_formats.ts";
 
 /** An OpenAPI v3 schema as a CRD carries it (`openAPIV3Schema`), structural. */
 export interface JSONSchemaProps {
+  /** The JSON type: object, array, string, integer, number or boolean. */
   type?: string;
+  /** Free text for humans. */
   description?: string;
+  /** The fields of an object. */
   properties?: Record<string, JSONSchemaProps>;
+  /** Fields an object must have. */
   required?: string[];
+  /** The schema of every array item. */
   items?: JSONSchemaProps;
+  /** The schema of every value of a map (an object without properties). */
   additionalProperties?: boolean | JSONSchemaProps;
+  /** The values allowed. */
   enum?: unknown[];
+  /** The value filled in when the field is absent. */
   default?: unknown;
+  /** Whether `null` is allowed. */
   nullable?: boolean;
+  /** Lowest number allowed. */
   minimum?: number;
+  /** Highest number allowed. */
   maximum?: number;
+  /** Whether `minimum` itself is excluded. */
   exclusiveMinimum?: boolean;
+  /** Whether `maximum` itself is excluded. */
   exclusiveMaximum?: boolean;
+  /** Fewest characters a string may have. */
   minLength?: number;
+  /** Most characters a string may have. */
   maxLength?: number;
+  /** Fewest items an array may have. */
   minItems?: number;
+  /** Most items an array may have. */
   maxItems?: number;
+  /** A regular expression strings must match. */
   pattern?: string;
+  /** A string format (date-time, uuid, ...); unknown formats are not checked. */
   format?: string;
   /** Value validation only (ignored by pruning and defaulting). */
   multipleOf?: number;
@@ -48,9 +67,13 @@ export interface JSONSchemaProps {
   oneOf?: JSONSchemaProps[];
   /** Value validation only: the schema must not match. */
   not?: JSONSchemaProps;
+  /** Keep fields the schema does not declare. */
   "x-kubernetes-preserve-unknown-fields"?: boolean;
+  /** An integer or a string. */
   "x-kubernetes-int-or-string"?: boolean;
+  /** An object with its own apiVersion, kind and metadata. */
   "x-kubernetes-embedded-resource"?: boolean;
+  /** Any other OpenAPI keyword (title, x-kubernetes-list-type, ...). */
   [key: string]: unknown;
 }
 

@@ -7,18 +7,26 @@ import { _age, _humanDuration } from "./_human_duration.ts";
 
 /** A CRD additionalPrinterColumn. */
 export interface PrinterColumn {
+  /** Column header. */
   name: string;
+  /** integer, number, string, boolean or date. */
   type: string;
+  /** Simple JSONPath of the value, e.g. `.spec.replicas`. */
   jsonPath: string;
+  /** Column description. */
   description?: string;
+  /** OpenAPI format of the value. */
   format?: string;
+  /** 0 for the default view, higher for `-o wide`. */
   priority?: number;
 }
 
 type _Json = Record<string, unknown>;
 
 interface _Column {
+  /** Column header. */
   name: string;
+  /** integer, number, string, boolean or date. */
   type: string;
   format: string;
   description: string;
