@@ -3,7 +3,9 @@
 // Wording follows kube-openapi/pkg/validation/errors and apimachinery's field errors.
 import type { StatusCause } from "../../client/types.ts";
 import {
+  _goJson,
   _goNumber,
+  duplicate,
   invalid,
   notSupported,
   required,
@@ -328,7 +330,11 @@ export function _validateValue(schema: JSONSchemaProps, value: unknown): StatusC
  * Validates `obj` against `schema` (types, required, enum, bounds, lengths, patterns,
  * formats). Returns one cause per failing field, worded as kube-apiserver words them, e.g.
  * `{reason:"FieldValueInvalid", field:"spec.replicas", message:"Invalid value: 11: spec.replicas in body should be less than or equal to 10"}`.
- * Empty when valid. The root object's `apiVersion`, `kind` and `metadata` are not checked here.
+ * Empty when valid. The root object's `apiVersion`, `kind` and `metadata` are not checked here,
+ * except the `metadata.name` and `metadata.generateName` restrictions a CRD may declare (kube
+ * reports those first, e.g. `metadata.name: Too long: may not be more than 8 bytes`).
+ * Duplicates in `x-kubernetes-list-type: set|map` lists come last
+ * (`spec.ports[2]: Duplicate value: {"name":"x"}`).
  *
  * kube-apiserver decodes a custom resource in this order: {@linkcode prune}, then
  * {@linkcode applyDefaults} (which also drops `null`s of non-nullable fields), then this
@@ -356,8 +362,55 @@ export function validateAgainstSchema(schema: JSONSchemaProps, obj: unknown): St
       !["apiVersion", "kind", "metadata"].includes(r)
     ),
   };
+  // A CRD may restrict metadata.name and metadata.generateName (kube checks them first).
+  const metaProps = schema.properties?.metadata?.properties ?? {};
+  const meta = _isObject(obj.metadata) ? obj.metadata : {};
+  for (const k of ["name", "generateName"]) {
+    if (metaProps[k] !== undefined && k in meta) {
+      _validate(metaProps[k], meta[k], `metadata.${k}`, out);
+    }
+  }
   _validate(root, rest, "", out);
+  _listTypes(root, rest, "", out);
   return out;
+}
+
+// x-kubernetes-list-type set and map: duplicates (apiextensions' listtype validation, which
+// runs after the schema validation). Each duplicated value or key is reported once, at its
+// second occurrence, as kube-apiserver does.
+function _listTypes(s: JSONSchemaProps | undefined, v: unknown, path: string, out: StatusCause[]) {
+  if (s === undefined) return;
+  if (Array.isArray(v)) {
+    const listType = s["x-kubernetes-list-type"];
+    const keys = Array.isArray(s["x-kubernetes-list-map-keys"])
+      ? s["x-kubernetes-list-map-keys"] as string[]
+      : [];
+    if (listType === "set" || (listType === "map" && keys.length > 0)) {
+      const seen = new Map<string, number>();
+      v.forEach((item, i) => {
+        let id: unknown = item;
+        if (listType === "map") {
+          if (!_isObject(item)) return;
+          id = Object.fromEntries(keys.filter((k) => k in item).map((k) => [k, item[k]]));
+        }
+        const text = _goJson(id);
+        const count = seen.get(text) ?? 0;
+        seen.set(text, count + 1);
+        if (count === 1) out.push(duplicate(_field(`${path}[${i}]`), id));
+      });
+    }
+    v.forEach((item, i) => _listTypes(s.items, item, `${path}[${i}]`, out));
+    return;
+  }
+  if (!_isObject(v)) return;
+  const props = s.properties ?? {};
+  const ap = _isObject(s.additionalProperties)
+    ? s.additionalProperties as JSONSchemaProps
+    : undefined;
+  for (const [k, val] of Object.entries(v)) {
+    const sub = k in props ? props[k] : ap;
+    _listTypes(sub, val, path === "" ? k : `${path}.${k}`, out);
+  }
 }
 
 const _resourceMeta = new Set(["apiVersion", "kind", "metadata"]);
@@ -391,7 +444,8 @@ function _prune(
       out[k] = _prune(props[k], val, p, false, pruned);
     } else if (_isObject(ap)) {
       out[k] = _prune(ap as JSONSchemaProps, val, p, false, pruned);
-    } else if (ap === true || preserve) {
+    } else if (ap === true || ap === false || preserve) {
+      // additionalProperties: false keeps the field for validation to refuse ("forbidden property")
       out[k] = val;
     } else {
       pruned.push(p);

@@ -409,3 +409,77 @@ Deno.test("validateAgainstSchema: numbers print as Go prints them", () => {
     "Invalid value: 2.25: y in body should be less than or equal to 1.5",
   ]);
 });
+
+Deno.test("validateAgainstSchema: CRD restrictions on metadata.name, list types, closed objects", () => {
+  // expectations as kube-apiserver v1.36 answered them
+  const s: JSONSchemaProps = {
+    type: "object",
+    properties: {
+      metadata: { type: "object", properties: { name: { type: "string", maxLength: 8 } } },
+      spec: {
+        type: "object",
+        properties: {
+          set: { type: "array", "x-kubernetes-list-type": "set", items: { type: "string" } },
+          map: {
+            type: "array",
+            "x-kubernetes-list-type": "map",
+            "x-kubernetes-list-map-keys": ["name"],
+            items: {
+              type: "object",
+              properties: { name: { type: "string" }, v: { type: "integer" } },
+            },
+          },
+          closed: { type: "object", additionalProperties: false },
+          props: {
+            type: "object",
+            minProperties: 1,
+            maxProperties: 2,
+            additionalProperties: { type: "string" },
+          },
+        },
+      },
+    },
+  };
+  const check = (name: string, spec: Record<string, unknown>) =>
+    validateAgainstSchema(s, {
+      apiVersion: "example.com/v1",
+      kind: "Thing",
+      metadata: { name },
+      spec,
+    })
+      .map((c) => [c.reason, c.field, c.message]);
+  assert.deepEqual(check("toolongname-here", {}), [
+    ["FieldValueTooLong", "metadata.name", "Too long: may not be more than 8 bytes"],
+  ]);
+  assert.deepEqual(check("set", { set: ["a", "b", "a", "a"] }), [
+    ["FieldValueDuplicate", "spec.set[2]", 'Duplicate value: "a"'],
+  ]);
+  assert.deepEqual(
+    check("map", { map: [{ name: "x", v: 1 }, { name: "y" }, { name: "x", v: 2 }] }),
+    [
+      ["FieldValueDuplicate", "spec.map[2]", 'Duplicate value: {"name":"x"}'],
+    ],
+  );
+  assert.deepEqual(check("closed", { closed: { a: 1 } }), [
+    [
+      "FieldValueInvalid",
+      "spec.closed",
+      'Invalid value: "a": spec.closed.a in body is a forbidden property',
+    ],
+  ]);
+  assert.deepEqual(check("propsmin", { props: {} }), [
+    [
+      "FieldValueInvalid",
+      "spec.props",
+      "Invalid value: 0: spec.props in body should have at least 1 properties",
+    ],
+  ]);
+  assert.deepEqual(check("propsmax", { props: { a: "1", b: "2", c: "3" } }), [
+    ["FieldValueTooMany", "spec.props", "Too many: 3: must have at most 2 items"],
+  ]);
+  // pruning leaves a closed object's fields for validation to refuse
+  assert.deepEqual(prune(s, { spec: { closed: { a: 1 } } }), {
+    value: { spec: { closed: { a: 1 } } },
+    pruned: [],
+  });
+});
