@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { CustomResourceDefinition } from "../../client/builtin_types.ts";
 import {
   type CustomResourceDefinitionClient,
+  CustomResourceDefinitionError,
   type CustomResourceType,
   defineCustomResource,
   ensureCustomResourceDefinition,
@@ -260,6 +261,37 @@ export async function roundTrip(
       assert.deepEqual(got.spec.names.shortNames, ["gz"]);
       const back = await ensure(Gizmo);
       assert.equal(back.spec.names.shortNames, undefined);
+    });
+
+    await t.step("a CRD the server rejects fails with the server's message", async () => {
+      const wrong = structuredClone(Doohickey.crd);
+      wrong.metadata.name = "wrong.roundtrip.operatorkit.io";
+      await assert.rejects(
+        ensureCustomResourceDefinition(crds, wrong, { timeoutMs: 10_000 }),
+        (e: unknown) => {
+          assert.ok(e instanceof CustomResourceDefinitionError, String(e));
+          assert.ok(e.cause instanceof HttpError);
+          assert.equal(e.cause.code, 422);
+          assert.match(e.message, /wrong\.roundtrip\.operatorkit\.io: the create was refused: /);
+          assert.match(e.message, /metadata\.name/);
+          return true;
+        },
+      );
+    });
+
+    await t.step("conflicting names: NamesAccepted=False fails with the reason", async () => {
+      const twin = structuredClone(Gizmo.crd);
+      twin.metadata.name = "gizmotwins.roundtrip.operatorkit.io";
+      twin.spec.names = { ...twin.spec.names, plural: "gizmotwins", singular: "gizmotwin" };
+      installed.push(twin.metadata.name);
+      await assert.rejects(
+        ensureCustomResourceDefinition(crds, twin, { timeoutMs: 10_000 }),
+        (e: unknown) => {
+          assert.ok(e instanceof CustomResourceDefinitionError, String(e));
+          assert.match(e.message, /expected NamesAccepted=True, found False \(\w*Conflict\)/);
+          return true;
+        },
+      );
     });
 
     await t.step("Website: the server's default equals zod's default", async () => {
