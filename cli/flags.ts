@@ -113,12 +113,28 @@ export interface ParsedCommandLine {
  * ```
  */
 export class FlagError extends Error {
+  /** Always `FlagError`. */
   override name = "FlagError";
   /** The process exit code for a usage error. */
   readonly exitCode = 2;
+  /** A usage error with a one-line message. */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
+}
+
+/**
+ * The part of commander's `Command` offered to `configure` for adding flags.
+ *
+ * @example
+ * ```ts
+ * import type { FlagCommand } from "./flags.ts";
+ * const add = (cmd: FlagCommand) => cmd.option("--replicas <n>", "replicas", "1");
+ * ```
+ */
+export interface FlagCommand {
+  /** Adds an option (commander syntax: `--name <value>`, `--flag`). */
+  option(flags: string, description?: string, defaultValue?: string | boolean | string[]): unknown;
 }
 
 /**
@@ -140,7 +156,7 @@ export interface ParseFlagsOptions {
   /** Environment to read `OPERATORKIT_*` from (default `Deno.env.toObject()`). */
   env?: Record<string, string>;
   /** Adds the user's own flags to the root command (read them from `flags.extra`). */
-  configure?: (command: Command) => void;
+  configure?: (command: FlagCommand) => void;
 }
 
 /**

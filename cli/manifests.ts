@@ -7,26 +7,9 @@
  * @module
  */
 import { stringify } from "yaml";
+import type { PolicyRule } from "../client/builtin_types.ts";
 import type { ResourceType } from "../client/types.ts";
 import type { ControllerTypes } from "../controller/controller.ts";
-
-/**
- * One ClusterRole rule.
- *
- * @example
- * ```ts
- * import type { PolicyRule } from "./manifests.ts";
- * const r: PolicyRule = { apiGroups: [""], resources: ["configmaps"], verbs: ["get"] };
- * ```
- */
-export interface PolicyRule {
-  /** API groups (`""` is core). */
-  apiGroups: string[];
-  /** Resources, with `/status` style subresources. */
-  resources: string[];
-  /** Verbs. */
-  verbs: string[];
-}
 
 const _READ = ["get", "list", "watch"];
 const _WRITE = ["create", "update", "patch", "delete"];
@@ -42,7 +25,7 @@ const _WRITE = ["create", "update", "patch", "delete"];
  * import { rbacRules } from "./manifests.ts";
  * const cm = { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true };
  * const rules = rbacRules([{ primary: cm, owns: [], watches: [] }], { leaderElection: false });
- * assert.deepEqual(rules.find((r) => r.resources[0] === "configmaps")?.verbs, ["get", "list", "patch", "update", "watch"]);
+ * assert.deepEqual(rules.find((r) => r.resources?.[0] === "configmaps")?.verbs, ["get", "list", "patch", "update", "watch"]);
  * ```
  */
 export function rbacRules(
@@ -73,7 +56,7 @@ export function rbacRules(
     add("apiextensions.k8s.io", "customresourcedefinitions", ["get", "create", "update"]);
   }
   for (const r of options.extra ?? []) {
-    for (const g of r.apiGroups) for (const res of r.resources) add(g, res, r.verbs);
+    for (const g of r.apiGroups ?? [""]) for (const res of r.resources ?? []) add(g, res, r.verbs);
   }
   return [...byKey.entries()]
     .map(([key, verbs]) => {

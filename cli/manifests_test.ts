@@ -23,7 +23,9 @@ Deno.test("manifests: RBAC is exactly what the controllers use", () => {
   }], {
     leaderElection: true,
   });
-  const by = Object.fromEntries(rules.map((r) => [`${r.apiGroups[0]}/${r.resources[0]}`, r.verbs]));
+  const by = Object.fromEntries(
+    rules.map((r) => [`${r.apiGroups![0]}/${r.resources![0]}`, r.verbs]),
+  );
   assert.deepEqual(by, {
     "/configmaps": ["create", "delete", "get", "list", "patch", "update", "watch"],
     "/events": ["create", "patch"],

@@ -3,31 +3,11 @@
  *
  * @module
  */
+import type { Condition } from "../client/builtin_types.ts";
 import type { KubeObject } from "../client/types.ts";
 
-/**
- * A status condition (metav1.Condition).
- *
- * @example
- * ```ts
- * import type { Condition } from "./status.ts";
- * const c: Condition = { type: "Ready", status: "True", reason: "AllChildrenExist", message: "" };
- * ```
- */
-export interface Condition {
-  /** CamelCase type, e.g. `Ready`. */
-  type: string;
-  /** `True`, `False` or `Unknown`. */
-  status: "True" | "False" | "Unknown";
-  /** CamelCase reason for the last transition. */
-  reason?: string;
-  /** Human-readable details. */
-  message?: string;
-  /** When `status` last changed (RFC 3339). */
-  lastTransitionTime?: string;
-  /** The generation the condition was computed from. */
-  observedGeneration?: number;
-}
+// One Condition type for the whole SDK: the client's (metav1.Condition).
+export type { Condition } from "../client/builtin_types.ts";
 
 /**
  * Returns `conditions` with `condition` set (replacing the one of the same type). The

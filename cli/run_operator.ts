@@ -1,0 +1,319 @@
+/**
+ * `runOperator()`: the operator process around the controllers. It parses the command line,
+ * configures logging, connects to the cluster, serves probes and metrics, optionally elects
+ * a leader, builds and starts the controllers (again after a lost-and-regained leadership),
+ * and shuts down gracefully on SIGTERM or SIGINT: no new work, in-flight reconciles finish
+ * within the grace period, the lease is released, every watch closes, exit code 0. A second
+ * signal exits at once.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type { KubeObject, ResourceType } from "../client/types.ts";
+import type { Controller } from "../controller/controller.ts";
+import { ResourceMetrics } from "../controller/middlewares.ts";
+import { InformerFactory } from "../informer/factory.ts";
+import { type FlagCommand, FlagError, type OperatorFlags, parseOperatorFlags } from "./flags.ts";
+import { LeaderElector, type LeaseApi } from "./leader_election.ts";
+import { configureOperatorLogging } from "./logging.ts";
+import type { PolicyRule } from "../client/builtin_types.ts";
+import { manifestsYaml, operatorManifests, rbacRules } from "./manifests.ts";
+import { renderMetrics } from "./metrics.ts";
+import { type Check, EventLoopMonitor, serveProbes } from "./probes.ts";
+import {
+  _connect,
+  _installCrds,
+  _leaseApi,
+  _offlineClient,
+  type OperatorClient,
+} from "./_client_glue.ts";
+
+/**
+ * What the `controllers` factory receives.
+ *
+ * @example
+ * ```ts ignore
+ * const controllers = (ctx: OperatorContext) => [myController(ctx.client, ctx.informers, ctx.flags.concurrency)];
+ * ```
+ */
+export interface OperatorContext {
+  /** The Kubernetes client (operatorkit's `KubeClient`). */
+  client: OperatorClient;
+  /** Shared informers over that client. */
+  informers: InformerFactory;
+  /** The parsed flags (concurrency, resync period, namespaces, user flags in `extra`). */
+  flags: OperatorFlags;
+  /** A per-controller registry for the `metrics` middleware; shown on `/metrics`. */
+  resourceMetrics(controller: string): ResourceMetrics;
+  /** Aborts when this leadership term (or the process) ends. */
+  signal: AbortSignal;
+}
+
+/**
+ * Options of {@linkcode runOperator} and {@linkcode OperatorRuntime}.
+ *
+ * @example
+ * ```ts ignore
+ * await runOperator({ name: "website", controllers: (ctx) => [websiteController(ctx)] });
+ * ```
+ */
+export interface RunOperatorOptions {
+  /** Operator name: program name, default lease id, manifests. */
+  name: string;
+  /** `--help` text. */
+  description?: string;
+  /** `--version` text. */
+  version?: string;
+  /** Builds the controllers; called once per leadership term, before `start()`. */
+  // deno-lint-ignore no-explicit-any
+  controllers: (ctx: OperatorContext) => Controller<any>[] | Promise<Controller<any>[]>;
+  /** Custom resource types the operator owns: printed by `manifests`, installed on start. */
+  customResources?: ReadonlyArray<ResourceType<KubeObject> & { crd: Record<string, unknown> }>;
+  /** Install `customResources` at start (default true; needs RBAC on CRDs). */
+  installCustomResources?: boolean;
+  /** Extra RBAC rules for `manifests`. */
+  extraRules?: PolicyRule[];
+  /** Adds the operator's own flags (read them from `flags.extra`). */
+  configure?: (command: FlagCommand) => void;
+  /** Command line (default `Deno.args`). */
+  args?: readonly string[];
+  /** Environment (default the process environment). */
+  env?: Record<string, string>;
+  /** How long in-flight reconciles may finish on shutdown (default 30 s). */
+  shutdownGracePeriodMs?: number;
+  /** Stops the operator (tests); SIGTERM and SIGINT always do. */
+  signal?: AbortSignal;
+  /** Where `manifests` and `--help` print (default standard output). */
+  print?: (text: string) => void;
+}
+
+/**
+ * The operator process as an object: `run()` resolves to the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * const code = await new OperatorRuntime({ name: "website", controllers }).run();
+ * Deno.exit(code);
+ * ```
+ */
+export class OperatorRuntime {
+  readonly #o: RunOperatorOptions;
+  readonly #log = getLogger(["operatorkit", "operator"]);
+  // deno-lint-ignore no-explicit-any
+  #controllers: Controller<any>[] = [];
+  readonly #registries = new Map<string, ResourceMetrics>();
+  #informers?: InformerFactory;
+  #elector?: LeaderElector;
+
+  /** Creates the runtime; nothing happens until `run()`. */
+  constructor(options: RunOperatorOptions) {
+    this.#o = options;
+  }
+
+  /** Runs until stopped; resolves to the process exit code (0, or 1 on a fatal error). */
+  async run(): Promise<number> {
+    const o = this.#o;
+    const print = o.print ??
+      ((t: string) => void Deno.stdout.writeSync(new TextEncoder().encode(t)));
+    let parsed;
+    try {
+      parsed = parseOperatorFlags(o.args ?? Deno.args, {
+        name: o.name,
+        ...(o.description ? { description: o.description } : {}),
+        ...(o.version ? { version: o.version } : {}),
+        ...(o.env ? { env: o.env } : {}),
+        ...(o.configure ? { configure: o.configure } : {}),
+      });
+    } catch (err) {
+      if (err instanceof FlagError) {
+        console.error(`${o.name}: ${err.message}`);
+        return err.exitCode;
+      }
+      throw err;
+    }
+    if (parsed.output !== undefined) {
+      print(parsed.output);
+      return 0;
+    }
+    if (parsed.command === "manifests") {
+      print(await this.#manifests(parsed.flags, parsed.manifests));
+      return 0;
+    }
+    await using _logging = await configureOperatorLogging({
+      level: parsed.flags.logLevel,
+      format: parsed.flags.logFormat,
+      categories: [o.name],
+    });
+    try {
+      await this.#serve(parsed.flags);
+      return 0;
+    } catch (err) {
+      this.#log.fatal("operator {name} failed: {error}", {
+        name: o.name,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return 1;
+    }
+  }
+
+  async #serve(flags: OperatorFlags): Promise<void> {
+    const o = this.#o;
+    const stop = new AbortController();
+    const onParent = () => stop.abort(o.signal?.reason);
+    o.signal?.addEventListener("abort", onParent, { once: true });
+    let signals = 0;
+    const onSignal = () => {
+      if (++signals > 1) {
+        this.#log.warn("second signal: exiting at once");
+        Deno.exit(1);
+      }
+      this.#log.info("signal received: shutting down");
+      stop.abort(new Error("signal"));
+    };
+    const sigs: Deno.Signal[] = ["SIGTERM", "SIGINT"];
+    for (const s of sigs) Deno.addSignalListener(s, onSignal);
+    using monitor = new EventLoopMonitor();
+    try {
+      using client = await _connect(flags);
+      this.#log.info("connected to {server}", { server: client.server });
+      if ((o.installCustomResources ?? true) && o.customResources?.length) {
+        await _installCrds(client, o.customResources, stop.signal);
+      }
+      await using informers = new InformerFactory({ listWatch: (t) => client.resource(t) });
+      this.#informers = informers;
+      const probes = this.#probes(flags, monitor);
+      try {
+        if (flags.leaderElect) {
+          this.#elector = new LeaderElector({
+            api: _leaseApi(client) as LeaseApi,
+            name: flags.leaderElectionId,
+            namespace: flags.leaderElectionNamespace ?? client.namespace,
+          });
+          await this.#elector.run({
+            signal: stop.signal,
+            onStartedLeading: (leading) => this.#lead(client, informers, flags, leading),
+          });
+        } else {
+          await this.#lead(client, informers, flags, stop.signal);
+        }
+      } finally {
+        await Promise.all(probes.map((p) => p.close()));
+      }
+    } finally {
+      for (const s of sigs) Deno.removeSignalListener(s, onSignal);
+      o.signal?.removeEventListener("abort", onParent);
+      this.#informers = undefined;
+    }
+    this.#log.info("operator {name} stopped", { name: o.name });
+  }
+
+  async #lead(
+    client: OperatorClient,
+    informers: InformerFactory,
+    flags: OperatorFlags,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const controllers = await this.#o.controllers({
+      client,
+      informers,
+      flags,
+      signal,
+      resourceMetrics: (name) => {
+        let r = this.#registries.get(name);
+        if (!r) this.#registries.set(name, r = new ResourceMetrics());
+        return r;
+      },
+    });
+    this.#controllers = controllers;
+    try {
+      await Promise.all(controllers.map((c) => c.start({ signal })));
+      this.#log.info("{count} controller(s) running", { count: controllers.length });
+      if (!signal.aborted) {
+        await new Promise<void>((resolve) =>
+          signal.addEventListener("abort", () => resolve(), { once: true })
+        );
+      }
+    } finally {
+      await Promise.all(controllers.map((c) => c.stop()));
+      this.#controllers = [];
+    }
+  }
+
+  #probes(flags: OperatorFlags, monitor: EventLoopMonitor): Array<{ close(): Promise<void> }> {
+    const liveness: Record<string, Check> = { eventloop: () => monitor.check() };
+    const readiness: Record<string, Check> = { informers: () => this.#informersReady() };
+    const metrics = () =>
+      renderMetrics({
+        controllers: this.#controllers.map((c) => ({
+          name: c.name,
+          stats: c.stats,
+          queue: c.queue.counters,
+          resources: this.#registries.get(c.name)?.samples() ?? [],
+        })),
+        informers: this.#informers?.health() ?? [],
+        leader: this.#elector ? this.#elector.isLeader : true,
+      });
+    const m = flags.metricsBindAddress;
+    const h = flags.healthProbeBindAddress;
+    const servers = [];
+    if (m && h && m.hostname === h.hostname && m.port === h.port) {
+      servers.push(serveProbes({ address: m, liveness, readiness, metrics }));
+    } else {
+      if (m) servers.push(serveProbes({ address: m, metrics }));
+      if (h) servers.push(serveProbes({ address: h, liveness, readiness }));
+    }
+    for (const s of servers) this.#log.info("serving probes/metrics on {url}", { url: s.url });
+    return servers;
+  }
+
+  #informersReady(): string | undefined {
+    // A standby replica runs no informers and is ready to take over.
+    const problems = (this.#informers?.health() ?? [])
+      .filter((h) => !h.synced || !h.running)
+      .map((h) => `${h.resource} ${h.synced ? "stopped" : "not synced"}`);
+    return problems.length ? problems.join("; ") : undefined;
+  }
+
+  async #manifests(
+    flags: OperatorFlags,
+    m: { image: string; namespace: string },
+  ): Promise<string> {
+    const o = this.#o;
+    using client = await _offlineClient();
+    await using informers = new InformerFactory({ listWatch: (t) => client.resource(t) });
+    const ac = new AbortController();
+    const controllers = await o.controllers({
+      client,
+      informers,
+      flags,
+      signal: ac.signal,
+      resourceMetrics: () => new ResourceMetrics(),
+    });
+    const rules = rbacRules(controllers.map((c) => c.types), {
+      leaderElection: true,
+      installCrds: (o.installCustomResources ?? true) && !!o.customResources?.length,
+      ...(o.extraRules ? { extra: o.extraRules } : {}),
+    });
+    return manifestsYaml(operatorManifests({
+      name: o.name,
+      namespace: m.namespace,
+      image: m.image,
+      rules,
+      crds: (o.customResources ?? []).map((r) => r.crd),
+    }));
+  }
+}
+
+/**
+ * Runs an operator process and exits with its code: the entry point of an operator script.
+ *
+ * @example
+ * ```ts ignore
+ * import { runOperator } from "@operatorkit/operatorkit/cli";
+ * await runOperator({ name: "website", customResources: [Website], controllers: (ctx) => [websiteController(ctx)] });
+ * ```
+ */
+export async function runOperator(options: RunOperatorOptions): Promise<never> {
+  const code = await new OperatorRuntime(options).run();
+  Deno.exit(code);
+}
