@@ -59,7 +59,12 @@ export {
   type TransportOptions,
 } from "./transport.ts";
 export { decodeList, decodeObject, type DecodeResult } from "./decode.ts";
-export { watchEvents, watchIdleTimeoutMs, type WatchStreamOptions } from "./watch.ts";
+export {
+  watchEvents,
+  watchIdleTimeoutMs,
+  type WatchIterator,
+  type WatchStreamOptions,
+} from "./watch.ts";
 export {
   type ApplyOptions,
   type DeleteCollectionOptions,

@@ -21,7 +21,7 @@ import type {
   WatchEvent,
   WatchOptions,
 } from "./types.ts";
-import { watchEvents, watchIdleTimeoutMs } from "./watch.ts";
+import { watchEvents, watchIdleTimeoutMs, type WatchIterator } from "./watch.ts";
 import { _SubresourceClient } from "./_subresource.ts";
 
 const log = getLogger(["operatorkit", "client"]);
@@ -356,7 +356,7 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
    * WATCH as an async iterable (see `ListWatch.watch`). The idle timeout defaults to
    * timeoutSeconds plus 30 s.
    */
-  watch(options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>, void, undefined> {
+  watch(options: WatchOptions = {}): WatchIterator<T> {
     const spec: RequestSpec = {
       method: "GET",
       path: this.path({ namespace: this.#nsForList(options.namespace) }),

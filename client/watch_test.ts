@@ -188,13 +188,12 @@ Deno.test("watch: a slow consumer is not silence", async () => {
   });
   const clock = new FakeClock(0);
   using t = new Transport(srv.config(), { clock });
-  const it = new ResourceClient(t, ConfigMaps).watch({ idleTimeoutMs: 1000 })
-    [Symbol.asyncIterator]();
+  const it = new ResourceClient(t, ConfigMaps).watch({ idleTimeoutMs: 1000 });
   assert.equal((await it.next()).value?.type, "ADDED");
   await clock.tickAsync(5000); // the consumer holds the event for 5 s
   s.write(JSON.stringify({ type: "ADDED", object: cm("b", "2") }) + "\n");
   assert.equal((await it.next()).value?.type, "ADDED");
-  await it.return(undefined); // break: releases the body
+  await it.return(); // break: releases the body
   await until(() => s.cancelled);
   assert.equal(clock.pending, 0);
 });
