@@ -162,3 +162,15 @@ Deno.test("TLS: the cluster CA verifies the server; insecure-skip-tls-verify is 
     return true;
   });
 });
+
+Deno.test("proxy-url: requests go through the proxy", async () => {
+  await using proxy = serve(() => json({ via: "proxy" }));
+  // Nothing listens on the target: only the proxy can answer.
+  using t = new Transport({
+    ...proxy.config(),
+    server: "http://127.0.0.1:59999",
+    proxyUrl: proxy.url,
+  });
+  assert.deepEqual(await t.json({ method: "GET", path: "/api/v1/namespaces" }), { via: "proxy" });
+  assert.equal(proxy.requests[0].path, "/api/v1/namespaces");
+});

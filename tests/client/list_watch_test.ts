@@ -154,3 +154,45 @@ Deno.test("a silent watch ends with WatchIdleError (fault: silenceWatches)", asy
   assert.equal(got, 1);
   assert.ok(Date.now() - started >= 300);
 });
+
+Deno.test("streaming list: sendInitialEvents ends its initial events with an annotated bookmark", async () => {
+  await using env = await setup();
+  const cms = env.client.resource(ConfigMaps);
+  for (const name of ["a", "b", "c"]) await cms.create({ metadata: { name } });
+  const seen: string[] = [];
+  for await (
+    const ev of cms.watch({
+      namespace: "default",
+      sendInitialEvents: true,
+      resourceVersionMatch: "NotOlderThan",
+      allowWatchBookmarks: true,
+    })
+  ) {
+    if (ev.type === "BOOKMARK") {
+      assert.equal(ev.object.metadata.annotations?.["k8s.io/initial-events-end"], "true");
+      break;
+    }
+    if (ev.type === "ADDED") seen.push(ev.object.metadata.name!);
+  }
+  assert.deepEqual(seen.sort(), ["a", "b", "c"]);
+});
+
+Deno.test("metadataOnly: list, get and watch return PartialObjectMetadata", async () => {
+  await using env = await setup();
+  const cms = env.client.resource(ConfigMaps);
+  await cms.create({ metadata: { name: "a" }, data: { big: "x".repeat(1000) } });
+  const page = await cms.list({ namespace: "default", metadataOnly: true });
+  assert.equal(page.kind, "PartialObjectMetadataList");
+  assert.equal(page.items[0].kind, "PartialObjectMetadata");
+  assert.equal(page.items[0].data, undefined);
+  const one = await cms.get("a", { metadataOnly: true });
+  assert.equal(one.kind, "PartialObjectMetadata");
+  for await (const ev of cms.watch({ namespace: "default", metadataOnly: true })) {
+    assert.equal(ev.type, "ADDED");
+    if (ev.type === "ADDED") {
+      assert.equal(ev.object.kind, "PartialObjectMetadata");
+      assert.equal(ev.object.data, undefined);
+    }
+    break;
+  }
+});
