@@ -5,7 +5,7 @@
  *
  * ```sh
  * deno run -A tools/print_crds.ts <module> [<module> ...] > crds.yaml
- * deno run -A tools/print_crds.ts tests/crd/website_crd.ts | kubectl apply -f -
+ * deno run -A tools/print_crds.ts examples/website/website.ts | kubectl apply -f -
  * ```
  *
  * Each `<module>` is a path (relative to the current directory) or a URL. Every export that
@@ -27,7 +27,7 @@ import type { CustomResourceDefinition } from "../client/builtin_types.ts";
  * @example
  * ```ts ignore
  * import { printCrds } from "./print_crds.ts";
- * console.log(await printCrds(["./tests/crd/website_crd.ts"]));
+ * console.log(await printCrds(["./examples/website/website.ts"]));
  * ```
  */
 export async function printCrds(

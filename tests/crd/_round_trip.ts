@@ -19,7 +19,7 @@ import {
 } from "../../client/custom_resource.ts";
 import type { KubeObject } from "../../client/types.ts";
 import { CustomResourceDefinitions } from "../../client/builtins.ts";
-import { Website } from "./website_crd.ts";
+import { Website } from "../../examples/website/website.ts";
 
 /** Where the API server is and how to reach it. */
 export interface RoundTripTarget {

@@ -8,7 +8,7 @@ import { KubeClient } from "../../client/kube_client.ts";
 import { DecodeError } from "../../client/errors.ts";
 import { ensureCustomResourceDefinition } from "../../client/custom_resource.ts";
 import { startApiServer } from "../../testing/api_server.ts";
-import { Website, type Website as WebsiteObject } from "./website_crd.ts";
+import { Website, type Website as WebsiteObject } from "../../examples/website/website.ts";
 
 Deno.test("KubeClient: install the Website CRD, then create, read and list typed Websites", async () => {
   await using server = await startApiServer();

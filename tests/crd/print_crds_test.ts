@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import { printCrds } from "../../tools/print_crds.ts";
-import { Website } from "./website_crd.ts";
+import { Website } from "../../examples/website/website.ts";
 
 Deno.test("printCrds: prints the CRD of every exported custom resource type", async () => {
-  const text = await printCrds(["tests/crd/website_crd.ts"]);
+  const text = await printCrds(["examples/website/website.ts"]);
   assert.deepEqual(parseAllDocuments(text).map((d) => d.toJS()), [Website.crd]);
   // The same module twice prints each CRD once.
-  const twice = await printCrds(["tests/crd/website_crd.ts", "./tests/crd/website_crd.ts"]);
+  const twice = await printCrds(["examples/website/website.ts", "./examples/website/website.ts"]);
   assert.equal(twice, text);
 });
 
@@ -31,7 +31,7 @@ Deno.test("tools/print_crds.ts: the command prints YAML, exits 1 on a bad module
       stderr: new TextDecoder().decode(out.stderr),
     };
   };
-  const ok = await run("tests/crd/website_crd.ts");
+  const ok = await run("examples/website/website.ts");
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual(parseAllDocuments(ok.stdout).map((d) => d.toJS()), [Website.crd]);
   const bad = await run("client/types.ts");

@@ -8,7 +8,7 @@ import { KubeClient } from "../../client/kube_client.ts";
 import { ensureCustomResourceDefinition } from "../../client/custom_resource.ts";
 import { connectRealServer, resolveRealTarget } from "../envtest/_target.ts";
 import { invalidGizmoSpecsRealOnly, roundTrip } from "./_round_trip.ts";
-import { Website, type Website as WebsiteObject } from "./website_crd.ts";
+import { Website, type Website as WebsiteObject } from "../../examples/website/website.ts";
 
 const target = await resolveRealTarget();
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { InferCustomResource } from "../../client/custom_resource.ts";
-import { Website } from "./website_crd.ts";
+import { Website } from "../../examples/website/website.ts";
 
 const version = () => {
   assert.equal(Website.crd.spec.versions.length, 1);

@@ -3,7 +3,7 @@
  * `defineCustomResource()`: group demo.operatorkit.io, version v1alpha1, namespaced; spec
  * `html` (required) and `replicas` (1..10, default 1); status with `observedGeneration` and
  * `conditions` behind the status subresource. Print its CRD with
- * `deno run -A tools/print_crds.ts tests/crd/website_crd.ts`.
+ * `deno task crds examples/website/website.ts`.
  *
  * @module
  */
