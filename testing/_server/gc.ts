@@ -6,7 +6,7 @@ import { removeCrdResource } from "./crds.ts";
 import { deleteOne } from "./delete.ts";
 import type { ResourceInfo } from "./registry.ts";
 import type { StoreEvent } from "./store.ts";
-import { isObj, type Obj } from "./util.ts";
+import { deepEqual, isObj, type Obj } from "./util.ts";
 
 const NS_KEY = "/namespaces";
 const CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions";
@@ -98,6 +98,8 @@ export class GarbageCollector {
     const specFins = storeKey === NS_KEY
       ? ((next.spec as Obj | undefined)?.finalizers as string[] | undefined) ?? []
       : [];
+    const cur = this.ctx.store.get(storeKey, key);
+    if (cur && deepEqual(cur.obj, next)) return;
     if (m.deletionTimestamp && finalizersOf(next).length === 0 && specFins.length === 0) {
       this.ctx.store.remove(storeKey, key);
     } else {
