@@ -145,6 +145,8 @@ class _WatchIterator<T extends KubeObject> implements WatchIterator<T> {
 
   next(): Promise<IteratorResult<WatchEvent<T>, void>> {
     if (this.#busy) return this.#busy.then(() => this.next());
+    // Aborted while the consumer held an event: buffered events are not handed out.
+    if (this.#ac.signal.aborted && this.#state !== "done") return this.#fail(undefined);
     while (this.#i < this.#lines.length) {
       const line = this.#lines[this.#i++];
       let ev: WatchEvent<T> | undefined;
@@ -189,6 +191,7 @@ class _WatchIterator<T extends KubeObject> implements WatchIterator<T> {
     const { value, done } = await this.#reader!.read();
     this.#lastActivity = this.#clock.now();
     this.#waiting = false;
+    if (this.#state !== "open") return; // returned or failed while we waited
     this.#i = 0;
     if (done) {
       this.#state = "eof";

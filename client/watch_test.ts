@@ -248,3 +248,23 @@ Deno.test("watch: objects failing the schema arrive as INVALID and the stream go
   }
   assert.equal(evs[1].type, "MODIFIED");
 });
+
+Deno.test("watch: events still buffered are not handed out after an abort", async () => {
+  const lines = ["a", "b", "c"].map((n, i) =>
+    JSON.stringify({ type: "ADDED", object: cm(n, `${i}`) })
+  );
+  const s = stream();
+  await using srv = serve(() => {
+    s.write(lines.join("\n") + "\n"); // one chunk with three events
+    return new Response(s.body);
+  });
+  using t = new Transport(srv.config());
+  const ac = new AbortController();
+  const it = new ResourceClient(t, ConfigMaps).watch({ signal: ac.signal });
+  const first = await it.next();
+  assert.equal(first.done, false);
+  ac.abort(new Error("stop"));
+  await assert.rejects(() => it.next(), /stop/);
+  assert.deepEqual(await it.next(), { value: undefined, done: true });
+  await until(() => s.cancelled);
+});
