@@ -209,6 +209,8 @@ export class Store {
   reset(): void {
     this.#tables.clear();
     this.#owners.clear();
+    // Objects vanished without events: even the latest RV can no longer be resumed from.
+    this.#rv++;
     this.compact();
   }
 }
