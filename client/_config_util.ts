@@ -8,6 +8,10 @@ export function _isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+export function _kindOf(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "a list" : `a ${typeof v}`;
+}
+
 export function _optString(v: unknown, at: At): string | undefined {
   if (v === undefined || v === null || v === "") return undefined;
   if (typeof v !== "string") {

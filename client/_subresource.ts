@@ -3,7 +3,7 @@ import type { DecodeResult } from "./decode.ts";
 import type { RequestSpec, Transport } from "./transport.ts";
 import type { KubeObject } from "./types.ts";
 
-import type { SubresourceClient } from "./resource_client.ts";
+import type { SubresourceClient } from "./resource_options.ts";
 
 type Opts = { namespace?: string; signal?: AbortSignal };
 type WOpts = Opts & { dryRun?: boolean; fieldManager?: string };

@@ -5,23 +5,22 @@
  * @module
  */
 import type {
-  ClusterRole,
   ConfigMap,
-  CustomResourceDefinition,
-  DaemonSet,
-  Deployment,
   Event,
-  Lease,
   Namespace,
   Pod,
-  ReplicaSet,
-  Role,
-  RoleBinding,
   Secret,
   Service,
   ServiceAccount,
-  StatefulSet,
 } from "./builtin_types.ts";
+import type {
+  ClusterRole,
+  CustomResourceDefinition,
+  Lease,
+  Role,
+  RoleBinding,
+} from "./cluster_types.ts";
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./workload_types.ts";
 import { defineResource } from "./define_resource.ts";
 import type { ResourceType } from "./types.ts";
 

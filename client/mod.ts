@@ -65,17 +65,17 @@ export {
   type WatchIterator,
   type WatchStreamOptions,
 } from "./watch.ts";
-export {
-  type ApplyOptions,
-  type DeleteCollectionOptions,
-  type DeleteOptions,
-  type ListAllOptions,
-  type PatchOptions,
-  type RequestOptions,
-  ResourceClient,
-  type SubresourceClient,
-  type WriteOptions,
-} from "./resource_client.ts";
+export { ResourceClient } from "./resource_client.ts";
+export type {
+  ApplyOptions,
+  DeleteCollectionOptions,
+  DeleteOptions,
+  ListAllOptions,
+  PatchOptions,
+  RequestOptions,
+  SubresourceClient,
+  WriteOptions,
+} from "./resource_options.ts";
 export { type ApiResource, Discovery } from "./discovery.ts";
 export { KubeClient, type KubeClientOptions, type VersionInfo } from "./kube_client.ts";
 export * from "./custom_resource.ts";

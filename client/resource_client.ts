@@ -5,165 +5,34 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { Scale } from "./builtin_types.ts";
+import type { Scale } from "./workload_types.ts";
 import type { Clock } from "./clock.ts";
 import { decodeList, decodeObject } from "./decode.ts";
 import type { RequestSpec, Transport } from "./transport.ts";
 import type {
   DecodedList,
-  DecodeFailure,
   KubeList,
   KubeObject,
   ListOptions,
   ListWatch,
   ResourceType,
   Status,
-  WatchEvent,
   WatchOptions,
 } from "./types.ts";
 import { watchEvents, watchIdleTimeoutMs, type WatchIterator } from "./watch.ts";
 import { _SubresourceClient } from "./_subresource.ts";
+import type {
+  ApplyOptions,
+  DeleteCollectionOptions,
+  DeleteOptions,
+  ListAllOptions,
+  PatchOptions,
+  RequestOptions,
+  SubresourceClient,
+  WriteOptions,
+} from "./resource_options.ts";
 
 const log = getLogger(["operatorkit", "client"]);
-
-/**
- * Options of a single-object request.
- *
- * @example
- * ```ts
- * import type { RequestOptions } from "./resource_client.ts";
- * const o: RequestOptions = { namespace: "default" };
- * ```
- */
-export interface RequestOptions {
-  /** Namespace (namespaced types; default: the object's, then the client's default). */
-  namespace?: string;
-  /** Cancels the request. */
-  signal?: AbortSignal;
-}
-
-/**
- * Options of a write.
- *
- * @example
- * ```ts
- * import type { WriteOptions } from "./resource_client.ts";
- * const o: WriteOptions = { dryRun: true, fieldManager: "my-operator" };
- * ```
- */
-export interface WriteOptions extends RequestOptions {
-  /** `dryRun=All`: validate and answer, persist nothing. */
-  dryRun?: boolean;
-  /** Field manager recorded in managedFields (default: the client's, `operatorkit`). */
-  fieldManager?: string;
-}
-
-/**
- * Options of a PATCH.
- *
- * @example
- * ```ts
- * import type { PatchOptions } from "./resource_client.ts";
- * const o: PatchOptions = { type: "merge", body: { metadata: { labels: { a: "b" } } } };
- * ```
- */
-export interface PatchOptions extends WriteOptions {
-  /** `json` (RFC 6902), `merge` (RFC 7386) or `strategic` (built-in types only). */
-  type: "json" | "merge" | "strategic";
-  /** The patch document. */
-  body: unknown;
-}
-
-/**
- * Options of a server-side apply.
- *
- * @example
- * ```ts
- * import type { ApplyOptions } from "./resource_client.ts";
- * const o: ApplyOptions = { fieldManager: "my-operator", force: true };
- * ```
- */
-export interface ApplyOptions extends WriteOptions {
-  /** Take over fields owned by other managers instead of failing with a conflict. */
-  force?: boolean;
-}
-
-/**
- * Options of a DELETE.
- *
- * @example
- * ```ts
- * import type { DeleteOptions } from "./resource_client.ts";
- * const o: DeleteOptions = { propagationPolicy: "Foreground", preconditions: { uid: "u1" } };
- * ```
- */
-export interface DeleteOptions extends RequestOptions {
-  /** What happens to dependents. */
-  propagationPolicy?: "Foreground" | "Background" | "Orphan";
-  /** Only delete if the object still has this uid / resourceVersion (else 409). */
-  preconditions?: { uid?: string; resourceVersion?: string };
-  /** Grace period (pods). */
-  gracePeriodSeconds?: number;
-  /** Validate only. */
-  dryRun?: boolean;
-}
-
-/**
- * Options of a DELETE on a collection.
- *
- * @example
- * ```ts
- * import type { DeleteCollectionOptions } from "./resource_client.ts";
- * const o: DeleteCollectionOptions = { namespace: "default", labelSelector: "app=web" };
- * ```
- */
-export interface DeleteCollectionOptions extends Omit<DeleteOptions, "preconditions"> {
-  /** Label selector of the objects to delete. */
-  labelSelector?: string;
-  /** Field selector of the objects to delete. */
-  fieldSelector?: string;
-}
-
-/**
- * Options of `listAll()`.
- *
- * @example
- * ```ts
- * import type { ListAllOptions } from "./resource_client.ts";
- * const o: ListAllOptions = { limit: 500, onInvalid: (f) => console.warn(f.message) };
- * ```
- */
-export interface ListAllOptions extends Omit<ListOptions, "continue"> {
-  /** Receives objects that fail the schema (default: a warning log line each). */
-  onInvalid?: (failure: DecodeFailure, raw: KubeObject) => void;
-}
-
-/**
- * A subresource handle (`status`, `scale`, or `resource.subresource(name)`).
- *
- * @example
- * ```ts ignore
- * await client.resource(Websites).status.patch("site", {
- *   namespace: "default",
- *   type: "merge",
- *   body: { status: { ready: true } },
- * });
- * ```
- */
-export interface SubresourceClient<S extends KubeObject> {
-  /** The subresource name. */
-  readonly name: string;
-  /** GET the subresource. */
-  get(name: string, options?: RequestOptions): Promise<S>;
-  /** PUT it (the object's resourceVersion makes it conditional). */
-  replace(obj: S, options?: WriteOptions): Promise<S>;
-  /** PATCH it. */
-  patch(name: string, options: PatchOptions): Promise<S>;
-  /** Server-side apply to it. */
-  apply(obj: S, options?: ApplyOptions): Promise<S>;
-  /** POST to it (e.g. `eviction`). */
-  create(name: string, options: WriteOptions & { body: unknown }): Promise<KubeObject>;
-}
 
 const PATCH_TYPES = {
   json: "application/json-patch+json",
