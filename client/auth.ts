@@ -68,9 +68,18 @@ export class Authenticator {
   async credentials(options: { signal?: AbortSignal } = {}): Promise<Credentials> {
     const c = this.#cached;
     if (c && (c.expiresAt === undefined || this.#clock.now() < c.expiresAt)) return c.creds;
-    // One refresh at a time: concurrent requests share it, so a plugin runs once.
-    this.#pending ??= this.#load(options.signal).finally(() => this.#pending = undefined);
-    return await this.#pending;
+    // One refresh at a time: concurrent requests share it, so a plugin runs once. It runs
+    // without the caller's signal (one caller giving up must not fail the others); each
+    // caller stops waiting on its own signal.
+    const p = this.#pending ??= this.#load().finally(() => this.#pending = undefined);
+    const signal = options.signal;
+    if (!signal) return await p;
+    signal.throwIfAborted();
+    return await new Promise<Credentials>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
   }
 
   /**
@@ -82,7 +91,7 @@ export class Authenticator {
     return this.#auth.type === "tokenFile" || this.#auth.type === "exec";
   }
 
-  async #load(signal?: AbortSignal): Promise<Credentials> {
+  async #load(): Promise<Credentials> {
     const a = this.#auth;
     const now = this.#clock.now();
     let creds: Credentials;
@@ -123,7 +132,6 @@ export class Authenticator {
             ...(this.#cluster.tls.caData ? { caData: this.#cluster.tls.caData } : {}),
             ...(this.#cluster.tls.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}),
           },
-          ...(signal ? { signal } : {}),
         });
         creds = {
           headers: s.token ? { authorization: `Bearer ${s.token}` } : {},

@@ -122,3 +122,19 @@ Deno.test("static token, basic auth and none", async () => {
   const none = new Authenticator({ server: "http://127.0.0.1:1", tls: {}, auth: { type: "none" } });
   assert.deepEqual((await none.credentials()).headers, {});
 });
+
+Deno.test("one caller aborting does not fail the others sharing a refresh", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const auth = new Authenticator(await execConfig(dir, {}));
+    const ac = new AbortController();
+    const a = auth.credentials({ signal: ac.signal });
+    const b = auth.credentials();
+    ac.abort(new Error("gave up"));
+    await assert.rejects(a, /gave up/);
+    assert.equal((await b).headers.authorization, "Bearer exec-token-1");
+    assert.equal(await count(dir), 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
