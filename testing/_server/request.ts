@@ -1,5 +1,6 @@
 // Turning an HTTP request into a resource request: path, verb, output form, field manager.
 import type { Registry, ResourceInfo } from "./registry.ts";
+import { decodeProtobuf } from "./protobuf.ts";
 import { failure } from "./status.ts";
 
 /** How the client wants objects back (rule 0.1, 8.4, metadata-only). */
@@ -120,6 +121,9 @@ export function fieldManager(req: ResourceRequest): string {
 /** Reads a JSON body; 400 when it does not decode. */
 export async function readJson(request: Request): Promise<unknown> {
   const ct = (request.headers.get("content-type") ?? "application/json").split(";")[0].trim();
+  if (ct === "application/vnd.kubernetes.protobuf") {
+    return decodeProtobuf(new Uint8Array(await request.arrayBuffer()));
+  }
   if (ct !== "application/json" && ct !== "*/*" && ct !== "") {
     await request.body?.cancel();
     throw failure(

@@ -1,0 +1,124 @@
+// Running kubectl against a server in tests: a temp kubeconfig and cache dir, every process
+// awaited, and a skip with a printed reason where kubectl is missing (unless required).
+import type { ApiServer } from "../../testing/api_server.ts";
+
+let available: boolean | undefined;
+
+/** True when kubectl runs here. Throws when missing and OPERATORKIT_REQUIRE_KUBECTL=1. */
+export async function haveKubectl(testName: string): Promise<boolean> {
+  if (available === undefined) {
+    try {
+      const out = await new Deno.Command("kubectl", {
+        args: ["version", "--client"],
+        stdout: "null",
+        stderr: "null",
+      })
+        .output();
+      available = out.success;
+    } catch {
+      available = false;
+    }
+  }
+  if (available) return true;
+  if (Deno.env.get("OPERATORKIT_REQUIRE_KUBECTL") === "1") {
+    throw new Error(
+      `${testName}: kubectl is required (OPERATORKIT_REQUIRE_KUBECTL=1) but was not found on PATH`,
+    );
+  }
+  console.log(`SKIP ${testName}: kubectl not found on PATH`);
+  return false;
+}
+
+/** A kubectl bound to one server through a temp kubeconfig. */
+export class Kubectl implements AsyncDisposable {
+  private constructor(readonly dir: string) {}
+
+  /** Writes the server's kubeconfig into a temp dir. */
+  static async for(server: ApiServer): Promise<Kubectl> {
+    const dir = await Deno.makeTempDir({ prefix: "okit-kubectl-" });
+    await server.writeKubeconfig(`${dir}/config`);
+    return new Kubectl(dir);
+  }
+
+  /** The arguments every call gets. */
+  base(): string[] {
+    return [
+      "--kubeconfig",
+      `${this.dir}/config`,
+      "--cache-dir",
+      `${this.dir}/cache`,
+      "--request-timeout=20s",
+    ];
+  }
+
+  /** Runs kubectl to completion. */
+  async run(
+    args: string[],
+    stdin?: string,
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    const child = new Deno.Command("kubectl", {
+      args: [...this.base(), ...args],
+      stdin: stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    if (stdin !== undefined) {
+      const w = child.stdin.getWriter();
+      await w.write(new TextEncoder().encode(stdin));
+      await w.close();
+    }
+    const out = await child.output();
+    const dec = new TextDecoder();
+    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  }
+
+  /** Runs kubectl and fails with its stderr unless it exits 0. */
+  async ok(args: string[], stdin?: string): Promise<string> {
+    const r = await this.run(args, stdin);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Starts a long-running kubectl; the caller must `stop()` it. */
+  spawn(args: string[]): Deno.ChildProcess {
+    return new Deno.Command("kubectl", {
+      args: [...this.base(), ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Deno.remove(this.dir, { recursive: true });
+  }
+}
+
+/** Reads a process's stdout until `pattern` appears; returns everything read. */
+export async function readUntil(
+  stream: ReadableStream<Uint8Array>,
+  pattern: RegExp,
+  ms = 15_000,
+): Promise<{ text: string; reader: ReadableStreamDefaultReader<string> }> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const deadline = Date.now() + ms;
+  while (!pattern.test(text)) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`timed out waiting for ${pattern}; got: ${text}`);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, rej) => {
+      timer = setTimeout(
+        () => rej(new Error(`timed out waiting for ${pattern}; got: ${text}`)),
+        left,
+      );
+    });
+    try {
+      const { value, done } = await Promise.race([reader.read(), timeout]);
+      if (done) throw new Error(`stream ended before ${pattern}; got: ${text}`);
+      text += value;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return { text, reader };
+}
