@@ -33,6 +33,8 @@ type LineKind = "ADDED" | "MODIFIED" | "DELETED" | "GONE";
 export class Watcher {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #timers: TimerHandle[] = [];
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
   closed = false;
   silenced = false;
   readonly stream: ReadableStream<Uint8Array>;
@@ -54,11 +56,34 @@ export class Watcher {
     return this.spec.matches ? this.spec.matches(obj) : true;
   }
 
-  /** Enqueues bytes unless closed or silenced. */
+  /**
+   * Queues bytes unless closed or silenced. Lines queued in the same tick (a replay, a burst
+   * of GC deletes) go out as one chunk at the end of the tick: fewer writes, same order.
+   */
   send(bytes: Uint8Array): void {
     if (this.closed || this.silenced) return;
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.length;
+    if (this.#pending.length === 1) queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    const parts = this.#pending;
+    if (parts.length === 0) return;
+    let chunk = parts[0];
+    if (parts.length > 1) {
+      chunk = new Uint8Array(this.#pendingBytes);
+      let at = 0;
+      for (const p of parts) {
+        chunk.set(p, at);
+        at += p.length;
+      }
+    }
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (this.closed || this.silenced) return;
     try {
-      this.#controller.enqueue(bytes);
+      this.#controller.enqueue(chunk);
     } catch {
       this.close();
     }
@@ -96,6 +121,7 @@ export class Watcher {
   /** Ends the stream cleanly and unregisters. */
   close(): void {
     if (this.closed) return;
+    this.#flush();
     this.closed = true;
     for (const t of this.#timers) if (t !== undefined) this.hub.clock.clearTimeout(t);
     this.#timers = [];
