@@ -492,6 +492,133 @@ const watch: Scenario = {
         `${base}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`,
       events: 3,
     });
+    await ctx.watch("watch from resourceVersion=1 (older than the server keeps)", {
+      path: `${base}?watch=1&resourceVersion=1`,
+      events: 1,
+    });
+  },
+};
+
+const namespaceLifecycle: Scenario = {
+  name: "namespace-lifecycle",
+  async run(ctx) {
+    const ns = "fid-nsdel";
+    await createNamespace(ctx, ns);
+    await ctx.quiet({
+      method: "POST",
+      path: `/api/v1/namespaces/${ns}/configmaps`,
+      body: configMap("keep"),
+    });
+    await ctx.request("delete the namespace", {
+      method: "DELETE",
+      path: `/api/v1/namespaces/${ns}`,
+    });
+    await ctx.request("get the terminating namespace", { path: `/api/v1/namespaces/${ns}` });
+    await ctx.request("create in a terminating namespace", {
+      method: "POST",
+      path: `/api/v1/namespaces/${ns}/configmaps`,
+      body: configMap("late"),
+    });
+    await ctx.request("objects in a terminating namespace", {
+      path: `/api/v1/namespaces/${ns}/configmaps`,
+    });
+    await ctx.request("delete namespace default", {
+      method: "DELETE",
+      path: "/api/v1/namespaces/default",
+    });
+    await ctx.request("namespace name that is not a DNS label", {
+      method: "POST",
+      path: "/api/v1/namespaces",
+      body: { apiVersion: "v1", kind: "Namespace", metadata: { name: "a.b" } },
+    });
+  },
+};
+
+const leasesAndEvents: Scenario = {
+  name: "leases-and-events",
+  async run(ctx) {
+    const ns = "fid-lease";
+    await createNamespace(ctx, ns);
+    const leases = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`;
+    const lease = (holder: string, rv?: string) => ({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name: "leader", ...(rv ? { resourceVersion: rv } : {}) },
+      spec: {
+        holderIdentity: holder,
+        leaseDurationSeconds: 15,
+        acquireTime: "2026-01-01T00:00:00.000000Z",
+        renewTime: "2026-01-01T00:00:01.000000Z",
+        leaseTransitions: 0,
+      },
+    });
+    const created = await ctx.request("create a lease", {
+      method: "POST",
+      path: leases,
+      body: lease("a"),
+    });
+    const rv = (created.body as { metadata?: { resourceVersion?: string } }).metadata
+      ?.resourceVersion;
+    await ctx.request("renew with the last-seen resourceVersion", {
+      method: "PUT",
+      path: `${leases}/leader`,
+      body: lease("a", rv),
+    });
+    await ctx.request("take over with a stale resourceVersion", {
+      method: "PUT",
+      path: `${leases}/leader`,
+      body: lease("b", rv),
+    });
+    await ctx.request("lease with a negative duration", {
+      method: "POST",
+      path: leases,
+      body: { ...lease("c"), metadata: { name: "bad" }, spec: { leaseDurationSeconds: -1 } },
+    });
+    const events = `/api/v1/namespaces/${ns}/events`;
+    const event = (name: string, involvedNamespace: string) => ({
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name },
+      involvedObject: {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        name: "x",
+        namespace: involvedNamespace,
+      },
+      reason: "Tested",
+      message: "a test event",
+      type: "Normal",
+      source: { component: "fidelity" },
+      firstTimestamp: "2026-01-01T00:00:00Z",
+      lastTimestamp: "2026-01-01T00:00:00Z",
+      count: 1,
+    });
+    await ctx.request("create a core/v1 Event", {
+      method: "POST",
+      path: events,
+      body: event("e1", ns),
+    });
+    await ctx.request("Event whose involvedObject is in another namespace", {
+      method: "POST",
+      path: events,
+      body: event("e2", "elsewhere"),
+    });
+    await ctx.request("events.k8s.io/v1 Event without eventTime", {
+      method: "POST",
+      path: `/apis/events.k8s.io/v1/namespaces/${ns}/events`,
+      body: {
+        apiVersion: "events.k8s.io/v1",
+        kind: "Event",
+        metadata: { name: "e3" },
+        regarding: { apiVersion: "v1", kind: "ConfigMap", name: "x", namespace: ns },
+        reason: "Tested",
+        action: "Testing",
+        note: "n",
+        type: "Normal",
+        reportingController: "example.com/fidelity",
+        reportingInstance: "fidelity-1",
+      },
+    });
   },
 };
 
@@ -567,4 +694,6 @@ export const coreScenarios: Scenario[] = [
   lists,
   watch,
   discovery,
+  namespaceLifecycle,
+  leasesAndEvents,
 ];
