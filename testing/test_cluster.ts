@@ -30,7 +30,15 @@ export interface TestCluster extends AsyncDisposable {
   readonly real: boolean;
 }
 
-/** The environment variable naming a real cluster's kubeconfig. */
+/**
+ * The environment variable naming a real cluster's kubeconfig.
+ *
+ * @example
+ * ```ts
+ * import { TEST_KUBECONFIG_ENV } from "./test_cluster.ts";
+ * const real = Deno.env.get(TEST_KUBECONFIG_ENV) !== undefined;
+ * ```
+ */
 export const TEST_KUBECONFIG_ENV = "OPERATORKIT_TEST_KUBECONFIG";
 
 function currentServer(config: Record<string, unknown>, path: string): string {
@@ -55,10 +63,10 @@ function currentServer(config: Record<string, unknown>, path: string): string {
  * ```ts
  * import { testCluster } from "./test_cluster.ts";
  * await using cluster = await testCluster();
- * const res = await fetch(`${cluster.url}/version`, {
- *   headers: cluster.real ? {} : {},
- * });
- * await res.body?.cancel();
+ * if (!cluster.real) {
+ *   const res = await fetch(`${cluster.url}/version`);
+ *   await res.body?.cancel();
+ * }
  * ```
  */
 export async function testCluster(options: ApiServerOptions = {}): Promise<TestCluster> {
@@ -97,12 +105,9 @@ export async function testCluster(options: ApiServerOptions = {}): Promise<TestC
  * @example
  * ```ts
  * import { requireFaults, testCluster } from "./test_cluster.ts";
- * Deno.test("drops watches", async (t) => {
- *   await using cluster = await testCluster();
- *   const faults = requireFaults(t, cluster);
- *   if (!faults) return;
- *   faults.dropWatches();
- * });
+ * await using cluster = await testCluster();
+ * const faults = requireFaults({ name: "drops watches" }, cluster);
+ * faults?.dropWatches();
  * ```
  */
 export function requireFaults(
