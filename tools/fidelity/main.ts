@@ -129,6 +129,19 @@ async function _main(args: string[]): Promise<number> {
       reports.push(report);
       total += _print(report);
     }
+    const statusDiffs = reports.flatMap((report) =>
+      report.steps.flatMap((step) =>
+        step.differences
+          .filter((d) => d.path === "status")
+          .map((d) =>
+            `  ${report.scenario} / ${step.label}: embedded ${d.embedded}, real ${d.real}`
+          )
+      )
+    );
+    if (statusDiffs.length > 0) {
+      console.log(`\nfidelity: HTTP status differs in ${statusDiffs.length} steps:`);
+      for (const line of statusDiffs) console.log(line);
+    }
     const steps = reports.reduce((sum, report) => sum + report.steps.length, 0);
     const differing = reports.reduce(
       (sum, report) => sum + report.steps.filter((s) => s.differences.length > 0).length,
