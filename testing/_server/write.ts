@@ -2,7 +2,6 @@
 // validation (2.x, 10.1), status subresource rules (4.1), generation (1.4), managed fields (1.5),
 // no-op detection (1.2), finalizer-driven deletion (3.4, 3.5), dry run (3.8).
 import { recordUpdate } from "../_patch/mod_internal.ts";
-import type { StatusCause } from "../../client/types.ts";
 import type { ServerCtx } from "./context.ts";
 import { applyCustomSchema, crdWritten, prepareCrd } from "./crds.ts";
 import type { ResourceInfo } from "./registry.ts";
@@ -17,7 +16,8 @@ import {
   staleConflict,
 } from "./status.ts";
 import type { Rec } from "./store.ts";
-import { clone, deepEqual, generateName, isObj, nameProblem, type Obj, rfc3339 } from "./util.ts";
+import { validateKind, validateMeta } from "./validation.ts";
+import { clone, deepEqual, generateName, isObj, type Obj, rfc3339 } from "./util.ts";
 
 /** Options of one write. */
 export interface WriteOptions {
@@ -73,69 +73,6 @@ function checkBody(info: ResourceInfo, body: unknown): Obj {
     metadata: { ...(metadata as Obj | undefined) },
     ...rest,
   };
-}
-
-function validateMeta(info: ResourceInfo, m: Obj): StatusCause[] {
-  const causes: StatusCause[] = [];
-  const name = m.name as string;
-  const problem = nameProblem(name, info.nameRule);
-  if (problem) {
-    causes.push(
-      cause("FieldValueInvalid", "metadata.name", `Invalid value: "${name}": ${problem}`),
-    );
-  }
-  for (const field of ["labels", "annotations"]) {
-    const v = m[field];
-    if (v === undefined || v === null) continue;
-    if (!isObj(v) || Object.values(v).some((x) => typeof x !== "string")) {
-      causes.push(
-        cause("FieldValueInvalid", `metadata.${field}`, "Invalid value: must be a map of strings"),
-      );
-    }
-  }
-  const refs = m.ownerReferences;
-  if (refs !== undefined && refs !== null) {
-    if (!Array.isArray(refs)) {
-      causes.push(
-        cause("FieldValueInvalid", "metadata.ownerReferences", "Invalid value: must be a list"),
-      );
-    } else {
-      let controllers = 0;
-      refs.forEach((r, i) => {
-        for (const f of ["apiVersion", "kind", "name", "uid"]) {
-          if (!isObj(r) || typeof r[f] !== "string" || r[f] === "") {
-            causes.push(
-              cause("FieldValueRequired", `metadata.ownerReferences[${i}].${f}`, "Required value"),
-            );
-          }
-        }
-        if (isObj(r) && r.controller === true) controllers++;
-      });
-      if (controllers > 1) {
-        causes.push(
-          cause(
-            "FieldValueInvalid",
-            "metadata.ownerReferences",
-            "Invalid value: Only one reference can have Controller set to true",
-          ),
-        );
-      }
-    }
-  }
-  const fins = m.finalizers;
-  if (
-    fins !== undefined && fins !== null &&
-    (!Array.isArray(fins) || fins.some((f) => typeof f !== "string" || f === ""))
-  ) {
-    causes.push(
-      cause(
-        "FieldValueInvalid",
-        "metadata.finalizers",
-        "Invalid value: must be a list of non-empty strings",
-      ),
-    );
-  }
-  return causes;
 }
 
 function checkNamespace(ctx: ServerCtx, namespace: string): void {
@@ -251,7 +188,7 @@ export function createObject(
   const warnings: string[] = [];
   let out = obj;
   if (info.crd) out = applyCustomSchema(info, obj, opts.fieldValidation, warnings);
-  const causes = validateMeta(info, out.metadata as Obj);
+  const causes = [...validateMeta(info, out.metadata as Obj), ...validateKind(info, out)];
   if (causes.length) throw invalid(info, String(m.name), causes);
   if (info.namespaced) checkNamespace(ctx, m.namespace as string);
   const key = info.namespaced ? `${m.namespace}/${m.name}` : String(m.name);
@@ -365,7 +302,7 @@ export function updateObject(
   const warnings: string[] = [];
   if (info.crd) obj = applyCustomSchema(info, obj, opts.fieldValidation, warnings);
   m = obj.metadata as Obj;
-  const causes = validateMeta(info, m);
+  const causes = [...validateMeta(info, m), ...validateKind(info, obj)];
   if (oldMeta.deletionTimestamp) {
     const before = new Set((oldMeta.finalizers as string[] | undefined) ?? []);
     const added = ((m.finalizers as string[] | undefined) ?? []).filter((f) => !before.has(f));

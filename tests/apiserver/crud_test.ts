@@ -254,3 +254,63 @@ Deno.test("2.9 PUT without resourceVersion is unconditional for ConfigMaps", asy
     assert.deepEqual(r.body.data, { z: "9" });
   });
 });
+
+Deno.test("11.2 a core Event's involvedObject.namespace must equal its namespace", async () => {
+  await withServer(async (s) => {
+    const ev = (ns: string) => ({
+      metadata: { name: `e-${ns}` },
+      involvedObject: { kind: "ConfigMap", namespace: ns, name: "a" },
+      reason: "Test",
+      message: "m",
+      type: "Normal",
+    });
+    assert.equal(
+      (await call(s, "POST", "/api/v1/namespaces/default/events", { body: ev("default") })).status,
+      201,
+    );
+    const bad = await call(s, "POST", "/api/v1/namespaces/default/events", { body: ev("other") });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.details.causes[0].field, "involvedObject.namespace");
+  });
+});
+
+Deno.test("11.3 an events.k8s.io/v1 Event needs eventTime", async () => {
+  await withServer(async (s) => {
+    const path = "/apis/events.k8s.io/v1/namespaces/default/events";
+    const base = {
+      metadata: { name: "e" },
+      reason: "R",
+      action: "A",
+      type: "Normal",
+      reportingController: "c",
+      reportingInstance: "i",
+    };
+    const bad = await call(s, "POST", path, { body: base });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.details.causes[0].field, "eventTime");
+    const ok = await call(s, "POST", path, {
+      body: { ...base, eventTime: "2026-01-01T00:00:00.000000Z" },
+    });
+    assert.equal(ok.status, 201);
+  });
+});
+
+Deno.test("11.1 a Lease renewed with a stale resourceVersion is 409", async () => {
+  await withServer(async (s) => {
+    const path = "/apis/coordination.k8s.io/v1/namespaces/default/leases";
+    const l = await call(s, "POST", path, {
+      body: {
+        metadata: { name: "leader" },
+        spec: { holderIdentity: "a", leaseDurationSeconds: 15 },
+      },
+    });
+    const renewed = await call(s, "PUT", `${path}/leader`, {
+      body: { ...l.body, spec: { ...l.body.spec, renewTime: "2026-01-01T00:00:01.000000Z" } },
+    });
+    assert.equal(renewed.status, 200);
+    const lost = await call(s, "PUT", `${path}/leader`, {
+      body: { ...l.body, spec: { ...l.body.spec, holderIdentity: "b" } },
+    });
+    assert.equal(lost.status, 409);
+  });
+});
