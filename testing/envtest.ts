@@ -40,6 +40,8 @@ export interface StartEnvtestOptions {
   readonly signal?: AbortSignal;
   /** How long to wait for etcd and then kube-apiserver to be ready (default 90 000 ms each). */
   readonly readyTimeoutMs?: number;
+  /** Parent of the temporary directory (default: the system's, `$TMPDIR` or `/tmp`). */
+  readonly tempDir?: string;
 }
 
 /** A running kube-apiserver + etcd pair. Dispose or {@linkcode Envtest.close} to stop both. */
@@ -410,7 +412,10 @@ function _kubeconfig(url: string, ca: string, cert: string, key: string, token: 
 export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<Envtest> {
   const binaries = options.binaries ?? await ensureEnvtestBinaries({ build: false });
   const timeoutMs = options.readyTimeoutMs ?? 90_000;
-  const dir = await Deno.makeTempDir({ prefix: "operatorkit-envtest-" });
+  const dir = await Deno.makeTempDir({
+    prefix: "operatorkit-envtest-",
+    ...(options.tempDir ? { dir: options.tempDir } : {}),
+  });
   const processes: _Process[] = [];
   let client: Deno.HttpClient | undefined;
   let closed: Promise<void> | undefined;
