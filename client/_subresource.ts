@@ -15,6 +15,8 @@ export interface _SubresourceInit<S extends KubeObject> {
   namespaceFor: (o: Opts, obj?: KubeObject) => string | undefined;
   writeQuery: (o: WOpts) => Record<string, string | undefined>;
   decode?: (raw: unknown) => DecodeResult<S>;
+  /** Fills apiVersion and kind of the parent type (the status subresource). */
+  typed?: (obj: KubeObject) => KubeObject;
   patchTypes: Record<string, string>;
 }
 
@@ -50,7 +52,7 @@ export class _SubresourceClient<S extends KubeObject> implements SubresourceClie
       method: "PUT",
       path: this.#o.path(this.#o.namespaceFor(options, obj), name),
       query: this.#o.writeQuery(options),
-      body: obj,
+      body: this.#o.typed ? this.#o.typed(obj) : obj,
       ...this.#sig(options),
     });
   }
@@ -80,7 +82,7 @@ export class _SubresourceClient<S extends KubeObject> implements SubresourceClie
       method: "PATCH",
       path: this.#o.path(this.#o.namespaceFor(options, obj), name),
       query: { ...this.#o.writeQuery(options), force: options.force ? "true" : undefined },
-      body: obj,
+      body: this.#o.typed ? this.#o.typed(obj) : obj,
       contentType: "application/apply-patch+yaml",
       ...this.#sig(options),
     });

@@ -154,7 +154,7 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
       method: "POST",
       path: this.path({ namespace: this.#nsFor(options, obj) }),
       query: this.#writeQuery(options),
-      body: obj,
+      body: this.#typed(obj),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   }
@@ -165,7 +165,7 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
       method: "PUT",
       path: this.path({ namespace: this.#nsFor(options, obj), name: _name(obj, "replace") }),
       query: this.#writeQuery(options),
-      body: obj,
+      body: this.#typed(obj),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   }
@@ -192,7 +192,7 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
       method: "PATCH",
       path: this.path({ namespace: this.#nsFor(options, obj), name: _name(obj, "apply") }),
       query: { ...this.#writeQuery(options), force: options.force ? true : undefined },
-      body: { apiVersion: this.type.apiVersion, kind: this.type.kind, ...obj },
+      body: this.#typed(obj),
       contentType: "application/apply-patch+yaml",
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -267,10 +267,20 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
       namespaceFor: (o, obj) => this.#nsFor(o, obj),
       writeQuery: (o) => this.#writeQuery(o),
       ...(options.decode
-        ? { decode: (raw: unknown) => decodeObject(this.type, raw) as never }
+        ? {
+          decode: (raw: unknown) => decodeObject(this.type, raw) as never,
+          typed: (obj: KubeObject) => this.#typed(obj),
+        }
         : {}),
       patchTypes: PATCH_TYPES,
     });
+  }
+
+  // Custom resources need apiVersion and kind in the body (built-ins default them from the
+  // URL); the type supplies them when the object leaves them out.
+  #typed(obj: KubeObject): KubeObject {
+    if (obj.apiVersion && obj.kind) return obj;
+    return { apiVersion: this.type.apiVersion, kind: this.type.kind, ...obj };
   }
 
   #nsFor(options: { namespace?: string }, obj?: KubeObject): string | undefined {

@@ -49,6 +49,12 @@ Deno.test("paths, namespaces and write parameters for every verb", async () => {
   assert.equal(line(0), "GET /api/v1/namespaces/team/configmaps/a?");
   assert.equal(line(1), "GET /api/v1/namespaces/other/configmaps/a?");
   assert.equal(line(2), "POST /api/v1/namespaces/objns/configmaps?fieldManager=op&dryRun=All");
+  // apiVersion and kind come from the type when the object leaves them out (CRs need them).
+  assert.deepEqual(JSON.parse(r[2].body), {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "b", namespace: "objns" },
+  });
   assert.equal(line(3), "PUT /api/v1/namespaces/team/configmaps/b?fieldManager=mine");
   assert.equal(r[4].headers.get("content-type"), "application/json-patch+json");
   assert.equal(r[5].headers.get("content-type"), "application/merge-patch+json");
