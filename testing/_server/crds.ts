@@ -12,7 +12,8 @@ import type { ServerCtx } from "./context.ts";
 import { type ResourceInfo, resourceInfo, type ScaleSpec } from "./registry.ts";
 import { badRequest, failure, invalid } from "./status.ts";
 import type { Rec } from "./store.ts";
-import { isObj, type Obj, rfc3339 } from "./util.ts";
+import { deepEqual, isObj, type Obj, rfc3339 } from "./util.ts";
+import { recordUpdate } from "../_patch/mod_internal.ts";
 
 const CRD_STORE = "apiextensions.k8s.io/customresourcedefinitions";
 
@@ -63,8 +64,8 @@ function nameConflict(ctx: ServerCtx, crdName: string, spec: CrdSpec): string | 
   return undefined;
 }
 
-/** Validates a CRD and fills its status before it is stored (rules 9.1, 9.2). */
-export function prepareCrd(ctx: ServerCtx, obj: Obj, old: Obj | undefined): Obj {
+/** Validates a CRD before it is stored (rule 9.1). */
+export function prepareCrd(_ctx: ServerCtx, obj: Obj): Obj {
   const name = String((obj.metadata as Obj).name);
   const causes = validateCustomResourceDefinition(obj);
   if (causes.length) throw invalid(CRD_NAMES, name, causes);
@@ -76,17 +77,32 @@ export function prepareCrd(ctx: ServerCtx, obj: Obj, old: Obj | undefined): Obj 
       message: "Required value: group, names, scope and versions",
     }]);
   }
+  return obj;
+}
+
+/**
+ * The status a CRD is stored with: on create not yet accepted (the names controller runs right
+ * after, rule 9.2), on update the old status with the storage version recorded.
+ */
+export function initialCrdStatus(obj: Obj, old: Obj | undefined): Obj {
+  const spec = obj.spec as CrdSpec;
+  const storage = spec.versions.find((v) => v.storage)?.name ?? spec.versions[0]?.name;
+  const prev = old?.status as Obj | undefined;
+  const stored = new Set<string>((prev?.storedVersions as string[] | undefined) ?? []);
+  if (storage) stored.add(storage);
+  if (prev) return { ...prev, storedVersions: [...stored] };
+  return { conditions: null, acceptedNames: { plural: "", kind: "" }, storedVersions: [...stored] };
+}
+
+function acceptedStatus(ctx: ServerCtx, obj: Obj): Obj {
+  const spec = obj.spec as CrdSpec;
   const at = rfc3339(ctx.clock.now());
-  const conflictMsg = nameConflict(ctx, name, spec);
-  const oldConds = ((old?.status as Obj | undefined)?.conditions as Obj[] | undefined) ?? [];
+  const conflictMsg = nameConflict(ctx, String((obj.metadata as Obj).name), spec);
+  const status = (obj.status ?? {}) as Obj;
+  const oldConds = (status.conditions as Obj[] | null | undefined) ?? [];
   const keep = (c: Obj) => {
     const prev = oldConds.find((o) => o.type === c.type && o.status === c.status);
     return prev ? { ...c, lastTransitionTime: prev.lastTransitionTime } : c;
-  };
-  const names = {
-    ...spec.names,
-    singular: spec.names.singular || spec.names.kind.toLowerCase(),
-    listKind: spec.names.listKind || `${spec.names.kind}List`,
   };
   const conditions = conflictMsg
     ? [
@@ -105,29 +121,53 @@ export function prepareCrd(ctx: ServerCtx, obj: Obj, old: Obj | undefined): Obj 
         ),
       ),
     ];
-  const storage = spec.versions.find((v) => v.storage)?.name ?? spec.versions[0]?.name;
-  const stored = new Set<string>(
-    ((old?.status as Obj | undefined)?.storedVersions as string[] | undefined) ?? [],
-  );
-  if (storage) stored.add(storage);
-  return {
-    ...obj,
-    status: {
-      conditions,
-      acceptedNames: conflictMsg ? { plural: "", kind: "" } : names,
-      storedVersions: [...stored],
-    },
+  if ((obj.metadata as Obj).deletionTimestamp) {
+    conditions.push(
+      keep(
+        condition(
+          "Terminating",
+          "True",
+          "InstanceDeletionInProgress",
+          "CustomResource deletion is in progress",
+          at,
+        ),
+      ),
+    );
+  }
+  const names: Obj = {
+    ...spec.names,
+    singular: spec.names.singular || spec.names.kind.toLowerCase(),
+    listKind: spec.names.listKind || `${spec.names.kind}List`,
   };
+  return { ...status, conditions, acceptedNames: conflictMsg ? status.acceptedNames : names };
 }
 
-/** Serves (or re-serves) the resource of a stored CRD (rule 9.3). */
+/** After a CRD is stored: accept its names and set its conditions (9.2), then serve it (9.3). */
 export function crdWritten(ctx: ServerCtx, rec: Rec): void {
-  const obj = rec.obj;
+  let obj = rec.obj;
+  const status = acceptedStatus(ctx, obj);
+  if (!deepEqual(status, obj.status)) {
+    const next: Obj = { ...obj, metadata: { ...(obj.metadata as Obj) }, status };
+    const managedFields = recordUpdate({
+      old: obj,
+      updated: next,
+      manager: "kube-apiserver",
+      apiVersion: "apiextensions.k8s.io/v1",
+      now: rfc3339(ctx.clock.now()),
+      subresource: "status",
+    });
+    if (managedFields.length) (next.metadata as Obj).managedFields = managedFields;
+    obj = ctx.store.put(CRD_STORE, rec.key, next).obj;
+  }
+  register(ctx, obj);
+}
+
+function register(ctx: ServerCtx, obj: Obj): void {
   const spec = obj.spec as CrdSpec;
-  const established = ((obj.status as Obj)?.conditions as Obj[] | undefined)?.some((c) =>
+  const established = ((obj.status as Obj)?.conditions as Obj[] | null | undefined)?.some((c) =>
     c.type === "Established" && c.status === "True"
   );
-  if (!established || (obj.metadata as Obj).deletionTimestamp) return;
+  if (!established) return;
   ctx.registry.remove(spec.group, spec.names.plural);
   const storage = spec.versions.find((v) => v.storage)?.name ?? spec.versions[0].name;
   for (const v of spec.versions) {
@@ -153,10 +193,16 @@ export function crdWritten(ctx: ServerCtx, rec: Rec): void {
   }
 }
 
-/** Stops serving a CRD's resource and removes its objects (rule 9.3). */
+/** The store key of a CRD's objects. */
+export function crdStoreKey(crd: Obj): string {
+  const spec = crd.spec as CrdSpec;
+  return `${spec.group}/${spec.names.plural}`;
+}
+
+/** Stops serving a CRD's resource and drops whatever objects are left (rule 9.3). */
 export function removeCrdResource(ctx: ServerCtx, crd: Obj): void {
   const spec = crd.spec as CrdSpec;
-  const storeKey = `${spec.group}/${spec.names.plural}`;
+  const storeKey = crdStoreKey(crd);
   ctx.registry.remove(spec.group, spec.names.plural);
   const snap = ctx.store.snapshot(storeKey);
   for (const key of [...snap.keys]) ctx.store.remove(storeKey, key);
@@ -166,7 +212,7 @@ export function removeCrdResource(ctx: ServerCtx, crd: Obj): void {
 /** Re-serves every stored CRD (after a restart that kept state). */
 export function reloadCrds(ctx: ServerCtx): void {
   const snap = ctx.store.snapshot(CRD_STORE);
-  for (const key of snap.keys) crdWritten(ctx, snap.map.get(key)!);
+  for (const key of snap.keys) register(ctx, snap.map.get(key)!.obj);
 }
 
 function restoreRoot(from: Obj, to: unknown): Obj {
@@ -195,10 +241,12 @@ export function applyCustomSchema(
   const { value, pruned } = prune(schema, obj);
   if (pruned.length) {
     if (fv === "Strict") {
+      const version = info.apiVersion.split("/")[1];
+      const fields = pruned.map((p) => `unknown field "${p}"`).join(", ");
       throw failure(
         400,
         "BadRequest",
-        `strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(", ")}`,
+        `${info.kind} in version "${version}" cannot be handled as a ${info.kind}: strict decoding error: ${fields}`,
       );
     }
     if (fv === "Warn") { for (const p of pruned) warnings.push(`unknown field "${p}"`); }

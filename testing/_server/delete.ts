@@ -3,8 +3,9 @@ import type { Status } from "../../client/types.ts";
 import type { ServerCtx } from "./context.ts";
 import { handleListItems } from "./handlers_read.ts";
 import type { ResourceInfo } from "./registry.ts";
-import { conflict, failure, forbidden, notFound } from "./status.ts";
-import { isObj, type Obj, rfc3339 } from "./util.ts";
+import { failure, forbidden, invalidOptions, notFound } from "./status.ts";
+import { checkDryRun } from "./request.ts";
+import { deepEqual, isObj, type Obj, rfc3339 } from "./util.ts";
 
 /** DeleteOptions as the body or query parameters give them. */
 export interface DeleteOpts {
@@ -14,13 +15,25 @@ export interface DeleteOpts {
 }
 
 const PROTECTED = new Set(["default", "kube-system", "kube-public"]);
+const CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions";
+/** The finalizer kube puts on a deleted CRD until its objects are gone (rule 9.3). */
+export const CRD_CLEANUP = "customresourcecleanup.apiextensions.k8s.io";
+
+function preconditionFailed(info: ResourceInfo, name: string, why: string): Error {
+  return failure(
+    409,
+    "Conflict",
+    `Operation cannot be fulfilled on ${info.kind} "${name}": ${why}`,
+    {
+      name,
+      group: info.group,
+      kind: info.kind,
+    },
+  );
+}
 
 /** Parses DeleteOptions from an optional JSON body and the query (rules 3.6-3.8). */
-export function parseDeleteOptions(
-  body: unknown,
-  params: URLSearchParams,
-  dryRun: boolean,
-): DeleteOpts {
+export function parseDeleteOptions(body: unknown, params: URLSearchParams): DeleteOpts {
   const b = isObj(body) ? body : {};
   let policy = (b.propagationPolicy as string | undefined) ?? params.get("propagationPolicy") ??
     undefined;
@@ -30,28 +43,32 @@ export function parseDeleteOptions(
   }
   if (policy !== undefined && !["Foreground", "Background", "Orphan"].includes(policy)) {
     const message =
-      `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`;
-    throw failure(
-      422,
-      "Invalid",
-      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: ${message}`,
-      {
-        kind: "DeleteOptions",
-        group: "meta.k8s.io",
-        causes: [{ reason: "FieldValueNotSupported", field: "propagationPolicy", message }],
-      },
-    );
+      `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`;
+    throw invalidOptions("DeleteOptions", [{
+      reason: "FieldValueNotSupported",
+      field: "propagationPolicy",
+      message,
+    }]);
   }
-  const bodyDry = Array.isArray(b.dryRun) && b.dryRun.length > 0;
-  if (bodyDry && !(b.dryRun as unknown[]).every((v) => v === "All")) {
-    throw failure(
-      422,
-      "Invalid",
-      `dryRun: Unsupported value: ${JSON.stringify(b.dryRun)}: supported values: "All"`,
-    );
-  }
+  const dry = [...params.getAll("dryRun"), ...(Array.isArray(b.dryRun) ? b.dryRun : [])];
+  if (dry.length) checkDryRun(dry, "DeleteOptions");
   const pre = isObj(b.preconditions) ? b.preconditions as DeleteOpts["preconditions"] : undefined;
-  return { propagationPolicy: policy, preconditions: pre, dryRun: dryRun || bodyDry };
+  return { propagationPolicy: policy, preconditions: pre, dryRun: dry.length > 0 };
+}
+
+/** The finalizers a deletion with `policy` leaves on an object (kube's GC finalizers). */
+function policyFinalizers(current: string[], policy: string | undefined): string[] {
+  let out = [...current];
+  if (policy === "Foreground") {
+    out = out.filter((f) => f !== "orphan");
+    if (!out.includes("foregroundDeletion")) out.push("foregroundDeletion");
+  } else if (policy === "Orphan") {
+    out = out.filter((f) => f !== "foregroundDeletion");
+    if (!out.includes("orphan")) out.push("orphan");
+  } else if (policy === "Background") {
+    out = out.filter((f) => f !== "orphan" && f !== "foregroundDeletion");
+  }
+  return out;
 }
 
 /** The outcome of deleting one object: still there (terminating) or gone. */
@@ -76,29 +93,41 @@ export function deleteOne(
   const m = rec.obj.metadata as Obj;
   const pre = opts.preconditions;
   if (pre?.uid && pre.uid !== m.uid) {
-    throw conflict(
+    throw preconditionFailed(
       info,
       target.name,
-      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(m.uid)}`,
+      `the UID in the precondition (${pre.uid}) does not match the UID in record (${
+        String(m.uid)
+      }). The object might have been deleted and then recreated`,
     );
   }
   if (pre?.resourceVersion && pre.resourceVersion !== m.resourceVersion) {
-    throw conflict(
+    throw preconditionFailed(
       info,
       target.name,
-      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${
+      `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${
         String(m.resourceVersion)
-      }`,
+      }). The object might have been modified`,
     );
   }
-  if (m.deletionTimestamp) return { obj: rec.obj, gone: false };
-  const finalizers = [...((m.finalizers as string[] | undefined) ?? [])];
-  if (opts.propagationPolicy === "Foreground" && !finalizers.includes("foregroundDeletion")) {
-    finalizers.push("foregroundDeletion");
+  const current = (m.finalizers as string[] | undefined) ?? [];
+  if (m.deletionTimestamp) {
+    // 3.3: nothing changes unless the propagation policy asks for other GC finalizers
+    const wanted = opts.propagationPolicy
+      ? policyFinalizers(current, opts.propagationPolicy)
+      : current;
+    if (deepEqual(wanted, current) || opts.dryRun) return { obj: rec.obj, gone: false };
+    const meta: Obj = { ...m, finalizers: wanted };
+    return {
+      obj: ctx.store.put(info.storeKey, target.key, { ...rec.obj, metadata: meta }).obj,
+      gone: false,
+    };
   }
-  if (opts.propagationPolicy === "Orphan" && !finalizers.includes("orphan")) {
-    finalizers.push("orphan");
-  }
+  const finalizers = policyFinalizers(
+    current,
+    opts.propagationPolicy === "Background" ? undefined : opts.propagationPolicy,
+  );
+  if (info.storeKey === CRD_KEY && !finalizers.includes(CRD_CLEANUP)) finalizers.push(CRD_CLEANUP);
   const specFinalizers = isNs
     ? ((rec.obj.spec as Obj | undefined)?.finalizers as string[] | undefined) ?? []
     : [];
@@ -107,11 +136,8 @@ export function deleteOne(
     const removed = ctx.store.remove(info.storeKey, target.key)!;
     return { obj: removed.obj, gone: true };
   }
-  const meta: Obj = {
-    ...m,
-    deletionTimestamp: rfc3339(ctx.clock.now()),
-    deletionGracePeriodSeconds: 0,
-  };
+  const meta: Obj = { ...m, deletionTimestamp: rfc3339(ctx.clock.now()) };
+  if (!isNs) meta.deletionGracePeriodSeconds = 0;
   if (finalizers.length) meta.finalizers = finalizers;
   if (typeof m.generation === "number" && m.generation > 0) meta.generation = m.generation + 1;
   const next: Obj = { ...rec.obj, metadata: meta };
@@ -139,6 +165,7 @@ export function deleteCollection(
   target: { namespace?: string; params: URLSearchParams },
   opts: DeleteOpts,
 ): Obj {
+  const listRv = ctx.store.rv;
   const recs = handleListItems(ctx, info, target);
   const items: Obj[] = [];
   for (const rec of recs) {
@@ -152,7 +179,7 @@ export function deleteCollection(
   return {
     kind: info.listKind,
     apiVersion: info.apiVersion,
-    metadata: { resourceVersion: String(ctx.store.rv) },
+    metadata: { resourceVersion: String(listRv) },
     items,
   };
 }

@@ -3,7 +3,17 @@ import { openApiV3Document, openApiV3Index } from "../_schema/mod_internal.ts";
 import type { Registry, ResourceInfo } from "./registry.ts";
 import { jsonResponse, pageNotFound } from "./status.ts";
 
-function resourceList(apiVersion: string, resources: ResourceInfo[]): unknown {
+/** kube's storageVersionHash: base64 of the first 8 bytes of sha256("group/version/kind"). */
+async function storageVersionHash(r: ResourceInfo): Promise<string> {
+  const version = r.crd?.storageVersion ?? r.version;
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(`${r.group}/${version}/${r.kind}`),
+  );
+  return btoa(String.fromCharCode(...new Uint8Array(digest).subarray(0, 8)));
+}
+
+async function resourceList(apiVersion: string, resources: ResourceInfo[]): Promise<unknown> {
   const out: unknown[] = [];
   for (const r of resources) {
     const entry: Record<string, unknown> = {
@@ -13,6 +23,7 @@ function resourceList(apiVersion: string, resources: ResourceInfo[]): unknown {
       kind: r.kind,
       verbs: r.verbs,
     };
+    entry.storageVersionHash = await storageVersionHash(r);
     if (r.shortNames.length) entry.shortNames = r.shortNames;
     if (r.categories.length) entry.categories = r.categories;
     out.push(entry);
@@ -47,8 +58,12 @@ function groupEntry(g: { name: string; versions: string[] }): unknown {
 
 const VERSION = {
   major: "1",
-  minor: "32",
-  gitVersion: "v1.32.0-operatorkit",
+  minor: "36",
+  emulationMajor: "1",
+  emulationMinor: "36",
+  minCompatibilityMajor: "1",
+  minCompatibilityMinor: "35",
+  gitVersion: "v1.36.0+operatorkit",
   gitCommit: "0000000000000000000000000000000000000000",
   gitTreeState: "clean",
   buildDate: "2026-01-01T00:00:00Z",
@@ -58,7 +73,10 @@ const VERSION = {
 };
 
 /** Answers a discovery, version or OpenAPI path; undefined when `path` is none of those. */
-export function handleDiscovery(registry: Registry, path: string): Response | undefined {
+export async function handleDiscovery(
+  registry: Registry,
+  path: string,
+): Promise<Response | undefined> {
   const segs = path.split("/").filter((s) => s !== "");
   if (path === "/version" || path === "/version/") return jsonResponse(VERSION);
   if (["/healthz", "/livez", "/readyz"].includes(path)) {
@@ -73,7 +91,7 @@ export function handleDiscovery(registry: Registry, path: string): Response | un
       });
     }
     if (segs.length === 2 && registry.hasGroupVersion(segs[1])) {
-      return jsonResponse(resourceList(segs[1], registry.resources(segs[1])));
+      return jsonResponse(await resourceList(segs[1], registry.resources(segs[1])));
     }
     return undefined;
   }
@@ -93,7 +111,7 @@ export function handleDiscovery(registry: Registry, path: string): Response | un
     if (segs.length === 3) {
       const gv = `${segs[1]}/${segs[2]}`;
       if (!registry.hasGroupVersion(gv)) return pageNotFound();
-      return jsonResponse(resourceList(gv, registry.resources(gv)));
+      return jsonResponse(await resourceList(gv, registry.resources(gv)));
     }
     return undefined;
   }

@@ -2,8 +2,8 @@
 // (rules 10.2, 2.4), plus CRD clean-up (rule 9.3). Runs after the write that triggered it
 // (queued as microtasks), so it is asynchronous to the client but leaves no timer behind.
 import type { ServerCtx } from "./context.ts";
-import { removeCrdResource } from "./crds.ts";
-import { deleteOne } from "./delete.ts";
+import { crdStoreKey, removeCrdResource } from "./crds.ts";
+import { CRD_CLEANUP, deleteOne } from "./delete.ts";
 import type { ResourceInfo } from "./registry.ts";
 import type { StoreEvent } from "./store.ts";
 import { deepEqual, isObj, type Obj } from "./util.ts";
@@ -33,6 +33,7 @@ export class GarbageCollector {
   #queue: Array<() => void> = [];
   #scheduled = false;
   #stopped = false;
+  #cleanups = new Set<string>();
 
   constructor(readonly ctx: ServerCtx) {
     ctx.store.listeners.push((e) => this.#onEvent(e));
@@ -61,9 +62,21 @@ export class GarbageCollector {
   }
 
   #onEvent(e: StoreEvent): void {
-    if (e.storeKey === CRD_KEY && e.type === "DELETED") {
-      const crd = e.prev!.obj;
-      this.#later(() => removeCrdResource(this.ctx, crd));
+    if (e.storeKey === CRD_KEY) {
+      const crd = e.rec.obj;
+      if (e.type === "DELETED") this.#later(() => removeCrdResource(this.ctx, e.prev!.obj));
+      else if ((crd.metadata as Obj).deletionTimestamp) {
+        this.#later(() => this.#cleanupCrd(e.rec.key));
+      }
+    } else if (e.type === "DELETED") {
+      const name = this.#terminatingCrd(e.storeKey);
+      if (name && !this.#cleanups.has(name)) {
+        this.#cleanups.add(name);
+        this.#later(() => {
+          this.#cleanups.delete(name);
+          this.#cleanupCrd(name);
+        });
+      }
     }
     if (!this.ctx.gc) return;
     const obj = e.rec.obj;
@@ -86,6 +99,28 @@ export class GarbageCollector {
     } else if (fins.includes("foregroundDeletion")) {
       this.#later(() => this.#foreground(e.storeKey, e.rec.key));
     }
+  }
+
+  /** The name of the terminating CRD that serves `storeKey`, if any. */
+  #terminatingCrd(storeKey: string): string | undefined {
+    const name = this.#infoFor(storeKey)?.crd?.name;
+    const crd = name ? this.ctx.store.get(CRD_KEY, name) : undefined;
+    return crd && (crd.obj.metadata as Obj).deletionTimestamp ? name : undefined;
+  }
+
+  /** kube's CRD finalizer: delete every custom object, then release the CRD (rule 9.3). */
+  #cleanupCrd(name: string): void {
+    const crd = this.ctx.store.get(CRD_KEY, name);
+    if (!crd || !finalizersOf(crd.obj).includes(CRD_CLEANUP)) return;
+    const storeKey = crdStoreKey(crd.obj);
+    const snap = this.ctx.store.snapshot(storeKey);
+    for (const key of [...snap.keys]) {
+      const rec = this.ctx.store.get(storeKey, key);
+      if (rec && !(rec.obj.metadata as Obj).deletionTimestamp) {
+        this.#deleteBackground(storeKey, key, rec.obj);
+      }
+    }
+    if (this.ctx.store.count(storeKey) === 0) this.#removeFinalizer(CRD_KEY, name, CRD_CLEANUP);
   }
 
   #infoFor(storeKey: string): ResourceInfo | undefined {

@@ -3,7 +3,15 @@ import type { ServerCtx } from "./context.ts";
 import { listBody, objectBody, watchRender } from "./output.ts";
 import type { ResourceRequest } from "./request.ts";
 import { type Matcher, parseFieldSelector, parseLabelSelector } from "./selectors.ts";
-import { badRequest, expired, failure, jsonHeaders, jsonResponse, notFound } from "./status.ts";
+import {
+  badRequest,
+  expired,
+  failure,
+  invalidOptions,
+  jsonHeaders,
+  jsonResponse,
+  notFound,
+} from "./status.ts";
 import type { Rec, Snapshot } from "./store.ts";
 import { delay, type Obj } from "./util.ts";
 
@@ -33,18 +41,21 @@ export function selectorOf(req: ResourceRequest, extraName?: string): Matcher | 
   return (o) => parts.every((p) => p(o));
 }
 
-function parseRv(s: string | null): number | undefined {
+function parseRv(s: string | null, watch = false): number | undefined {
   if (s === null || s === "") return undefined;
-  if (!/^\d+$/.test(s)) throw badRequest(`invalid resource version: ${JSON.stringify(s)}`);
+  if (!/^\d+$/.test(s)) {
+    const why = `resourceVersion: Invalid value: ${JSON.stringify(s)}: strconv.ParseUint: parsing ${
+      JSON.stringify(s)
+    }: invalid syntax`;
+    // kube answers a watch with an unparseable RV with a reason-less 500
+    throw watch ? failure(500, undefined, why) : badRequest(`invalid resource version: ${why}`);
+  }
   return Number(s);
 }
 
-function invalidParam(field: string, message: string): Error {
-  return failure(422, "Invalid", `ListOptions.meta.k8s.io "" is invalid: ${field}: ${message}`, {
-    kind: "ListOptions",
-    group: "meta.k8s.io",
-    causes: [{ reason: "FieldValueForbidden", field, message }],
-  });
+function invalidParam(field: string, message: string, reason = "FieldValueForbidden"): Error {
+  const text = reason === "FieldValueForbidden" ? `Forbidden: ${message}` : message;
+  return invalidOptions("ListOptions", [{ reason, field, message: text }]);
 }
 
 interface ContinueToken {
@@ -63,7 +74,7 @@ function decodeContinue(s: string): ContinueToken {
   } catch {
     // fall through
   }
-  throw badRequest(`continue key is not valid: ${JSON.stringify(s)}`);
+  throw badRequest(`invalid continue token: continue key is not valid: ${JSON.stringify(s)}`);
 }
 
 /** First index in sorted `keys` whose key is > `after` (or >= `from` when inclusive). */
@@ -83,10 +94,15 @@ async function waitForRv(ctx: ServerCtx, rv: number): Promise<void> {
     await delay(50, ctx.signal);
   }
   if (rv > ctx.store.rv) {
-    throw failure(504, "Timeout", `Too large resource version: ${rv}, current: ${ctx.store.rv}`, {
-      causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
-      retryAfterSeconds: 1,
-    });
+    throw failure(
+      504,
+      "Timeout",
+      `Timeout: Too large resource version: ${rv}, current: ${ctx.store.rv}`,
+      {
+        causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+        retryAfterSeconds: 1,
+      },
+    );
   }
 }
 
@@ -99,7 +115,11 @@ export async function handleList(ctx: ServerCtx, req: ResourceRequest): Promise<
   const cont = p.get("continue") || undefined;
   if (rvm) {
     if (rvm !== "Exact" && rvm !== "NotOlderThan") {
-      throw invalidParam("resourceVersionMatch", `Unsupported value: "${rvm}"`);
+      throw invalidParam(
+        "resourceVersionMatch",
+        `Unsupported value: "${rvm}"`,
+        "FieldValueNotSupported",
+      );
     }
     if (rv === undefined) {
       throw invalidParam(
@@ -185,7 +205,7 @@ const encoder = new TextEncoder();
 /** WATCH (rules 7.1-7.9). */
 export function handleWatch(ctx: ServerCtx, req: ResourceRequest): Response {
   const p = req.params;
-  const rv = parseRv(p.get("resourceVersion"));
+  const rv = parseRv(p.get("resourceVersion"), true);
   const rvm = p.get("resourceVersionMatch");
   const sieParam = p.get("sendInitialEvents");
   const sendInitial = sieParam === "true";

@@ -3,7 +3,7 @@ import { renderTable } from "../_schema/mod_internal.ts";
 import type { ServerCtx } from "./context.ts";
 import type { ResourceInfo } from "./registry.ts";
 import type { OutputForm, ResourceRequest } from "./request.ts";
-import { type Rec, recJson } from "./store.ts";
+import { type Rec, recItemJson, recJson } from "./store.ts";
 import type { Obj } from "./util.ts";
 import type { WatchRender } from "./watch_hub.ts";
 
@@ -71,7 +71,15 @@ export function listBody(
     const items = recs.map((r) => JSON.stringify(partial(r.obj))).join(",");
     return `{"kind":"PartialObjectMetadataList","apiVersion":"${META_AV}","metadata":${metaJson},"items":[${items}]}`;
   }
-  const items = recs.map((r) => objectJson(info, r)).join(",");
+  const items = info.crd
+    ? recs.map((r) => objectJson(info, r)).join(",")
+    : recs.map((r) => recItemJson(r)).join(",");
+  if (info.crd && listMeta.continue === undefined) {
+    // unstructured lists always carry `continue`, empty on the last page
+    return `{"apiVersion":"${info.apiVersion}","items":[${items}],"kind":"${info.listKind}","metadata":${
+      JSON.stringify({ continue: "", ...listMeta })
+    }}`;
+  }
   return `{"kind":"${info.listKind}","apiVersion":"${info.apiVersion}","metadata":${metaJson},"items":[${items}]}`;
 }
 

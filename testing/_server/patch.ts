@@ -4,6 +4,7 @@ import {
   applyJsonPatch,
   applyMergePatch,
   applyStrategicMergePatch,
+  formatApplyConflicts,
   PatchError,
   serverSideApply,
   strategicMergeSchemaFor,
@@ -12,7 +13,7 @@ import type { ServerCtx } from "./context.ts";
 import { objectKeyOf } from "./handlers_read.ts";
 import type { ResourceInfo } from "./registry.ts";
 import { fieldManager, isDryRun, type ResourceRequest } from "./request.ts";
-import { badRequest, conflict, failure, notFound } from "./status.ts";
+import { badRequest, failure, invalidOptions, notFound } from "./status.ts";
 import type { Rec } from "./store.ts";
 import { clone, getPath, isObj, type Obj, rfc3339, setPath } from "./util.ts";
 import { createObject, updateObject, type WriteResult } from "./write.ts";
@@ -35,10 +36,18 @@ function unsupported(types: string[]): Error {
 
 function patchFailure(e: unknown): Error {
   if (e instanceof PatchError) {
-    return e.kind === "BadRequest" ? badRequest(e.message) : failure(422, "Invalid", e.message);
+    // kube wraps patch application errors in a generic 422 without details
+    return e.kind === "BadRequest" ? badRequest(e.message) : failure(
+      422,
+      "Invalid",
+      "the server rejected our request due to an error in our request",
+      {},
+    );
   }
   return e as Error;
 }
+
+const KNOWN = [JSON_PATCH, MERGE_PATCH, STRATEGIC, APPLY];
 
 /** Applies a non-apply patch of `contentType` to `target`. */
 export function applyPatch(
@@ -47,11 +56,14 @@ export function applyPatch(
   target: Obj,
   text: string,
 ): Obj {
+  if (!KNOWN.includes(contentType)) {
+    throw failure(415, "UnsupportedMediaType", "415: Unsupported Media Type", {});
+  }
   let patch: unknown;
   try {
     patch = JSON.parse(text);
   } catch (e) {
-    throw badRequest(`couldn't decode the patch as JSON: ${(e as Error).message}`);
+    throw badRequest(`error decoding patch: ${(e as Error).message}`);
   }
   let out: unknown;
   try {
@@ -83,20 +95,18 @@ export async function handlePatch(ctx: ServerCtx, req: ResourceRequest): Promise
   const info = req.info;
   const contentType = (req.request.headers.get("content-type") ?? "").split(";")[0].trim()
     .toLowerCase();
-  const dryRun = isDryRun(req.params);
+  const dryRun = isDryRun(req.params, "PatchOptions");
   const manager = fieldManager(req);
   const fieldValidation = req.params.get("fieldValidation");
   const forceParam = req.params.get("force");
   const isApply = contentType === APPLY || contentType === APPLY_CBOR;
   if (contentType === APPLY_CBOR) throw unsupported([JSON_PATCH, MERGE_PATCH, STRATEGIC, APPLY]);
   if (forceParam !== null && !isApply) {
-    throw failure(422, "Invalid", "force: Forbidden: may not be specified for non-apply patch", {
-      causes: [{
-        reason: "FieldValueForbidden",
-        field: "force",
-        message: "Forbidden: may not be specified for non-apply patch",
-      }],
-    });
+    throw invalidOptions("PatchOptions", [{
+      reason: "FieldValueForbidden",
+      field: "force",
+      message: "Forbidden: may not be specified for non-apply patch",
+    }]);
   }
   const text = await req.request.text();
   const key = objectKeyOf(req.namespace, req.name!);
@@ -115,13 +125,11 @@ export async function handlePatch(ctx: ServerCtx, req: ResourceRequest): Promise
     }, opts);
   }
   if (!req.params.get("fieldManager")) {
-    throw failure(422, "Invalid", "fieldManager: Required value: is required for apply patch", {
-      causes: [{
-        reason: "FieldValueRequired",
-        field: "fieldManager",
-        message: "Required value: is required for apply patch",
-      }],
-    });
+    throw invalidOptions("PatchOptions", [{
+      reason: "FieldValueRequired",
+      field: "fieldManager",
+      message: "Required value: is required for apply patch",
+    }]);
   }
   let applied: unknown;
   try {
@@ -151,18 +159,13 @@ export async function handlePatch(ctx: ServerCtx, req: ResourceRequest): Promise
     subresource: sub,
   });
   if (result.conflicts) {
-    const n = result.conflicts.length;
-    const fields = result.conflicts.map((c) => `- ${c.manager}: ${c.field}`).join("\n");
-    throw conflict(
-      info,
-      req.name!,
-      `Apply failed with ${n} conflict${n === 1 ? "" : "s"}: ${fields}`,
-      result.conflicts.map((c) => ({
+    throw failure(409, "Conflict", formatApplyConflicts(result.conflicts), {
+      causes: result.conflicts.map((c) => ({
         reason: "FieldManagerConflict",
-        message: `conflict with "${c.manager}"`,
+        message: c.message ?? `conflict with ${JSON.stringify(c.manager)}`,
         field: c.field,
       })),
-    );
+    });
   }
   const applyOpts = { ...opts, managedFieldsDone: true };
   if (!old) {

@@ -1,7 +1,7 @@
 // Turning an HTTP request into a resource request: path, verb, output form, field manager.
 import type { Registry, ResourceInfo } from "./registry.ts";
 import { decodeProtobuf } from "./protobuf.ts";
-import { failure } from "./status.ts";
+import { failure, invalidOptions, notFound } from "./status.ts";
 
 /** How the client wants objects back (rule 0.1, 8.4, metadata-only). */
 export type OutputForm = "json" | "table" | "meta" | "metalist";
@@ -48,19 +48,25 @@ export function parseResourcePath(
     if (inner?.namespaced) {
       namespace = rest[1];
       rest = rest.slice(2);
+    } else if (!(apiVersion === "v1" && rest.length === 3 && ["status", "finalize"].includes(rest[2]))) {
+      throw failure(404, "NotFound", "the server could not find the requested resource", {});
     }
   }
-  if (rest.length === 0 || rest.length > 3) return undefined;
+  if (rest.length === 0 || rest.length > 3 || !registry.hasGroupVersion(apiVersion)) {
+    return undefined;
+  }
   const info = registry.get(apiVersion, rest[0]);
-  if (!info) return undefined;
-  if (namespace !== undefined && !info.namespaced) return undefined;
+  if (!info || (namespace !== undefined && !info.namespaced)) {
+    // a served group version answers unknown resources with a Status (kube v1.36)
+    throw failure(404, "NotFound", "the server could not find the requested resource", {});
+  }
   const name = rest[1];
   const subresource = rest[2];
   if (subresource !== undefined) {
     const ok = (subresource === "status" && info.status) ||
       (subresource === "scale" && info.scale) ||
       (subresource === "finalize" && info.plural === "namespaces" && info.group === "");
-    if (!ok) return undefined;
+    if (!ok) throw notFound(info, name!);
   }
   const params = url.searchParams;
   const watchParam = params.get("watch");
@@ -106,7 +112,8 @@ export function outputForm(accept: string | null): OutputForm {
   throw failure(
     406,
     "NotAcceptable",
-    `only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io, application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io, application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io`,
+    "406: Not Acceptable\n\nAvailable representations: application/json, application/json;as=Table;v=v1;g=meta.k8s.io, application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io, application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io",
+    {},
   );
 }
 
@@ -119,7 +126,7 @@ export function fieldManager(req: ResourceRequest): string {
 }
 
 /** Reads a JSON body; 400 when it does not decode. */
-export async function readJson(request: Request): Promise<unknown> {
+export async function readJson(request: Request, kind: string): Promise<unknown> {
   const ct = (request.headers.get("content-type") ?? "application/json").split(";")[0].trim();
   if (ct === "application/vnd.kubernetes.protobuf") {
     return decodeProtobuf(new Uint8Array(await request.arrayBuffer()));
@@ -142,25 +149,28 @@ export async function readJson(request: Request): Promise<unknown> {
     throw failure(
       400,
       "BadRequest",
-      `couldn't decode the request body as JSON: ${(e as Error).message}`,
+      `the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${
+        (e as Error).message
+      }`,
     );
   }
 }
 
-/** `dryRun` (rule 3.8): absent, or `All`; anything else is 422. */
-export function isDryRun(params: URLSearchParams): boolean {
+/** `dryRun` (rule 3.8): absent, or `All`; anything else is 422 naming the options kind. */
+export function isDryRun(params: URLSearchParams, optionsKind = "CreateOptions"): boolean {
   const values = params.getAll("dryRun");
   if (values.length === 0) return false;
-  for (const v of values) {
-    if (v !== "All") {
-      throw failure(422, "Invalid", `dryRun: Unsupported value: "${v}": supported values: "All"`, {
-        causes: [{
-          reason: "FieldValueNotSupported",
-          field: "dryRun",
-          message: `Unsupported value: "${v}": supported values: "All"`,
-        }],
-      });
-    }
-  }
+  checkDryRun(values, optionsKind);
   return true;
+}
+
+/** Validates dryRun values (422 unless every one is `All`). */
+export function checkDryRun(values: unknown[], optionsKind: string): void {
+  if (values.every((v) => v === "All")) return;
+  const message = `Unsupported value: ${JSON.stringify(values)}: supported values: "All"`;
+  throw invalidOptions(optionsKind, [{
+    reason: "FieldValueNotSupported",
+    field: "dryRun",
+    message,
+  }]);
 }

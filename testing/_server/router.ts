@@ -52,9 +52,9 @@ async function optionalJson(request: Request): Promise<unknown> {
 async function dispatch(ctx: ServerCtx, req: ResourceRequest): Promise<Response> {
   const info = req.info;
   const p = req.params;
-  const opts = () => ({
+  const opts = (optionsKind = "CreateOptions") => ({
     manager: fieldManager(req),
-    dryRun: isDryRun(p),
+    dryRun: isDryRun(p, optionsKind),
     subresource: req.subresource,
     fieldValidation: p.get("fieldValidation"),
   });
@@ -72,7 +72,7 @@ async function dispatch(ctx: ServerCtx, req: ResourceRequest): Promise<Response>
     case "watch":
       return handleWatch(ctx, req);
     case "create": {
-      const body = await readJson(req.request);
+      const body = await readJson(req.request, info.kind);
       return writeResponse(
         ctx,
         req,
@@ -80,8 +80,8 @@ async function dispatch(ctx: ServerCtx, req: ResourceRequest): Promise<Response>
       );
     }
     case "update": {
-      const body = await readJson(req.request);
-      const o = opts();
+      const body = await readJson(req.request, info.kind);
+      const o = opts("UpdateOptions");
       if (req.subresource === "scale") {
         const old = ctx.store.get(info.storeKey, objectKeyOf(req.namespace, req.name!));
         return writeResponse(
@@ -100,7 +100,7 @@ async function dispatch(ctx: ServerCtx, req: ResourceRequest): Promise<Response>
       return writeResponse(ctx, req, await handlePatch(ctx, req));
     case "delete": {
       if (req.subresource) throw methodNotSupported(info, "delete");
-      const dOpts = parseDeleteOptions(await optionalJson(req.request), p, isDryRun(p));
+      const dOpts = parseDeleteOptions(await optionalJson(req.request), p);
       const key = objectKeyOf(req.namespace, req.name!);
       const out = deleteOne(ctx, info, { key, name: req.name! }, dOpts);
       if (out.gone) return jsonResponse(deletedStatus(info, out.obj));
@@ -110,7 +110,7 @@ async function dispatch(ctx: ServerCtx, req: ResourceRequest): Promise<Response>
       if (!info.verbs.includes("deletecollection")) {
         throw methodNotSupported(info, "deletecollection");
       }
-      const dOpts = parseDeleteOptions(await optionalJson(req.request), p, isDryRun(p));
+      const dOpts = parseDeleteOptions(await optionalJson(req.request), p);
       const list = deleteCollection(ctx, info, { namespace: req.namespace, params: p }, dOpts);
       const items = list.items as Array<Record<string, unknown>>;
       if (req.output !== "json") {
@@ -147,7 +147,7 @@ export async function route(deps: RouterDeps, request: Request): Promise<Respons
     }
     const injected = faults.check(req?.verb, req?.info.plural);
     if (injected) return injected;
-    if (!req) return handleDiscovery(ctx.registry, url.pathname) ?? pageNotFound();
+    if (!req) return (await handleDiscovery(ctx.registry, url.pathname)) ?? pageNotFound();
     const res = await dispatch(ctx, req);
     if (request.method === "HEAD") {
       return new Response(null, { status: res.status, headers: res.headers });

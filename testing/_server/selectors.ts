@@ -118,7 +118,18 @@ export function parseFieldSelector(
     const ok = field === "metadata.name" ||
       (options.namespaced && field === "metadata.namespace") ||
       options.extra.includes(field);
-    if (!ok) throw badRequest(`field label not supported: ${field}`);
+    if (!ok) {
+      const known = [
+        "metadata.name",
+        ...(options.namespaced ? ["metadata.namespace"] : []),
+        ...options.extra,
+      ];
+      throw badRequest(
+        `${JSON.stringify(field)} is not a known field selector: only ${
+          known.map((k) => JSON.stringify(k)).join(", ")
+        }`,
+      );
+    }
     return { field, neq: m[2] === "!=", value: m[3].trim() };
   });
   return (obj) => {
@@ -128,10 +139,4 @@ export function parseFieldSelector(
     }
     return true;
   };
-}
-
-/** The value of a single `metadata.name=<n>` requirement, if that is what `s` is. */
-export function exactName(s: string | null | undefined): string | undefined {
-  const m = s?.match(/^\s*metadata\.name\s*==?\s*([^,\s]+)\s*$/);
-  return m?.[1];
 }

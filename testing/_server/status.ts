@@ -22,7 +22,7 @@ export class ApiStatusError extends Error {
 /** Builds a failure Status (rule 0.2): `group` is left out for the core group. */
 export function failure(
   code: number,
-  reason: string,
+  reason: string | undefined,
   message: string,
   details?: Status["details"],
 ): ApiStatusError {
@@ -35,6 +35,7 @@ export function failure(
     reason,
     code,
   };
+  if (reason === undefined) delete status.reason;
   if (details) {
     const d = { ...details };
     if (!d.group) delete d.group;
@@ -97,15 +98,20 @@ export function staleConflict(r: ResourceNames, name: string): ApiStatusError {
 
 /** 422 Invalid with one cause per field (rule 0.3). */
 export function invalid(r: ResourceNames, name: string, causes: StatusCause[]): ApiStatusError {
-  const parts = causes.map((c) => (c.field ? `${c.field}: ${c.message ?? ""}` : c.message ?? ""));
+  // kube's aggregate error de-duplicates identical messages; the causes keep every entry
+  const parts = [
+    ...new Set(causes.map((c) => (c.field ? `${c.field}: ${c.message ?? ""}` : c.message ?? ""))),
+  ];
   const list = parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
   const kind = r.group ? `${r.kind}.${r.group}` : r.kind;
-  return failure(422, "Invalid", `${kind} "${name}" is invalid: ${list}`, {
-    name,
-    group: r.group,
-    kind: r.kind,
-    causes,
-  });
+  const details: Status["details"] = { name, group: r.group, kind: r.kind, causes };
+  if (!name) delete details.name;
+  return failure(422, "Invalid", `${kind} "${name}" is invalid: ${list}`, details);
+}
+
+/** 422 for invalid request options (`ListOptions`, `DeleteOptions`, `PatchOptions`, ...). */
+export function invalidOptions(kind: string, causes: StatusCause[]): ApiStatusError {
+  return invalid({ group: "meta.k8s.io", plural: "", kind }, "", causes);
 }
 
 /** One field cause. */

@@ -9,6 +9,8 @@ export interface Rec {
   readonly obj: Obj;
   /** The serialized object, computed once on first use. */
   json?: string;
+  /** The serialized object without kind and apiVersion (built-in list items), once. */
+  itemJson?: string;
 }
 
 /** What changed: the stored object version and the previous one. */
@@ -25,6 +27,16 @@ export interface StoreEvent {
 /** The JSON text of a stored object, serialized once. */
 export function recJson(rec: Rec): string {
   return rec.json ??= JSON.stringify(rec.obj);
+}
+
+/** The JSON text of a stored object as an item of a built-in list: kube's typed lists leave
+ * out each item's kind and apiVersion. Serialized once. */
+export function recItemJson(rec: Rec): string {
+  if (rec.itemJson === undefined) {
+    const { apiVersion: _a, kind: _k, ...rest } = rec.obj;
+    rec.itemJson = JSON.stringify(rest);
+  }
+  return rec.itemJson;
 }
 
 class Table {

@@ -3,9 +3,11 @@
 // no-op detection (1.2), finalizer-driven deletion (3.4, 3.5), dry run (3.8).
 import { recordUpdate } from "../_patch/mod_internal.ts";
 import type { ServerCtx } from "./context.ts";
-import { applyCustomSchema, crdWritten, prepareCrd } from "./crds.ts";
+import { applyCustomSchema, crdWritten, initialCrdStatus, prepareCrd } from "./crds.ts";
+import { defaultsAfterRecord, defaultsBeforeRecord, isCore, omitEmpty } from "./kinds.ts";
 import type { ResourceInfo } from "./registry.ts";
 import {
+  alreadyExists,
   badRequest,
   cause,
   conflict,
@@ -13,11 +15,12 @@ import {
   forbidden,
   invalid,
   notFound,
+  qualified,
   staleConflict,
 } from "./status.ts";
 import type { Rec } from "./store.ts";
-import { validateKind, validateMeta } from "./validation.ts";
 import { clone, deepEqual, generateName, isObj, type Obj, rfc3339 } from "./util.ts";
+import { goStrings, validateKind, validateMeta } from "./validation.ts";
 
 /** Options of one write. */
 export interface WriteOptions {
@@ -40,31 +43,40 @@ export interface WriteResult {
 }
 
 const NS_KEY = "/namespaces";
+const CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions";
+const SERVER_SET = [
+  "uid",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "generation",
+];
 
 function checkBody(info: ResourceInfo, body: unknown): Obj {
   if (!isObj(body)) {
     throw badRequest(
-      `expected a JSON object for ${info.kind}, found ${JSON.stringify(body)?.slice(0, 40)}`,
+      `the object provided is unrecognized (must be of type ${info.kind}): expected a JSON object`,
     );
   }
   const obj = clone(body);
-  if (obj.kind !== undefined && obj.kind !== info.kind) {
-    throw badRequest(
-      `the kind in the body (${String(obj.kind)}) does not match the resource (${info.kind})`,
-    );
-  }
+  const group = String(obj.apiVersion ?? "").includes("/")
+    ? String(obj.apiVersion).split("/")[0]
+    : "";
   if (
-    obj.apiVersion !== undefined &&
-    String(obj.apiVersion).split("/")[0] !== info.apiVersion.split("/")[0]
+    (obj.kind !== undefined && obj.kind !== info.kind) ||
+    (obj.apiVersion !== undefined && group !== info.group)
   ) {
+    const version = String(obj.apiVersion ?? "").split("/").pop();
     throw badRequest(
-      `the apiVersion in the body (${
-        String(obj.apiVersion)
-      }) does not match the resource (${info.apiVersion})`,
+      `${String(obj.kind)} in version ${
+        JSON.stringify(version)
+      } cannot be handled as a ${info.kind}`,
     );
   }
-  if (obj.metadata !== undefined && !isObj(obj.metadata)) {
-    throw badRequest("metadata must be an object");
+  if (obj.metadata !== undefined && obj.metadata !== null && !isObj(obj.metadata)) {
+    throw badRequest(
+      `the object provided is unrecognized (must be of type ${info.kind}): metadata must be an object`,
+    );
   }
   const { apiVersion: _a, kind: _k, metadata, ...rest } = obj;
   return {
@@ -75,27 +87,34 @@ function checkBody(info: ResourceInfo, body: unknown): Obj {
   };
 }
 
-function checkNamespace(ctx: ServerCtx, namespace: string): void {
+function checkNamespace(ctx: ServerCtx, info: ResourceInfo, namespace: string, name: string): void {
   const ns = ctx.store.get(NS_KEY, namespace);
   if (!ns) throw notFound({ group: "", plural: "namespaces", kind: "Namespace" }, namespace);
   if ((ns.obj.metadata as Obj).deletionTimestamp) {
-    throw forbidden(
-      `unable to create new content in namespace ${namespace} because it is being terminated`,
-      {
-        name: namespace,
-        kind: "namespaces",
-        causes: [{
-          reason: "NamespaceTerminating",
-          message: `namespace ${namespace} is being terminated`,
-          field: "metadata.namespace",
-        }],
-      },
-    );
+    const why =
+      `unable to create new content in namespace ${namespace} because it is being terminated`;
+    throw forbidden(`${qualified(info)} "${name}" is forbidden: ${why}`, {
+      name,
+      group: info.group,
+      kind: info.plural,
+      causes: [{
+        reason: "NamespaceTerminating",
+        message: `namespace ${namespace} is being terminated`,
+        field: "metadata.namespace",
+      }],
+    });
   }
 }
 
-function now(ctx: ServerCtx): string {
-  return rfc3339(ctx.clock.now());
+function checkCrdActive(ctx: ServerCtx, info: ResourceInfo): void {
+  const crd = info.crd && ctx.store.get(CRD_KEY, info.crd.name);
+  if (crd && (crd.obj.metadata as Obj).deletionTimestamp) {
+    throw failure(
+      405,
+      "MethodNotAllowed",
+      "create not allowed while custom resource definition is terminating",
+    );
+  }
 }
 
 function record(
@@ -105,15 +124,18 @@ function record(
   obj: Obj,
   opts: WriteOptions,
 ): void {
-  if (opts.managedFieldsDone) return;
-  (obj.metadata as Obj).managedFields = recordUpdate({
-    old,
-    updated: obj,
-    manager: opts.manager,
-    apiVersion: info.apiVersion,
-    now: now(ctx),
-    subresource: opts.subresource,
-  });
+  const m = obj.metadata as Obj;
+  if (!opts.managedFieldsDone) {
+    m.managedFields = recordUpdate({
+      old,
+      updated: obj,
+      manager: opts.manager,
+      apiVersion: info.apiVersion,
+      now: rfc3339(ctx.clock.now()),
+      subresource: opts.subresource,
+    });
+  }
+  if (Array.isArray(m.managedFields) && m.managedFields.length === 0) delete m.managedFields;
 }
 
 function withoutVolatile(obj: Obj): Obj {
@@ -133,6 +155,12 @@ function specChanged(info: ResourceInfo, a: Obj, b: Obj): boolean {
   return !deepEqual(strip(a), strip(b));
 }
 
+function persist(ctx: ServerCtx, info: ResourceInfo, key: string, obj: Obj): Rec {
+  const rec = ctx.store.put(info.storeKey, key, obj);
+  if (info.storeKey === CRD_KEY) crdWritten(ctx, rec);
+  return rec;
+}
+
 /** POST (rules 1.1, 2.2, 2.4-2.7). */
 export function createObject(
   ctx: ServerCtx,
@@ -140,7 +168,7 @@ export function createObject(
   target: { namespace?: string; body: unknown },
   opts: WriteOptions,
 ): WriteResult {
-  const obj = checkBody(info, target.body);
+  let obj = checkBody(info, target.body);
   const m = obj.metadata as Obj;
   if (info.namespaced) {
     if (m.namespace && target.namespace && m.namespace !== target.namespace) {
@@ -152,64 +180,82 @@ export function createObject(
     if (!m.namespace) throw badRequest("a namespace is required to create a namespaced object");
   } else delete m.namespace;
   if (m.resourceVersion) {
-    throw failure(
-      500,
-      "InternalError",
-      "Internal error occurred: resourceVersion should not be set on objects to be created",
-    );
+    throw failure(500, undefined, "resourceVersion should not be set on objects to be created");
   }
   if (!m.name) {
     if (typeof m.generateName === "string" && m.generateName) m.name = generateName(m.generateName);
-    else {throw invalid(info, "", [
+    else {
+      throw invalid(info, "", [
         cause(
           "FieldValueRequired",
           "metadata.name",
           "Required value: name or generateName is required",
         ),
-      ]);}
+      ]);
+    }
   }
-  for (
-    const f of [
-      "uid",
-      "creationTimestamp",
-      "deletionTimestamp",
-      "deletionGracePeriodSeconds",
-      "generation",
-    ]
-  ) delete m[f];
+  for (const f of SERVER_SET) delete m[f];
   m.uid = crypto.randomUUID();
-  m.creationTimestamp = now(ctx);
+  m.creationTimestamp = rfc3339(ctx.clock.now());
   if (info.generation) m.generation = 1;
-  if (info.status) {
-    if (info.plural === "namespaces" && info.group === "") obj.status = { phase: "Active" };
-    else delete obj.status;
-  }
-  if (info.plural === "namespaces" && info.group === "") obj.spec = { finalizers: ["kubernetes"] };
+  if (info.status) delete obj.status;
   const warnings: string[] = [];
-  let out = obj;
-  if (info.crd) out = applyCustomSchema(info, obj, opts.fieldValidation, warnings);
-  const causes = [...validateMeta(info, out.metadata as Obj), ...validateKind(info, out)];
-  if (causes.length) throw invalid(info, String(m.name), causes);
-  if (info.namespaced) checkNamespace(ctx, m.namespace as string);
+  if (info.crd) obj = applyCustomSchema(info, obj, opts.fieldValidation, warnings);
+  omitEmpty(info, obj);
+  defaultsBeforeRecord(info, obj);
+  const causes = [...validateMeta(info, obj.metadata as Obj), ...validateKind(info, obj)];
+  if (causes.length) throw invalid(validationNames(info), String(m.name), causes);
+  if (info.storeKey === CRD_KEY) obj = prepareCrd(ctx, obj);
+  if (info.namespaced) checkNamespace(ctx, info, m.namespace as string, String(m.name));
+  checkCrdActive(ctx, info);
   const key = info.namespaced ? `${m.namespace}/${m.name}` : String(m.name);
-  if (ctx.store.get(info.storeKey, key)) {
+  if (ctx.store.get(info.storeKey, key)) throw alreadyExists(info, String(m.name));
+  record(ctx, info, undefined, obj, opts);
+  defaultsAfterRecord(info, obj);
+  if (info.storeKey === CRD_KEY) obj.status = initialCrdStatus(obj, undefined);
+  if (opts.dryRun) return { obj, code: 201, warnings };
+  return { obj: persist(ctx, info, key, obj).obj, code: 201, warnings };
+}
+
+/** events.k8s.io Events are validated as core Events: kube names them without the group. */
+function validationNames(info: ResourceInfo): ResourceInfo {
+  return info.group === "events.k8s.io" ? { ...info, group: "" } : info;
+}
+
+function checkPreconditions(
+  info: ResourceInfo,
+  name: string,
+  m: Obj,
+  oldMeta: Obj,
+  opts: WriteOptions,
+): void {
+  const rv = m.resourceVersion;
+  if (rv !== undefined && rv !== "" && rv !== oldMeta.resourceVersion) {
+    throw staleConflict(info, name);
+  }
+  if ((rv === undefined || rv === "") && !info.unconditionalUpdate && !opts.fromPatch) {
+    const message = "Invalid value: 0: must be specified for an update";
     throw failure(
-      409,
-      "AlreadyExists",
-      `${info.group ? `${info.plural}.${info.group}` : info.plural} "${m.name}" already exists`,
+      422,
+      "Invalid",
+      `${qualified(info)} "${name}" is invalid: metadata.resourceVersion: ${message}`,
       {
-        name: String(m.name),
+        name,
         group: info.group,
         kind: info.plural,
+        causes: [cause("FieldValueInvalid", "metadata.resourceVersion", message)],
       },
     );
   }
-  if (info.plural === "customresourcedefinitions") out = prepareCrd(ctx, out, undefined);
-  record(ctx, info, undefined, out, opts);
-  if (opts.dryRun) return { obj: out, code: 201, warnings };
-  const rec = ctx.store.put(info.storeKey, key, out);
-  if (info.plural === "customresourcedefinitions") crdWritten(ctx, rec);
-  return { obj: rec.obj, code: 201, warnings };
+  if (m.uid !== undefined && m.uid !== "" && m.uid !== oldMeta.uid) {
+    throw conflict(
+      info,
+      name,
+      `Precondition failed: UID in precondition: ${String(m.uid)}, UID in object meta: ${
+        String(oldMeta.uid)
+      }`,
+    );
+  }
 }
 
 /** PUT, and the second half of PATCH (rules 1.3, 2.5, 2.8, 2.9, 3.4, 3.5, 4.1). */
@@ -233,51 +279,27 @@ export function updateObject(
       }) does not match the name on the URL (${target.name})`,
     );
   }
-  if (info.namespaced) {
-    if (m.namespace && m.namespace !== target.namespace) {
-      throw badRequest(
-        "the namespace of the provided object does not match the namespace sent on the request",
-      );
-    }
-  }
-  const rv = m.resourceVersion;
-  if (rv !== undefined && rv !== "" && rv !== oldMeta.resourceVersion) {
-    throw staleConflict(info, target.name);
-  }
-  if ((rv === undefined || rv === "") && !info.unconditionalUpdate && !opts.fromPatch) {
-    throw invalid(info, target.name, [
-      cause(
-        "FieldValueInvalid",
-        "metadata.resourceVersion",
-        "Invalid value: 0x0: must be specified for an update",
-      ),
-    ]);
-  }
-  if (m.uid !== undefined && m.uid !== "" && m.uid !== oldMeta.uid) {
-    throw conflict(
-      info,
-      target.name,
-      `Precondition failed: UID in precondition: ${String(m.uid)}, UID in object meta: ${
-        String(oldMeta.uid)
-      }`,
+  if (info.namespaced && m.namespace && m.namespace !== target.namespace) {
+    throw badRequest(
+      "the namespace of the provided object does not match the namespace sent on the request",
     );
   }
+  checkPreconditions(info, target.name, m, oldMeta, opts);
   if (opts.subresource === "status") {
     obj = { ...oldObj, status: obj.status };
     if (obj.status === undefined) delete obj.status;
     m = obj.metadata = { ...oldMeta };
+  } else if (opts.subresource === "finalize") {
+    const spec = isObj(obj.spec) ? obj.spec : {};
+    obj = {
+      ...oldObj,
+      spec: { ...(oldObj.spec as Obj | undefined), finalizers: spec.finalizers ?? [] },
+    };
+    m = obj.metadata = { ...oldMeta };
   } else {
     m.name = target.name;
     if (info.namespaced) m.namespace = target.namespace;
-    for (
-      const f of [
-        "uid",
-        "creationTimestamp",
-        "deletionTimestamp",
-        "deletionGracePeriodSeconds",
-        "generation",
-      ]
-    ) {
+    for (const f of SERVER_SET) {
       if (oldMeta[f] === undefined) delete m[f];
       else m[f] = oldMeta[f];
     }
@@ -288,48 +310,49 @@ export function updateObject(
       if (oldObj.status === undefined) delete obj.status;
       else obj.status = oldObj.status;
     }
-    if (info.plural === "namespaces" && info.group === "") obj.spec = oldObj.spec;
-  }
-  if (opts.subresource === "finalize") {
-    const spec = isObj(target.body) && isObj(target.body.spec) ? target.body.spec : {};
-    obj = {
-      ...oldObj,
-      spec: { ...(oldObj.spec as Obj | undefined), finalizers: spec.finalizers ?? [] },
-    };
-    m = obj.metadata = { ...oldMeta };
+    if (isCore(info, "namespaces")) obj.spec = oldObj.spec;
   }
   m.resourceVersion = oldMeta.resourceVersion;
   const warnings: string[] = [];
   if (info.crd) obj = applyCustomSchema(info, obj, opts.fieldValidation, warnings);
+  omitEmpty(info, obj);
+  defaultsBeforeRecord(info, obj);
+  if (isCore(info, "events")) {
+    for (const f of ["eventTime", "reportingComponent", "reportingInstance"]) {
+      if (!(f in obj)) obj[f] = oldObj[f];
+    }
+  }
   m = obj.metadata as Obj;
   const causes = [...validateMeta(info, m), ...validateKind(info, obj)];
   if (oldMeta.deletionTimestamp) {
     const before = new Set((oldMeta.finalizers as string[] | undefined) ?? []);
     const added = ((m.finalizers as string[] | undefined) ?? []).filter((f) => !before.has(f));
     if (added.length) {
-      causes.push(
-        cause(
-          "FieldValueForbidden",
-          "metadata.finalizers",
-          `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${
-            JSON.stringify(added)
-          }`,
-        ),
+      // kube reports this twice (object meta and finalizer validation)
+      const c = cause(
+        "FieldValueForbidden",
+        "metadata.finalizers",
+        `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${
+          goStrings(added)
+        }`,
       );
+      causes.push(c, { ...c });
     }
   }
-  if (causes.length) throw invalid(info, target.name, causes);
-  if (info.plural === "customresourcedefinitions") obj = prepareCrd(ctx, obj, oldObj);
+  if (causes.length) throw invalid(validationNames(info), target.name, causes);
+  if (info.storeKey === CRD_KEY) {
+    obj = prepareCrd(ctx, obj);
+    obj.status = initialCrdStatus(obj, oldObj);
+  }
   record(ctx, info, oldObj, obj, opts);
   if (deepEqual(withoutVolatile(obj), withoutVolatile(oldObj))) {
     return { obj: oldObj, code: 200, warnings };
   }
-  m = obj.metadata as Obj;
   if (info.generation && specChanged(info, oldObj, obj)) {
     m.generation = ((oldMeta.generation as number | undefined) ?? 0) + 1;
   }
   const fins = (m.finalizers as string[] | undefined) ?? [];
-  const specFins = info.plural === "namespaces" && info.group === ""
+  const specFins = isCore(info, "namespaces")
     ? ((obj.spec as Obj | undefined)?.finalizers as string[] | undefined) ?? []
     : [];
   if (oldMeta.deletionTimestamp && fins.length === 0 && specFins.length === 0) {
@@ -337,7 +360,5 @@ export function updateObject(
     return { obj, code: 200, warnings };
   }
   if (opts.dryRun) return { obj, code: 200, warnings };
-  const rec = ctx.store.put(info.storeKey, key, obj);
-  if (info.plural === "customresourcedefinitions") crdWritten(ctx, rec);
-  return { obj: rec.obj, code: 200, warnings };
+  return { obj: persist(ctx, info, key, obj).obj, code: 200, warnings };
 }

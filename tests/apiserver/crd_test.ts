@@ -76,7 +76,13 @@ Deno.test("9.1 an invalid CRD is 422 (name must be <plural>.<group>)", async () 
 Deno.test("9.2 a CRD gets NamesAccepted and Established and acceptedNames; 404 before", async () => {
   await withServer(async (s) => {
     assert.equal((await call(s, "GET", WIDGETS)).status, 404);
-    const r = await call(s, "POST", CRDS, { body: widgetCrd() });
+    const created = await call(s, "POST", CRDS, { body: widgetCrd() });
+    assert.equal(
+      created.body.status.conditions,
+      null,
+      "the names controller runs after the create",
+    );
+    const r = await call(s, "GET", `${CRDS}/widgets.example.com`);
     const conds = Object.fromEntries(
       r.body.status.conditions.map((c: { type: string }) => [c.type, c]),
     );
@@ -269,5 +275,33 @@ Deno.test("8.1 discovery lists the CRD's group, resource and subresources", asyn
     const names = rl.body.resources.map((r: { name: string }) => r.name);
     assert.deepEqual(names, ["widgets", "widgets/status", "widgets/scale"]);
     assert.deepEqual(rl.body.resources[0].shortNames, ["wd"]);
+  });
+});
+
+Deno.test("9.3 a deleted CRD waits for its objects' finalizers; new objects are refused meanwhile", async () => {
+  await withWidgets(async (s) => {
+    await call(s, "POST", WIDGETS, {
+      body: { ...widget("held"), metadata: { name: "held", finalizers: ["example.com/hold"] } },
+    });
+    const d = await call(s, "DELETE", `${CRDS}/widgets.example.com`);
+    assert.equal(d.status, 200);
+    assert.ok(d.body.metadata.finalizers.includes("customresourcecleanup.apiextensions.k8s.io"));
+    await new Promise((r) => setTimeout(r, 20));
+    const held = await call(s, "GET", `${WIDGETS}/held`);
+    assert.ok(held.body.metadata.deletionTimestamp, "the object is being deleted");
+    assert.equal(
+      (await call(s, "GET", `${CRDS}/widgets.example.com`)).status,
+      200,
+      "the CRD waits",
+    );
+    const refused = await call(s, "POST", WIDGETS, { body: widget("late") });
+    assert.equal(refused.status, 405);
+    await call(s, "PATCH", `${WIDGETS}/held`, {
+      raw: '{"metadata":{"finalizers":null}}',
+      headers: { "content-type": "application/merge-patch+json" },
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await call(s, "GET", `${CRDS}/widgets.example.com`)).status, 404);
+    assert.equal((await call(s, "GET", WIDGETS)).status, 404);
   });
 });

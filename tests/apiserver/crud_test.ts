@@ -35,12 +35,16 @@ Deno.test("0.2/0.3 errors are Status objects with code and reason; NotFound name
   });
 });
 
-Deno.test("0.5 an unregistered resource path answers plain-text 404", async () => {
+Deno.test("0.5 an unserved group answers plain-text 404; an unknown resource of a served one a NotFound Status", async () => {
   await withServer(async (s) => {
-    const r = await call(s, "GET", "/api/v1/widgets");
+    const r = await call(s, "GET", "/apis/nope.example.com/v1/widgets");
     assert.equal(r.status, 404);
     assert.equal(r.text, "404 page not found\n");
     assert.match(r.headers.get("content-type")!, /text\/plain/);
+    const st = await call(s, "GET", "/api/v1/namespaces/default/widgets");
+    assert.equal(st.status, 404);
+    assert.equal(st.body.kind, "Status");
+    assert.equal(st.body.message, "the server could not find the requested resource");
   });
 });
 

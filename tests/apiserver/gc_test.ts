@@ -47,8 +47,8 @@ Deno.test("10.1 ownerReferences need apiVersion, kind, name, uid and at most one
     const r = await call(s, "POST", cmPath(), { body: missing });
     assert.equal(r.status, 422);
     const fields = r.body.details.causes.map((c: { field: string }) => c.field);
-    assert.ok(fields.includes("metadata.ownerReferences[0].uid"));
-    assert.ok(fields.includes("metadata.ownerReferences[0].apiVersion"));
+    assert.ok(fields.includes("metadata.ownerReferences.uid"));
+    assert.ok(fields.includes("metadata.ownerReferences.apiVersion"));
     const two = configMap("b");
     (two.metadata as Record<string, unknown>).ownerReferences = [
       { apiVersion: "v1", kind: "X", name: "x", uid: "1", controller: true },
