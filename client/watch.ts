@@ -122,7 +122,14 @@ class _WatchIterator<T extends KubeObject> implements WatchIterator<T> {
   #timer: TimerHandle | undefined;
   #waiting = true;
   #lastActivity = 0;
-  #onAbort = () => this.#ac.abort(this.#outer!.reason);
+  #onAbort = () => this.#abortNow(this.#outer!.reason);
+
+  // Aborting the fetch does not always end a read already waiting on the body (seen with
+  // several watches open on one in-process server); cancelling the reader always does.
+  #abortNow(reason: unknown): void {
+    this.#ac.abort(reason);
+    this.#reader?.cancel(reason).catch(() => {});
+  }
 
   constructor(
     transport: Transport,
@@ -230,7 +237,7 @@ class _WatchIterator<T extends KubeObject> implements WatchIterator<T> {
       );
       return;
     }
-    this.#ac.abort(new WatchIdleError(this.#idleMs, { path: this.#spec.path }));
+    this.#abortNow(new WatchIdleError(this.#idleMs, { path: this.#spec.path }));
   };
 
   async #fail(err: unknown): Promise<never> {

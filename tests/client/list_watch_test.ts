@@ -196,3 +196,28 @@ Deno.test("metadataOnly: list, get and watch return PartialObjectMetadata", asyn
     break;
   }
 });
+
+Deno.test("several watches on one server: aborting one ends it at once, the others go on", async () => {
+  await using env = await setup();
+  const cms = env.client.resource(ConfigMaps);
+  const acs = [new AbortController(), new AbortController(), new AbortController()];
+  const counts = [0, 0, 0];
+  const runs = acs.map((ac, i) =>
+    (async () => {
+      for await (const _ of cms.watch({ namespace: "default", signal: ac.signal })) counts[i]++;
+    })()
+  );
+  await cms.create({ metadata: { name: "one" } });
+  while (counts.some((c) => c < 1)) await new Promise((r) => setTimeout(r, 5));
+  const started = Date.now();
+  acs[0].abort(new Error("first stops"));
+  await assert.rejects(runs[0], /first stops/);
+  assert.ok(Date.now() - started < 1000, "the aborted watch ends promptly");
+  await cms.create({ metadata: { name: "two" } });
+  while (counts[1] < 2 || counts[2] < 2) await new Promise((r) => setTimeout(r, 5));
+  acs[1].abort(new Error("stop"));
+  acs[2].abort(new Error("stop"));
+  await assert.rejects(runs[1], /stop/);
+  await assert.rejects(runs[2], /stop/);
+  assert.equal(counts[0], 1);
+});
