@@ -183,7 +183,8 @@ export class Transport implements Disposable {
       } catch (err) {
         if (spec.signal?.aborted) throw spec.signal.reason;
         this.#checkTls(err);
-        if (idempotent && attempt < this.#retries) {
+        // A certificate that fails verification will fail again: no retries for it.
+        if (idempotent && attempt < this.#retries && !_isCertError(err)) {
           const wait = this.#backoff(attempt);
           log.debug("{method} {path} failed ({error}); retry {attempt} in {wait} ms", {
             method: spec.method,
@@ -280,15 +281,18 @@ export class Transport implements Disposable {
   }
 
   #checkTls(err: unknown): void {
-    if (!this.config.tls.insecureSkipTlsVerify) return;
-    const msg = err instanceof Error ? `${err.message} ${String(err.cause ?? "")}` : "";
-    if (!CERT_ERROR.test(msg)) return;
+    if (!this.config.tls.insecureSkipTlsVerify || !_isCertError(err)) return;
     const host = new URL(this.config.server).hostname.replace(/^\[|\]$/g, "");
     throw new ConfigError(
       `expected a verifiable server certificate, found one that failed verification; the kubeconfig sets insecure-skip-tls-verify: true, which Deno only allows process-wide: run deno with --unsafely-ignore-certificate-errors=${host}, or set certificate-authority-data to the cluster CA`,
       { file: this.config.source, field: "cluster.insecure-skip-tls-verify", cause: err },
     );
   }
+}
+
+function _isCertError(err: unknown): boolean {
+  const msg = err instanceof Error ? `${err.message} ${String(err.cause ?? "")}` : "";
+  return CERT_ERROR.test(msg);
 }
 
 function _hash(s: string): number {
