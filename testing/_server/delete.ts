@@ -142,6 +142,21 @@ export function deleteOne(
   if (typeof m.generation === "number" && m.generation > 0) meta.generation = m.generation + 1;
   const next: Obj = { ...rec.obj, metadata: meta };
   if (isNs) next.status = { ...(rec.obj.status as Obj | undefined), phase: "Terminating" };
+  if (info.storeKey === CRD_KEY) {
+    const status = (rec.obj.status ?? {}) as Obj;
+    const conditions = ((status.conditions as Obj[] | null | undefined) ?? []).filter((c) =>
+      c.type !== "Terminating"
+    );
+    conditions.push({
+      type: "Terminating",
+      status: "True",
+      lastTransitionTime: meta.deletionTimestamp,
+      reason: "InstanceDeletionPending",
+      message:
+        "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon",
+    });
+    next.status = { ...status, conditions };
+  }
   if (opts.dryRun) return { obj: next, gone: false };
   return { obj: ctx.store.put(info.storeKey, target.key, next).obj, gone: false };
 }

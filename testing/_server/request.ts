@@ -48,7 +48,9 @@ export function parseResourcePath(
     if (inner?.namespaced) {
       namespace = rest[1];
       rest = rest.slice(2);
-    } else if (!(apiVersion === "v1" && rest.length === 3 && ["status", "finalize"].includes(rest[2]))) {
+    } else if (
+      !(apiVersion === "v1" && rest.length === 3 && ["status", "finalize"].includes(rest[2]))
+    ) {
       throw failure(404, "NotFound", "the server could not find the requested resource", {});
     }
   }
@@ -57,8 +59,12 @@ export function parseResourcePath(
   }
   const info = registry.get(apiVersion, rest[0]);
   if (!info || (namespace !== undefined && !info.namespaced)) {
-    // a served group version answers unknown resources with a Status (kube v1.36)
-    throw failure(404, "NotFound", "the server could not find the requested resource", {});
+    // kube v1.36: built-in group versions answer unknown resources with a Status; paths the
+    // CRD handler owns fall through to the plain-text 404
+    if (registry.resources(apiVersion).some((r) => !r.crd)) {
+      throw failure(404, "NotFound", "the server could not find the requested resource", {});
+    }
+    return undefined;
   }
   const name = rest[1];
   const subresource = rest[2];

@@ -44,6 +44,10 @@ function checkValue(value: string, raw: string): string {
 }
 
 function parseLabelReq(raw: string): LabelReq {
+  const paren = raw.match(/^[^=!\s(]+\s*(==|=|!=)\s*([()])/);
+  if (paren) {
+    throw badRequest(`unable to parse requirement: found '${paren[2]}', expected: identifier`);
+  }
   let m = raw.match(/^(\S+?)\s+(in|notin)\s*\((.*)\)$/);
   if (m) {
     const values = new Set(m[3].split(",").map((v) => checkValue(v.trim(), raw)));

@@ -67,10 +67,12 @@ function checkBody(info: ResourceInfo, body: unknown): Obj {
     (obj.apiVersion !== undefined && group !== info.group)
   ) {
     const version = String(obj.apiVersion ?? "").split("/").pop();
+    const internal = `${info.group.split(".")[0] || "core"}.${info.kind}`;
+    const from = `${version}.${String(obj.kind)}`;
     throw badRequest(
       `${String(obj.kind)} in version ${
         JSON.stringify(version)
-      } cannot be handled as a ${info.kind}`,
+      } cannot be handled as a ${info.kind}: converting (${from}) to (${internal}): unknown conversion`,
     );
   }
   if (obj.metadata !== undefined && obj.metadata !== null && !isObj(obj.metadata)) {
