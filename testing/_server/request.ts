@@ -37,6 +37,7 @@ export function parseResourcePath(
   } else {
     return undefined;
   }
+  if (!registry.hasGroupVersion(apiVersion)) return undefined;
   let watchPath = false;
   if (rest[0] === "watch") {
     watchPath = true;
