@@ -33,6 +33,16 @@ export function defaultsBeforeRecord(info: ResourceInfo, obj: Obj): void {
   if (isCore(info, "namespaces")) {
     m.labels = { ...(m.labels as Obj | undefined), "kubernetes.io/metadata.name": m.name };
   }
+  if (isCore(info, "secrets")) {
+    // v1 -> internal conversion: stringData is merged into data (base64) and never stored
+    if (isObj(obj.stringData)) {
+      const data: Obj = { ...(isObj(obj.data) ? obj.data : {}) };
+      for (const [k, v] of Object.entries(obj.stringData)) data[k] = base64(String(v));
+      obj.data = data;
+    }
+    delete obj.stringData;
+    if (obj.type === undefined || obj.type === "") obj.type = "Opaque";
+  }
   if (
     info.plural === "customresourcedefinitions" && isObj(obj.spec) &&
     obj.spec.conversion === undefined
@@ -52,4 +62,10 @@ export function defaultsAfterRecord(info: ResourceInfo, obj: Obj): void {
     if (!("reportingComponent" in obj)) obj.reportingComponent = "";
     if (!("reportingInstance" in obj)) obj.reportingInstance = "";
   }
+}
+
+function base64(text: string): string {
+  let bin = "";
+  for (const b of new TextEncoder().encode(text)) bin += String.fromCharCode(b);
+  return btoa(bin);
 }

@@ -225,3 +225,19 @@ export function validateKind(info: ResourceInfo, obj: Obj): StatusCause[] {
   }
   return causes;
 }
+
+/** ConfigMaps and Secrets marked `immutable: true` keep their data and the flag. */
+export function validateImmutable(info: ResourceInfo, obj: Obj, old: Obj): StatusCause[] {
+  if (info.group !== "" || (info.plural !== "configmaps" && info.plural !== "secrets")) return [];
+  if (old.immutable !== true) return [];
+  const msg = "Forbidden: field is immutable when `immutable` is set";
+  const causes: StatusCause[] = [];
+  const fields = info.plural === "configmaps" ? ["data", "binaryData"] : ["data"];
+  for (const f of fields) {
+    if (JSON.stringify(obj[f] ?? {}) !== JSON.stringify(old[f] ?? {})) {
+      causes.push(cause("FieldValueForbidden", f, msg));
+    }
+  }
+  if (obj.immutable !== true) causes.push(cause("FieldValueForbidden", "immutable", msg));
+  return causes;
+}

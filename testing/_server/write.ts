@@ -20,7 +20,7 @@ import {
 } from "./status.ts";
 import type { Rec } from "./store.ts";
 import { clone, deepEqual, generateName, isObj, type Obj, rfc3339 } from "./util.ts";
-import { goStrings, validateKind, validateMeta } from "./validation.ts";
+import { goStrings, validateImmutable, validateKind, validateMeta } from "./validation.ts";
 
 /** Options of one write. */
 export interface WriteOptions {
@@ -325,7 +325,11 @@ export function updateObject(
     }
   }
   m = obj.metadata as Obj;
-  const causes = [...validateMeta(info, m), ...validateKind(info, obj)];
+  const causes = [
+    ...validateMeta(info, m),
+    ...validateKind(info, obj),
+    ...validateImmutable(info, obj, oldObj),
+  ];
   if (oldMeta.deletionTimestamp) {
     const before = new Set((oldMeta.finalizers as string[] | undefined) ?? []);
     const added = ((m.finalizers as string[] | undefined) ?? []).filter((f) => !before.has(f));

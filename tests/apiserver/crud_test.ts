@@ -318,3 +318,32 @@ Deno.test("11.1 a Lease renewed with a stale resourceVersion is 409", async () =
     assert.equal(lost.status, 409);
   });
 });
+
+Deno.test("Secret stringData is merged into data as base64 and type defaults to Opaque", async () => {
+  await withServer(async (s) => {
+    const r = await call(s, "POST", "/api/v1/namespaces/default/secrets", {
+      body: { metadata: { name: "s" }, data: { a: btoa("x") }, stringData: { b: "héllo" } },
+    });
+    assert.equal(r.status, 201);
+    assert.equal(r.body.stringData, undefined);
+    assert.equal(r.body.type, "Opaque");
+    assert.equal(r.body.data.a, btoa("x"));
+    const bytes = Uint8Array.from(atob(r.body.data.b), (c) => c.charCodeAt(0));
+    assert.equal(new TextDecoder().decode(bytes), "héllo");
+  });
+});
+
+Deno.test("an immutable ConfigMap keeps its data (422 FieldValueForbidden)", async () => {
+  await withServer(async (s) => {
+    const c = await call(s, "POST", cmPath(), { body: { ...configMap("a"), immutable: true } });
+    const r = await call(s, "PUT", cmPath("default", "a"), {
+      body: { ...c.body, data: { a: "2" } },
+    });
+    assert.equal(r.status, 422);
+    assert.equal(r.body.details.causes[0].field, "data");
+    const labelled = await call(s, "PUT", cmPath("default", "a"), {
+      body: { ...c.body, metadata: { ...c.body.metadata, labels: { x: "y" } } },
+    });
+    assert.equal(labelled.status, 200, "metadata may still change");
+  });
+});
