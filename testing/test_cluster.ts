@@ -56,6 +56,24 @@ function currentServer(config: Record<string, unknown>, path: string): string {
 }
 
 /**
+ * Options of {@linkcode testCluster}: those of `startApiServer` for the embedded tier, plus
+ * the real cluster's kubeconfig path.
+ *
+ * @example
+ * ```ts
+ * import type { TestClusterOptions } from "./test_cluster.ts";
+ * const opts: TestClusterOptions = { realKubeconfig: null, history: 100 };
+ * ```
+ */
+export interface TestClusterOptions extends ApiServerOptions {
+  /**
+   * Kubeconfig of a real cluster to use instead of the embedded server. Default: the value of
+   * `OPERATORKIT_TEST_KUBECONFIG`; `null` forces the embedded server.
+   */
+  realKubeconfig?: string | null;
+}
+
+/**
  * Returns the cluster tests should use. On the embedded tier, `options` go to
  * `startApiServer`.
  *
@@ -69,8 +87,9 @@ function currentServer(config: Record<string, unknown>, path: string): string {
  * }
  * ```
  */
-export async function testCluster(options: ApiServerOptions = {}): Promise<TestCluster> {
-  const path = Deno.env.get(TEST_KUBECONFIG_ENV);
+export async function testCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
+  const { realKubeconfig, ...serverOptions } = options;
+  const path = realKubeconfig === undefined ? Deno.env.get(TEST_KUBECONFIG_ENV) : realKubeconfig;
   if (path) {
     let text: string;
     try {
@@ -87,7 +106,7 @@ export async function testCluster(options: ApiServerOptions = {}): Promise<TestC
       [Symbol.asyncDispose]: () => Promise.resolve(),
     };
   }
-  const server = await startApiServer(options);
+  const server = await startApiServer(serverOptions);
   return {
     url: server.url,
     kubeconfig: server.kubeconfig,
