@@ -1,16 +1,25 @@
 // A minimal decoder for the Kubernetes protobuf envelope, enough for the request bodies kubectl's
-// typed generators send (`kubectl create configmap|secret|namespace|serviceaccount`): kubectl
-// 1.32 posts those as `application/vnd.kubernetes.protobuf` and accepts JSON answers.
-// Other kinds answer 415 (see testing/README.md).
+// typed generators send (`kubectl create configmap|secret|namespace|serviceaccount|deployment`):
+// kubectl 1.32 posts those as `application/vnd.kubernetes.protobuf` and accepts JSON answers.
+// Decoding is strict: a field this decoder does not know (and that the server would not reset
+// anyway) makes the request a 415, so nothing is dropped silently. Other kinds answer 415.
 import { failure } from "./status.ts";
 import type { Obj } from "./util.ts";
 
 type Field =
-  | { name: string; t: "string" | "int" | "bool" | "bytes" }
+  | { name: string; t: "string" | "int" | "bool" | "bytes"; ptr?: boolean }
   | { name: string; t: "strings" }
   | { name: string; t: "msg" | "msgs"; s: Schema }
-  | { name: string; t: "map"; bytes?: boolean };
+  | { name: string; t: "map"; bytes?: boolean; quantity?: boolean }
+  | { name: string; t: "ignore" };
 type Schema = Record<number, Field>;
+
+/** Thrown for a field the decoder does not know. */
+class UnknownField extends Error {
+  override name = "UnknownField";
+}
+
+const IGNORE = (name: string): Field => ({ name, t: "ignore" });
 
 const OWNER_REF: Schema = {
   1: { name: "kind", t: "string" },
@@ -30,6 +39,12 @@ const META: Schema = {
   12: { name: "annotations", t: "map" },
   13: { name: "ownerReferences", t: "msgs", s: OWNER_REF },
   14: { name: "finalizers", t: "strings" },
+  4: IGNORE("selfLink"),
+  7: IGNORE("generation"),
+  8: IGNORE("creationTimestamp"),
+  9: IGNORE("deletionTimestamp"),
+  10: IGNORE("deletionGracePeriodSeconds"),
+  17: IGNORE("managedFields"),
 };
 const OBJECT_REF: Schema = {
   1: { name: "kind", t: "string" },
@@ -40,29 +55,110 @@ const OBJECT_REF: Schema = {
   6: { name: "resourceVersion", t: "string" },
   7: { name: "fieldPath", t: "string" },
 };
+const CONTAINER: Schema = {
+  1: { name: "name", t: "string" },
+  2: { name: "image", t: "string" },
+  3: { name: "command", t: "strings" },
+  4: { name: "args", t: "strings" },
+  5: { name: "workingDir", t: "string" },
+  6: {
+    name: "ports",
+    t: "msgs",
+    s: {
+      1: { name: "name", t: "string" },
+      2: { name: "hostPort", t: "int" },
+      3: { name: "containerPort", t: "int" },
+      4: { name: "protocol", t: "string" },
+      5: { name: "hostIP", t: "string" },
+    },
+  },
+  7: {
+    name: "env",
+    t: "msgs",
+    s: { 1: { name: "name", t: "string" }, 2: { name: "value", t: "string" } },
+  },
+  8: {
+    name: "resources",
+    t: "msg",
+    s: {
+      1: { name: "limits", t: "map", quantity: true },
+      2: { name: "requests", t: "map", quantity: true },
+    },
+  },
+  13: { name: "terminationMessagePath", t: "string" },
+  14: { name: "imagePullPolicy", t: "string" },
+  20: { name: "terminationMessagePolicy", t: "string" },
+};
+const POD_SPEC: Schema = {
+  2: { name: "containers", t: "msgs", s: CONTAINER },
+  3: { name: "restartPolicy", t: "string" },
+  4: { name: "terminationGracePeriodSeconds", t: "int", ptr: true },
+  6: { name: "dnsPolicy", t: "string" },
+  7: { name: "nodeSelector", t: "map" },
+  8: { name: "serviceAccountName", t: "string" },
+};
+const LABEL_SELECTOR: Schema = {
+  1: { name: "matchLabels", t: "map" },
+  2: {
+    name: "matchExpressions",
+    t: "msgs",
+    s: {
+      1: { name: "key", t: "string" },
+      2: { name: "operator", t: "string" },
+      3: { name: "values", t: "strings" },
+    },
+  },
+};
+
 const KINDS: Record<string, Schema> = {
+  "apps/v1/Deployment": {
+    1: { name: "metadata", t: "msg", s: META },
+    2: {
+      name: "spec",
+      t: "msg",
+      s: {
+        1: { name: "replicas", t: "int", ptr: true },
+        2: { name: "selector", t: "msg", s: LABEL_SELECTOR },
+        3: {
+          name: "template",
+          t: "msg",
+          s: {
+            1: { name: "metadata", t: "msg", s: META },
+            2: { name: "spec", t: "msg", s: POD_SPEC },
+          },
+        },
+        4: { name: "strategy", t: "msg", s: { 1: { name: "type", t: "string" } } },
+        5: { name: "minReadySeconds", t: "int" },
+        6: { name: "revisionHistoryLimit", t: "int", ptr: true },
+        7: { name: "paused", t: "bool" },
+        9: { name: "progressDeadlineSeconds", t: "int", ptr: true },
+      },
+    },
+    3: IGNORE("status"),
+  },
   "v1/ConfigMap": {
     1: { name: "metadata", t: "msg", s: META },
     2: { name: "data", t: "map" },
     3: { name: "binaryData", t: "map", bytes: true },
-    4: { name: "immutable", t: "bool" },
+    4: { name: "immutable", t: "bool", ptr: true },
   },
   "v1/Secret": {
     1: { name: "metadata", t: "msg", s: META },
     2: { name: "data", t: "map", bytes: true },
     3: { name: "type", t: "string" },
     4: { name: "stringData", t: "map" },
-    5: { name: "immutable", t: "bool" },
+    5: { name: "immutable", t: "bool", ptr: true },
   },
   "v1/Namespace": {
     1: { name: "metadata", t: "msg", s: META },
     2: { name: "spec", t: "msg", s: { 1: { name: "finalizers", t: "strings" } } },
+    3: IGNORE("status"),
   },
   "v1/ServiceAccount": {
     1: { name: "metadata", t: "msg", s: META },
     2: { name: "secrets", t: "msgs", s: OBJECT_REF },
     3: { name: "imagePullSecrets", t: "msgs", s: { 1: { name: "name", t: "string" } } },
-    4: { name: "automountServiceAccountToken", t: "bool" },
+    4: { name: "automountServiceAccountToken", t: "bool", ptr: true },
   },
 };
 const UNKNOWN: Schema = {
@@ -73,6 +169,7 @@ const UNKNOWN: Schema = {
   },
   2: { name: "raw", t: "bytes" },
   3: { name: "contentEncoding", t: "string" },
+  4: IGNORE("contentType"),
 };
 
 const decoder = new TextDecoder();
@@ -120,6 +217,13 @@ function decode(buf: Uint8Array, schema: Schema): Obj {
     const num = Math.floor(tag / 8), wire = tag & 7;
     const f = schema[num];
     if (!f) {
+      // Go's generated marshallers write every non-pointer field, zero or not: an unknown
+      // field is fine while it holds nothing
+      if (wire === 0 && r.varint() === 0) continue;
+      if (wire === 2 && r.bytes().length === 0) continue;
+      throw new UnknownField(`field ${num}`);
+    }
+    if (f.t === "ignore") {
       r.skip(wire);
       continue;
     }
@@ -133,12 +237,17 @@ function decode(buf: Uint8Array, schema: Schema): Obj {
       case "bytes":
         out[f.name] = r.bytes();
         break;
-      case "int":
-        out[f.name] = r.varint();
+      case "int": {
+        // negative int64 as two's complement; zero only kept for pointer fields (omitempty)
+        const v = r.varint();
+        if (v !== 0 || f.ptr) out[f.name] = v >= 2 ** 63 ? v - 2 ** 64 : v;
         break;
-      case "bool":
-        out[f.name] = r.varint() !== 0;
+      }
+      case "bool": {
+        const v = r.varint() !== 0;
+        if (v || f.ptr) out[f.name] = v;
         break;
+      }
       case "strings":
         ((out[f.name] ??= []) as string[]).push(decoder.decode(r.bytes()));
         break;
@@ -154,7 +263,12 @@ function decode(buf: Uint8Array, schema: Schema): Obj {
           2: { name: "v", t: "bytes" },
         });
         const v = (e.v as Uint8Array | undefined) ?? new Uint8Array();
-        ((out[f.name] ??= {}) as Obj)[String(e.k ?? "")] = f.bytes ? b64(v) : decoder.decode(v);
+        const value = f.quantity
+          ? String(decode(v, { 1: { name: "q", t: "string" } }).q ?? "")
+          : f.bytes
+          ? b64(v)
+          : decoder.decode(v);
+        ((out[f.name] ??= {}) as Obj)[String(e.k ?? "")] = value;
         break;
       }
     }
@@ -190,6 +304,13 @@ export function decodeProtobuf(body: Uint8Array): Obj {
     const obj = decode((envelope.raw as Uint8Array | undefined) ?? new Uint8Array(), schema);
     return { apiVersion: tm.apiVersion, kind: tm.kind, ...obj };
   } catch (e) {
+    if (e instanceof UnknownField) {
+      throw failure(
+        415,
+        "UnsupportedMediaType",
+        `the embedded API server cannot decode this protobuf ${key} (${e.message} unknown); send it as application/json`,
+      );
+    }
     throw failure(400, "BadRequest", `undecodable protobuf ${key}: ${(e as Error).message}`);
   }
 }

@@ -189,3 +189,25 @@ Deno.test("kubectl: delete of an object with a finalizer completes once the fina
     }
   });
 });
+
+Deno.test("kubectl: typed create sends protobuf; Deployment, Secret, Namespace, ServiceAccount decode", async (t) => {
+  if (!(await haveKubectl(t.name))) return;
+  await withServer(async (s) => {
+    await using k = await Kubectl.for(s);
+    await k.ok(["create", "deployment", "web", "--image=nginx", "--port=80", "--replicas=0"]);
+    const d = await call(s, "GET", "/apis/apps/v1/namespaces/default/deployments/web");
+    assert.equal(d.body.spec.replicas, 0, "a pointer field keeps its zero");
+    assert.deepEqual(d.body.spec.selector, { matchLabels: { app: "web" } });
+    assert.deepEqual(d.body.spec.template.spec.containers[0].ports, [{ containerPort: 80 }]);
+    assert.equal(d.body.spec.paused, undefined, "omitempty zero values are left out");
+    await k.ok(["create", "secret", "generic", "pw", "--from-literal=p=q"]);
+    const sec = await call(s, "GET", "/api/v1/namespaces/default/secrets/pw");
+    assert.equal(atob(sec.body.data.p), "q");
+    await k.ok(["create", "namespace", "team"]);
+    await k.ok(["create", "serviceaccount", "bot", "-n", "team"]);
+    assert.equal((await call(s, "GET", "/api/v1/namespaces/team/serviceaccounts/bot")).status, 200);
+    const svc = await k.run(["create", "service", "clusterip", "web", "--tcp=80:80"]);
+    assert.notEqual(svc.code, 0);
+    assert.match(svc.stderr, /send it as application\/json|decodes protobuf only/);
+  });
+});
