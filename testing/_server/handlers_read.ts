@@ -203,9 +203,11 @@ export async function handleList(ctx: ServerCtx, req: ResourceRequest): Promise<
 const encoder = new TextEncoder();
 
 /** WATCH (rules 7.1-7.9). */
-export function handleWatch(ctx: ServerCtx, req: ResourceRequest): Response {
+export async function handleWatch(ctx: ServerCtx, req: ResourceRequest): Promise<Response> {
   const p = req.params;
   const rv = parseRv(p.get("resourceVersion"), true);
+  // 7.4: a resourceVersion the store has not reached yet is waited for, then 504
+  if (rv !== undefined) await waitForRv(ctx, rv);
   const rvm = p.get("resourceVersionMatch");
   const sieParam = p.get("sendInitialEvents");
   const sendInitial = sieParam === "true";

@@ -70,7 +70,7 @@ async function dispatch(ctx: ServerCtx, req: ResourceRequest): Promise<Response>
     case "list":
       return await handleList(ctx, req);
     case "watch":
-      return handleWatch(ctx, req);
+      return await handleWatch(ctx, req);
     case "create": {
       const body = await readJson(req.request, info.kind);
       return writeResponse(

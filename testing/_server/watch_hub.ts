@@ -109,12 +109,18 @@ export class Watcher {
       };
       this.#timers[0] = clock.setTimeout(tick, bookmarkIntervalMs);
     }
-    if (this.spec.timeoutMs !== undefined) {
+    const timeout = this.spec.timeoutMs;
+    if (timeout !== undefined) {
+      // rule 7.7: a last bookmark shortly before the timeout (1 s, or at it for short ones)
+      const early = timeout > 2000 ? 1000 : 0;
+      if (this.spec.bookmarks && early > 0) {
+        this.#timers[2] = clock.setTimeout(() => this.bookmark(), timeout - early);
+      }
       this.#timers[1] = clock.setTimeout(() => {
         if (this.silenced) return;
-        if (this.spec.bookmarks) this.bookmark();
+        if (this.spec.bookmarks && early === 0) this.bookmark();
         this.close();
-      }, this.spec.timeoutMs);
+      }, timeout);
     }
   }
 

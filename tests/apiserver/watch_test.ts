@@ -190,3 +190,29 @@ Deno.test("7.2 every watcher gets the same bytes for an event (fan-out)", async 
     }
   });
 });
+
+Deno.test("7.4 a watch from a resourceVersion the server has not reached is 504", async () => {
+  await withServer(async (s) => {
+    const r = await call(s, "GET", `${cmPath()}?watch=1&resourceVersion=999999`);
+    assert.equal(r.status, 504);
+    assert.equal(r.body.reason, "Timeout");
+  });
+});
+
+Deno.test("7.7 with bookmarks, a last BOOKMARK comes shortly before timeoutSeconds ends the watch", async () => {
+  const clock = new FakeClock();
+  await withServer(async (s) => {
+    const w = await WatchReader.open(
+      s,
+      `${cmPath()}?watch=1&resourceVersion=1&allowWatchBookmarks=true&timeoutSeconds=10`,
+    );
+    try {
+      await clock.tickAsync(9000);
+      assert.equal((await w.next())?.type, "BOOKMARK");
+      await clock.tickAsync(1000);
+      assert.equal(await w.next(), undefined);
+    } finally {
+      await w.close();
+    }
+  }, { clock, bookmarkIntervalMs: 60_000 });
+});
