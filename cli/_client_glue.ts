@@ -4,7 +4,7 @@ import { Leases } from "../client/builtins.ts";
 import { ensureCustomResourceDefinition } from "../client/custom_resource.ts";
 import { KubeClient } from "../client/kube_client.ts";
 import { loadKubeConfig } from "../client/kubeconfig.ts";
-import type { KubeObject, ResourceType } from "../client/types.ts";
+import type { CustomResourceDefinition } from "../client/builtin_types.ts";
 import type { OperatorFlags } from "./flags.ts";
 import type { LeaseApi } from "./leader_election.ts";
 
@@ -41,10 +41,10 @@ export function _leaseApi(client: KubeClient): LeaseApi {
 
 export async function _installCrds(
   client: KubeClient,
-  types: ReadonlyArray<ResourceType<KubeObject> & { crd: Record<string, unknown> }>,
+  types: ReadonlyArray<{ crd: CustomResourceDefinition }>,
   signal: AbortSignal,
 ): Promise<void> {
   for (const t of types) {
-    await ensureCustomResourceDefinition(client, t as never, { signal });
+    await ensureCustomResourceDefinition(client, t.crd, { signal });
   }
 }

@@ -9,7 +9,8 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { KubeObject, ResourceType } from "../client/types.ts";
+import type { CustomResourceDefinition } from "../client/builtin_types.ts";
+import type { ResourceType } from "../client/types.ts";
 import type { Controller } from "../controller/controller.ts";
 import { ResourceMetrics } from "../controller/middlewares.ts";
 import { InformerFactory } from "../informer/factory.ts";
@@ -68,7 +69,8 @@ export interface RunOperatorOptions {
   // deno-lint-ignore no-explicit-any
   controllers: (ctx: OperatorContext) => Controller<any>[] | Promise<Controller<any>[]>;
   /** Custom resource types the operator owns: printed by `manifests`, installed on start. */
-  customResources?: ReadonlyArray<ResourceType<KubeObject> & { crd: Record<string, unknown> }>;
+  // deno-lint-ignore no-explicit-any
+  customResources?: ReadonlyArray<ResourceType<any> & { crd: CustomResourceDefinition }>;
   /** Install `customResources` at start (default true; needs RBAC on CRDs). */
   installCustomResources?: boolean;
   /** Extra RBAC rules for `manifests`. */
@@ -299,7 +301,7 @@ export class OperatorRuntime {
       namespace: m.namespace,
       image: m.image,
       rules,
-      crds: (o.customResources ?? []).map((r) => r.crd),
+      crds: (o.customResources ?? []).map((r) => r.crd as unknown as Record<string, unknown>),
     }));
   }
 }
