@@ -93,32 +93,42 @@ export class Kubectl implements AsyncDisposable {
   }
 }
 
-/** Reads a process's stdout until `pattern` appears; returns everything read. */
-export async function readUntil(
-  stream: ReadableStream<Uint8Array>,
-  pattern: RegExp,
-  ms = 15_000,
-): Promise<{ text: string; reader: ReadableStreamDefaultReader<string> }> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const deadline = Date.now() + ms;
-  while (!pattern.test(text)) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`timed out waiting for ${pattern}; got: ${text}`);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, rej) => {
-      timer = setTimeout(
-        () => rej(new Error(`timed out waiting for ${pattern}; got: ${text}`)),
-        left,
-      );
-    });
-    try {
-      const { value, done } = await Promise.race([reader.read(), timeout]);
-      if (done) throw new Error(`stream ended before ${pattern}; got: ${text}`);
-      text += value;
-    } finally {
-      clearTimeout(timer);
-    }
+/** Accumulates a process's output and waits for patterns in it, each wait bounded. */
+export class OutputReader {
+  #reader: ReadableStreamDefaultReader<string>;
+  #pending: Promise<ReadableStreamReadResult<string>> | undefined;
+  text = "";
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
   }
-  return { text, reader };
+
+  /** Resolves once `pattern` matches everything read so far; rejects after `ms`. */
+  async until(pattern: RegExp, ms = 15_000): Promise<string> {
+    const deadline = Date.now() + ms;
+    while (!pattern.test(this.text)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${pattern}; got: ${this.text}`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), left);
+      });
+      try {
+        this.#pending ??= this.#reader.read();
+        const r = await Promise.race([this.#pending, timeout]);
+        if (r === "timeout") continue;
+        this.#pending = undefined;
+        if (r.done) throw new Error(`output ended before ${pattern}; got: ${this.text}`);
+        this.text += r.value;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return this.text;
+  }
+
+  /** Releases the stream. */
+  async cancel(): Promise<void> {
+    await this.#reader.cancel().catch(() => {});
+  }
 }

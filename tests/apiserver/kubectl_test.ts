@@ -2,7 +2,7 @@
 // and its custom resource, `get -w`, and `delete` waiting on a finalizer.
 import assert from "node:assert/strict";
 import { call, cmPath, WatchReader, withServer } from "./_helpers.ts";
-import { haveKubectl, Kubectl, readUntil } from "./_kubectl.ts";
+import { haveKubectl, Kubectl, OutputReader } from "./_kubectl.ts";
 
 Deno.test("kubectl: create, get, list, patch, apply and delete ConfigMaps", async (t) => {
   if (!(await haveKubectl(t.name))) return;
@@ -127,24 +127,19 @@ Deno.test("kubectl: get -w sees a change", async (t) => {
     await k.ok(["create", "configmap", "watched", "--from-literal=a=b"]);
     const child = k.spawn(["get", "cm", "-w", "--output-watch-events"]);
     const stderr = new Response(child.stderr).text();
+    const out = new OutputReader(child.stdout);
     try {
-      const first = await readUntil(child.stdout, /watched/);
+      await out.until(/watched/);
       await k.ok(["label", "cm", "watched", "seen=yes"]);
-      let text = first.text;
-      while (!/MODIFIED\s+watched/.test(text)) {
-        const { value, done } = await first.reader.read();
-        if (done) break;
-        text += value;
-      }
-      assert.match(text, /MODIFIED\s+watched/);
+      assert.match(await out.until(/MODIFIED\s+watched/), /MODIFIED\s+watched/);
       child.kill("SIGTERM");
-      await first.reader.cancel();
     } finally {
       try {
         child.kill("SIGKILL");
       } catch {
         // already gone
       }
+      await out.cancel();
       await child.status;
       await stderr;
     }
