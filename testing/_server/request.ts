@@ -52,6 +52,7 @@ export function parseResourcePath(
     } else if (
       !(apiVersion === "v1" && rest.length === 3 && ["status", "finalize"].includes(rest[2]))
     ) {
+      if (!registry.resources(apiVersion).some((r) => !r.crd)) return undefined;
       throw failure(404, "NotFound", "the server could not find the requested resource", {});
     }
   }

@@ -305,3 +305,19 @@ Deno.test("9.3 a deleted CRD waits for its objects' finalizers; new objects are 
     assert.equal((await call(s, "GET", WIDGETS)).status, 404);
   });
 });
+
+Deno.test("0.5 a removed CRD's path answers plain-text 404 while its group still serves another CRD", async () => {
+  await withWidgets(async (s) => {
+    const gizmos = widgetCrd();
+    (gizmos.metadata as Record<string, unknown>).name = "gizmos.example.com";
+    const spec = gizmos.spec as { names: Record<string, unknown> };
+    spec.names = { plural: "gizmos", singular: "gizmo", kind: "Gizmo" };
+    assert.equal((await call(s, "POST", CRDS, { body: gizmos })).status, 201);
+    await call(s, "DELETE", `${CRDS}/gizmos.example.com`);
+    await new Promise((r) => setTimeout(r, 20));
+    const r = await call(s, "GET", "/apis/example.com/v1/namespaces/default/gizmos/g1");
+    assert.equal(r.status, 404);
+    assert.equal(r.text, "404 page not found\n");
+    assert.equal((await call(s, "GET", WIDGETS)).status, 200);
+  });
+});
