@@ -18,7 +18,7 @@ Deno.test("3.1 DELETE without finalizers removes at once and answers a Success S
   });
 });
 
-Deno.test("3.2 DELETE with finalizers sets deletionTimestamp, a new RV, and watchers see MODIFIED", async () => {
+Deno.test("3.2/1.6 DELETE with finalizers sets deletionTimestamp, a new RV, and watchers see MODIFIED", async () => {
   await withServer(async (s) => {
     const c = await call(s, "POST", cmPath(), { body: configMap("a", { finalizers: ["x.io/f"] }) });
     const w = await WatchReader.open(

@@ -38,7 +38,7 @@ Deno.test("faults.silenceWatches keeps the connection open but sends nothing", a
   });
 });
 
-Deno.test("faults.failNext answers 429 with Retry-After, or 500, filtered by verb and resource", async () => {
+Deno.test("0.4/12.1 faults.failNext answers 429 with Retry-After, or 500, filtered by verb and resource", async () => {
   await withServer(async (s) => {
     s.faults.failNext(2, { retryAfterSeconds: 3 });
     const a = await call(s, "GET", cmPath());

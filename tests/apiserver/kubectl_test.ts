@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { call, cmPath, WatchReader, withServer } from "./_helpers.ts";
 import { haveKubectl, Kubectl, OutputReader } from "./_kubectl.ts";
 
-Deno.test("kubectl: create, get, list, patch, apply and delete ConfigMaps", async (t) => {
+Deno.test("8.4 kubectl: create, get, list, patch, apply and delete ConfigMaps", async (t) => {
   if (!(await haveKubectl(t.name))) return;
   await withServer(async (s) => {
     await using k = await Kubectl.for(s);
@@ -80,7 +80,7 @@ spec:
               ready: {type: boolean}
 `;
 
-Deno.test("kubectl: apply --server-side a CRD, then create, list and validate its custom resources", async (t) => {
+Deno.test("8.6 kubectl: apply --server-side a CRD, then create, list and validate its custom resources", async (t) => {
   if (!(await haveKubectl(t.name))) return;
   await withServer(async (s) => {
     await using k = await Kubectl.for(s);
@@ -120,7 +120,7 @@ Deno.test("kubectl: apply --server-side a CRD, then create, list and validate it
   });
 });
 
-Deno.test("kubectl: get -w sees a change", async (t) => {
+Deno.test("8.5 kubectl: get -w sees a change", async (t) => {
   if (!(await haveKubectl(t.name))) return;
   await withServer(async (s) => {
     await using k = await Kubectl.for(s);
@@ -146,7 +146,7 @@ Deno.test("kubectl: get -w sees a change", async (t) => {
   });
 });
 
-Deno.test("kubectl: delete of an object with a finalizer completes once the finalizer is removed", async (t) => {
+Deno.test("8.6 kubectl: delete of an object with a finalizer completes once the finalizer is removed", async (t) => {
   if (!(await haveKubectl(t.name))) return;
   await withServer(async (s) => {
     await using k = await Kubectl.for(s);
