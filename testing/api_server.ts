@@ -267,6 +267,13 @@ export function startApiServer(options: ApiServerOptions = {}): Promise<ApiServe
   try {
     return Promise.resolve(new EmbeddedApiServer(options));
   } catch (e) {
-    return Promise.reject(e);
+    const err = new Error(
+      `startApiServer: expected to listen on 127.0.0.1:${options.port ?? 0}, but: ${
+        (e as Error).message
+      }`,
+      { cause: e },
+    );
+    err.name = "ApiServerStartError";
+    return Promise.reject(err);
   }
 }

@@ -226,3 +226,14 @@ Deno.test("close() via AbortSignal and await using leaves nothing running", asyn
   await w.close();
   await assert.rejects(fetch(`${server.url}/version`));
 });
+
+Deno.test("startApiServer: a port in use is a clear error", async () => {
+  await withServer(async (s) => {
+    await assert.rejects(
+      startApiServer({ port: s.port }),
+      (e: Error) => e.name === "ApiServerStartError" && e.message.includes(`127.0.0.1:${s.port}`),
+    );
+  });
+  await assert.rejects(startApiServer({ port: 70000 }), RangeError);
+  await assert.rejects(startApiServer({ history: -1 }), RangeError);
+});
