@@ -40,12 +40,26 @@ export async function main(args: string[]): Promise<number> {
   const opts = program.opts<
     { port: number; kubeconfig?: string; history: number; token?: string }
   >();
-  const server = await startApiServer({
-    port: opts.port,
-    history: opts.history,
-    token: opts.token,
-  });
-  if (opts.kubeconfig) await server.writeKubeconfig(opts.kubeconfig);
+  let server;
+  try {
+    server = await startApiServer({ port: opts.port, history: opts.history, token: opts.token });
+  } catch (e) {
+    console.error(`apiserver: ${(e as Error).message}`);
+    return 1;
+  }
+  if (opts.kubeconfig) {
+    try {
+      await server.writeKubeconfig(opts.kubeconfig);
+    } catch (e) {
+      console.error(
+        `apiserver: expected to write the kubeconfig to ${opts.kubeconfig}, but: ${
+          (e as Error).message
+        }`,
+      );
+      await server.close();
+      return 1;
+    }
+  }
   const stopped = Promise.withResolvers<void>();
   const onSignal = () => stopped.resolve();
   Deno.addSignalListener("SIGINT", onSignal);

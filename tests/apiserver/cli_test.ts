@@ -87,3 +87,17 @@ Deno.test("cli: a bad flag value exits non-zero with a message", async () => {
   assert.notEqual(out.code, 0);
   assert.match(new TextDecoder().decode(out.stderr), /--port must be a non-negative integer/);
 });
+
+Deno.test("cli: an unwritable kubeconfig path exits 1 with a message and leaves no server", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--config", CONFIG, CLI, "--kubeconfig", "/nonexistent-dir/kc"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 1);
+  assert.match(
+    new TextDecoder().decode(out.stderr),
+    /expected to write the kubeconfig to \/nonexistent-dir\/kc/,
+  );
+  assert.equal(new TextDecoder().decode(out.stdout), "");
+});
