@@ -214,6 +214,7 @@ class EmbeddedApiServer implements ApiServer {
     } else {
       reloadCrds(this.#ctx);
     }
+    if (this.#closed) return; // closed while restarting: stay down
     this.#server = this.#serve(this.port);
   }
 
