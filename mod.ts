@@ -14,3 +14,4 @@
 export * from "./client/mod.ts";
 export * from "./informer/mod.ts";
 export * from "./controller/mod.ts";
+export * from "./cli/mod.ts";
