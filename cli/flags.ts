@@ -69,6 +69,12 @@ export interface OperatorFlags {
   leaderElectionId: string;
   /** `--leader-election-namespace` (default: the client's namespace). */
   leaderElectionNamespace?: string;
+  /** `--leader-election-lease-duration` in milliseconds (default 15 s). */
+  leaseDurationMs: number;
+  /** `--leader-election-renew-deadline` in milliseconds (default 10 s; below the lease duration). */
+  renewDeadlineMs: number;
+  /** `--leader-election-retry-period` in milliseconds (default 2 s). */
+  retryPeriodMs: number;
   /** `--concurrency`: parallel reconciles per controller. */
   concurrency: number;
   /** `--resync-period` in milliseconds (given as `10m`, `30s`, `1h30m`, `500ms`). */
@@ -195,7 +201,7 @@ export function parseOperatorFlags(
   if (options.version) root.version(options.version);
   _sharedOptions(root, options.name);
   options.configure?.(root);
-  for (const option of root.options as Option[]) option.description += ` [env ${_envName(option)}]`;
+  for (const option of _envOptions(root)) option.description += ` [env ${_envName(option)}]`;
   root.command("run", { isDefault: true, hidden: true }).description("run the operator (default)")
     .action(() => {
       command = "run";
@@ -259,6 +265,18 @@ function _sharedOptions(cmd: Command, name: string): void {
     .addOption(o("--leader-election-id <name>", "Lease name").default(`${name}-leader`))
     .addOption(o("--leader-election-namespace <ns>", "Lease namespace (default: the client's)"))
     .addOption(
+      o("--leader-election-lease-duration <duration>", "how long a lease lasts unrenewed")
+        .argParser(_duration("--leader-election-lease-duration")).default("15s"),
+    )
+    .addOption(
+      o("--leader-election-renew-deadline <duration>", "leader steps down when not renewed")
+        .argParser(_duration("--leader-election-renew-deadline")).default("10s"),
+    )
+    .addOption(
+      o("--leader-election-retry-period <duration>", "pause between lease attempts")
+        .argParser(_duration("--leader-election-retry-period")).default("2s"),
+    )
+    .addOption(
       o("--concurrency <n>", "parallel reconciles per controller")
         .argParser(_positiveInt("--concurrency")).default(4),
     )
@@ -268,6 +286,11 @@ function _sharedOptions(cmd: Command, name: string): void {
     );
 }
 
+/** The options an environment variable may set: all but `--version` and `--help`. */
+function _envOptions(cmd: Command): Option[] {
+  return (cmd.options as Option[]).filter((o) => o.long !== "--version" && o.long !== "--help");
+}
+
 /** `--log-level` -> `OPERATORKIT_LOG_LEVEL`. */
 function _envName(option: Option): string {
   return `OPERATORKIT_${option.attributeName().replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
@@ -275,7 +298,7 @@ function _envName(option: Option): string {
 
 /** Fills options the command line did not give from the environment (the flag wins). */
 function _applyEnv(cmd: Command, env: Record<string, string>): void {
-  for (const option of cmd.options as Option[]) {
+  for (const option of _envOptions(cmd)) {
     const name = _envName(option);
     const value = env[name];
     if (cmd.getOptionValueSource(option.attributeName()) === "cli") continue;
@@ -310,9 +333,24 @@ function _applyEnv(cmd: Command, env: Record<string, string>): void {
 function _collect(cmd: Command, name: string): OperatorFlags {
   const v = cmd.opts() as Record<string, unknown>;
   const bind = (key: string) => parseBindAddress(v[key] as string);
-  const resync = typeof v.resyncPeriod === "string"
-    ? _duration("--resync-period")(v.resyncPeriod as string)
-    : v.resyncPeriod as number;
+  const ms = (key: string, flag: string) =>
+    typeof v[key] === "string" ? _duration(flag)(v[key] as string) : v[key] as number;
+  const resync = ms("resyncPeriod", "--resync-period");
+  const leaseDurationMs = ms("leaderElectionLeaseDuration", "--leader-election-lease-duration");
+  const renewDeadlineMs = ms("leaderElectionRenewDeadline", "--leader-election-renew-deadline");
+  const retryPeriodMs = ms("leaderElectionRetryPeriod", "--leader-election-retry-period");
+  if (!(renewDeadlineMs < leaseDurationMs)) {
+    throw new FlagError(
+      `--leader-election-renew-deadline=${renewDeadlineMs}ms is invalid: expected less than ` +
+        `--leader-election-lease-duration (${leaseDurationMs}ms)`,
+    );
+  }
+  if (!(retryPeriodMs > 0 && retryPeriodMs < renewDeadlineMs)) {
+    throw new FlagError(
+      `--leader-election-retry-period=${retryPeriodMs}ms is invalid: expected more than 0 ` +
+        `and less than --leader-election-renew-deadline (${renewDeadlineMs}ms)`,
+    );
+  }
   const known = new Set([
     "kubeconfig",
     "context",
@@ -324,6 +362,9 @@ function _collect(cmd: Command, name: string): OperatorFlags {
     "leaderElect",
     "leaderElectionId",
     "leaderElectionNamespace",
+    "leaderElectionLeaseDuration",
+    "leaderElectionRenewDeadline",
+    "leaderElectionRetryPeriod",
     "concurrency",
     "resyncPeriod",
     "version",
@@ -346,6 +387,9 @@ function _collect(cmd: Command, name: string): OperatorFlags {
     ...(v.leaderElectionNamespace
       ? { leaderElectionNamespace: v.leaderElectionNamespace as string }
       : {}),
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
     concurrency: v.concurrency as number,
     resyncPeriodMs: resync,
     extra,

@@ -190,6 +190,9 @@ export class OperatorRuntime {
             api: _leaseApi(client) as LeaseApi,
             name: flags.leaderElectionId,
             namespace: flags.leaderElectionNamespace ?? client.namespace,
+            leaseDurationMs: flags.leaseDurationMs,
+            renewDeadlineMs: flags.renewDeadlineMs,
+            retryPeriodMs: flags.retryPeriodMs,
           });
           await this.#elector.run({
             signal: stop.signal,

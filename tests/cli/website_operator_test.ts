@@ -1,0 +1,150 @@
+// The Website operator (examples/website/main.ts) as a subprocess with flags against the
+// embedded API server: it installs its CRD, reconciles a Website, serves /healthz, /readyz and
+// /metrics over HTTP (the live output passes `promtool check metrics`), logs JSON lines that
+// never carry the bearer token, and exits 0 on SIGTERM.
+import assert from "node:assert/strict";
+import { startApiServer } from "../../testing/api_server.ts";
+import {
+  api,
+  createWebsite,
+  eventually,
+  httpGet,
+  metricValue,
+  OperatorProcess,
+  TEST_FLAGS,
+} from "./_process.ts";
+
+const TOKEN = "s3cr3t-operatorkit-token-7f1c";
+
+async function promtoolCheck(text: string): Promise<{ ran: boolean; ok?: boolean; out?: string }> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("promtool", {
+      args: ["check", "metrics"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (Deno.env.get("OPERATORKIT_REQUIRE_PROMTOOL") === "1") {
+      throw new Error("Expected promtool on PATH (OPERATORKIT_REQUIRE_PROMTOOL=1), found none");
+    }
+    console.log("skipping promtool check: promtool not found on PATH (Debian package prometheus)");
+    return { ran: false };
+  }
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(text));
+  await writer.close();
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { ran: true, ok: out.success, out: dec.decode(out.stdout) + dec.decode(out.stderr) };
+}
+
+Deno.test("website operator subprocess: CRD, reconcile, probes, metrics (promtool), JSON logs without the token, SIGTERM exit 0", async () => {
+  await using server = await startApiServer({ token: TOKEN });
+  const dir = await Deno.makeTempDir({ prefix: "okt-website-" });
+  try {
+    const kubeconfig = `${dir}/kubeconfig.yaml`;
+    await server.writeKubeconfig(kubeconfig);
+    // The Website informer's first LISTs are refused (429, Retry-After 1 s) so that the
+    // window in which /readyz reports "not synced" is observable.
+    server.faults.failNext(2, {
+      status: 429,
+      retryAfterSeconds: 1,
+      verb: "list",
+      resource: "websites",
+    });
+    await using op = new OperatorProcess("examples/website/main.ts", [
+      ...TEST_FLAGS,
+      "--kubeconfig",
+      kubeconfig,
+      "--log-level",
+      "debug",
+      "--leader-elect",
+      "--namespace",
+      "default",
+    ]);
+    const url = await op.probeUrl();
+
+    // /readyz: 500 while the informers are not synced, 200 afterwards.
+    const readyz: number[] = [];
+    let notSyncedBody = "";
+    await eventually("/readyz 200", async () => {
+      const r = await httpGet(`${url}/readyz`);
+      readyz.push(r.status);
+      if (r.status === 500) notSyncedBody = r.text;
+      return r.status === 200 && readyz.includes(500);
+    });
+    assert.ok(readyz.includes(500), `Expected /readyz 500 before sync, saw ${readyz}`);
+    assert.match(notSyncedBody, /\[-\]informers failed: .*not synced/);
+    const healthz = await httpGet(`${url}/healthz`);
+    assert.equal(healthz.status, 200);
+    assert.equal(healthz.text, "ok");
+
+    // The CRD is installed by the operator; the Website it reconciles gets its children.
+    const crd = await api(
+      server,
+      "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/websites.demo.operatorkit.io",
+      { token: TOKEN },
+    );
+    assert.equal(crd.status, 200);
+    await createWebsite(server, "blog", { html: "<h1>hello</h1>", token: TOKEN });
+    await eventually("the ConfigMap blog-html", async () => {
+      const r = await api(server, "/api/v1/namespaces/default/configmaps/blog-html", {
+        token: TOKEN,
+      });
+      return r.status === 200;
+    });
+    await eventually("the Website's Ready condition", async () => {
+      const r = await api(
+        server,
+        "/apis/demo.operatorkit.io/v1alpha1/namespaces/default/websites/blog",
+        { token: TOKEN },
+      );
+      const conds = (r.body.status as { conditions?: Array<{ type: string }> } | undefined)
+        ?.conditions ?? [];
+      return conds.some((c) => c.type === "Ready");
+    });
+
+    // /metrics: counters moved, the leader gauge is 1, and promtool accepts the text.
+    let metrics = "";
+    await eventually("reconcile counters > 0", async () => {
+      const r = await httpGet(`${url}/metrics`);
+      assert.equal(r.status, 200);
+      metrics = r.text;
+      return (metricValue(metrics, 'operatorkit_reconcile_total{controller="website-operator"}') ??
+        0) > 0;
+    });
+    assert.equal(metricValue(metrics, "operatorkit_leader"), 1);
+    assert.match(
+      metrics,
+      /^operatorkit_reconcile_duration_seconds_count\{controller="website-operator"\} [1-9]/m,
+    );
+    const check = await promtoolCheck(metrics);
+    if (check.ran) assert.ok(check.ok, `promtool check metrics failed:\n${check.out}`);
+
+    op.kill("SIGTERM");
+    const status = await op.exited();
+    assert.equal(status.code, 0, op.tail());
+
+    // Logging: every line is JSON, none carries the token.
+    const records = op.records();
+    assert.ok(records.length > 10, `Expected many log lines, found ${records.length}`);
+    for (const r of records) {
+      assert.equal(typeof r.level, "string");
+      assert.equal(typeof r.message, "string");
+    }
+    assert.ok(
+      records.some((r) => r.level === "DEBUG"),
+      "Expected debug lines at --log-level debug",
+    );
+    for (const line of op.lines) {
+      assert.ok(!line.includes(TOKEN), `the token leaked into a log line: ${line}`);
+    }
+    assert.ok(!(await op.stdout()).includes(TOKEN));
+    assert.ok(records.some((r) => r.message.startsWith("released lease")));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
