@@ -1,37 +1,13 @@
 // The demo script, independent of where the cluster comes from: create two Websites, change
 // one, delete one, and print what the operator did after each step.
+import { ConfigMaps, Deployments, Services } from "../../client/builtins.ts";
 import type { KubeObject, ResourceType } from "../../client/types.ts";
 import type { InformerSource } from "../../controller/informer_source.ts";
 import type { WebsiteLike } from "./children.ts";
 import { type WebsiteClient, websiteController } from "./operator.ts";
 import { WebsiteType } from "./_website_type.ts";
 
-const _kinds: ResourceType[] = [
-  {
-    group: "",
-    version: "v1",
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    plural: "configmaps",
-    namespaced: true,
-  },
-  {
-    group: "apps",
-    version: "v1",
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    plural: "deployments",
-    namespaced: true,
-  },
-  {
-    group: "",
-    version: "v1",
-    apiVersion: "v1",
-    kind: "Service",
-    plural: "services",
-    namespaced: true,
-  },
-];
+const _kinds: ResourceType[] = [ConfigMaps, Deployments, Services];
 
 async function _until(what: string, check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 1500; i++) {
