@@ -156,9 +156,11 @@ export async function eventually(
 export async function api(
   server: ApiServer,
   path: string,
-  options: { method?: string; body?: unknown; token?: string } = {},
+  options: { method?: string; body?: unknown; token?: string; contentType?: string } = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  const headers: Record<string, string> = {
+    "content-type": options.contentType ?? "application/json",
+  };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const res = await fetch(`${server.url}${path}`, {
     method: options.method ?? "GET",
