@@ -87,6 +87,8 @@ export interface RunOperatorOptions {
   signal?: AbortSignal;
   /** Where `manifests` and `--help` print (default standard output). */
   print?: (text: string) => void;
+  /** Where formatted log lines go (default standard error); for running in process. */
+  logWrite?: (line: string) => void;
 }
 
 /**
@@ -145,6 +147,7 @@ export class OperatorRuntime {
       level: parsed.flags.logLevel,
       format: parsed.flags.logFormat,
       categories: [o.name],
+      ...(o.logWrite ? { write: o.logWrite } : {}),
     });
     try {
       await this.#serve(parsed.flags);
