@@ -1,6 +1,7 @@
-// Every verb of the client against the embedded API server.
+// Every verb of the client, against the embedded API server or the real one named by
+// OPERATORKIT_TEST_KUBECONFIG (testCluster()). Each test works in its own namespace and uses
+// unique labels and CRD groups, so it never depends on what else is on a shared cluster.
 import assert from "node:assert/strict";
-import { startApiServer } from "../../testing/api_server.ts";
 import {
   ApiError,
   type ConfigMap,
@@ -11,25 +12,15 @@ import {
   isAlreadyExists,
   isConflict,
   isNotFound,
-  KubeClient,
   type KubeObject,
   labelSelector,
   Namespaces,
   type Status,
 } from "../../client/mod.ts";
 
-async function setup() {
-  const server = await startApiServer();
-  const client = await KubeClient.fromKubeConfig({ document: server.kubeconfig }, { qps: 0 });
-  return {
-    server,
-    client,
-    async [Symbol.asyncDispose]() {
-      client.close();
-      await server.close();
-    },
-  };
-}
+import { clusterEnv, uniqueName } from "./_cluster.ts";
+
+const setup = () => clusterEnv("verbs");
 
 const deployment = (name: string, replicas = 1) => ({
   metadata: { name, labels: { app: name } },
@@ -45,12 +36,13 @@ const deployment = (name: string, replicas = 1) => ({
 
 Deno.test("create, get, list, replace, patch and delete a ConfigMap", async () => {
   await using env = await setup();
+  const ns = env.namespace;
   const cms = env.client.resource(ConfigMaps);
   const created = await cms.create({
     metadata: { name: "a", labels: { app: "web" } },
     data: { k: "1" },
   });
-  assert.equal(created.metadata.namespace, "default"); // the context's namespace
+  assert.equal(created.metadata.namespace, ns); // the client's default namespace
   assert.ok(created.metadata.uid);
   await assert.rejects(() => cms.create({ metadata: { name: "a" } }), isAlreadyExists);
   const got = await cms.get("a");
@@ -79,9 +71,12 @@ Deno.test("create, get, list, replace, patch and delete a ConfigMap", async () =
   assert.ok(mf.some((e) => e.manager === "operatorkit"), "default field manager");
 
   await cms.create({ metadata: { name: "b", labels: { app: "db" } } });
-  const web = await cms.list({ labelSelector: labelSelector({ app: "web" }) });
+  const web = await cms.list({ namespace: ns, labelSelector: labelSelector({ app: "web" }) });
   assert.deepEqual(web.items.map((i) => i.metadata.name), ["a"]);
-  const byName = await cms.list({ fieldSelector: fieldSelector({ "metadata.name": "b" }) });
+  const byName = await cms.list({
+    namespace: ns,
+    fieldSelector: fieldSelector({ "metadata.name": "b" }),
+  });
   assert.deepEqual(byName.items.map((i) => i.metadata.name), ["b"]);
   assert.ok(web.metadata.resourceVersion);
 
@@ -106,19 +101,29 @@ Deno.test("delete with finalizers, preconditions and dryRun; deleteCollection; a
   await cms.patch("held", { type: "merge", body: { metadata: { finalizers: null } } });
   await assert.rejects(() => cms.get("held"), isNotFound);
 
-  await env.client.resource(Namespaces).create({ metadata: { name: "other" } });
-  for (const [ns, name] of [["default", "x1"], ["default", "x2"], ["other", "y1"]]) {
-    await cms.create({ metadata: { name, labels: { group: "g" } } }, { namespace: ns });
+  // A second namespace, and a label value no other test uses: the all-namespaces list sees
+  // exactly this test's objects even on a shared cluster.
+  const ns = env.namespace;
+  const other = `${ns}-other`;
+  const namespaces = env.client.resource(Namespaces);
+  await namespaces.create({ metadata: { name: other } });
+  try {
+    const group = `g-${ns}`;
+    for (const [where, name] of [[ns, "x1"], [ns, "x2"], [other, "y1"]]) {
+      await cms.create({ metadata: { name, labels: { group } } }, { namespace: where });
+    }
+    const everywhere = await cms.list({ labelSelector: `group=${group}` });
+    // In key order: "<namespace>/<name>" compared as strings (so `${ns}-other/` comes first).
+    assert.deepEqual(
+      everywhere.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`),
+      [`${ns}/x1`, `${ns}/x2`, `${other}/y1`].sort(),
+    );
+    await cms.deleteCollection({ namespace: ns, labelSelector: `group=${group}` });
+    const left = await cms.list({ labelSelector: `group=${group}` });
+    assert.deepEqual(left.items.map((i) => i.metadata.name), ["y1"]);
+  } finally {
+    await namespaces.delete(other).catch(() => {});
   }
-  const everywhere = await cms.list({ labelSelector: "group=g" });
-  assert.deepEqual(everywhere.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`), [
-    "default/x1",
-    "default/x2",
-    "other/y1",
-  ]);
-  await cms.deleteCollection({ namespace: "default", labelSelector: "group=g" });
-  const left = await cms.list({ labelSelector: "group=g" });
-  assert.deepEqual(left.items.map((i) => i.metadata.name), ["y1"]);
 });
 
 Deno.test("server-side apply, strategic merge, status and scale subresources", async () => {
@@ -146,14 +151,15 @@ Deno.test("server-side apply, strategic merge, status and scale subresources", a
 
   const st = await deps.status.patch("web", {
     type: "merge",
-    body: { status: { readyReplicas: 1, observedGeneration: 1 } },
+    // kube-apiserver validates a Deployment's status: readyReplicas <= replicas.
+    body: { status: { replicas: 1, readyReplicas: 1, observedGeneration: 1 } },
   });
   assert.equal(st.status?.readyReplicas, 1);
   assert.equal((await deps.status.get("web")).status?.readyReplicas, 1);
   const withStatus = await deps.get("web");
   const replacedStatus = await deps.status.replace({
     ...withStatus,
-    status: { ...withStatus.status, readyReplicas: 3 },
+    status: { ...withStatus.status, replicas: 3, readyReplicas: 3 },
   });
   assert.equal(replacedStatus.status?.readyReplicas, 3);
 
@@ -171,14 +177,16 @@ Deno.test("cluster-scoped types and discovery of a CRD created later", async () 
   const ns = await env.client.resource(Namespaces).get("kube-system");
   assert.equal(ns.metadata.name, "kube-system");
   assert.equal((await env.client.discovery.resolve("apps/v1", "Deployment")).plural, "deployments");
-  await assert.rejects(
-    () => env.client.resourceFor("demo.operatorkit.io/v1", "Widget"),
-    isNotFound,
-  );
-  await env.client.resource(CustomResourceDefinitions).create({
-    metadata: { name: "widgets.demo.operatorkit.io" },
+  // A group of its own: the CRD is cluster-wide, and no other test (or earlier run against the
+  // same cluster) may have made it.
+  const group = `${uniqueName("w")}.verbs.operatorkit.io`;
+  const apiVersion = `${group}/v1`;
+  await assert.rejects(() => env.client.resourceFor(apiVersion, "Widget"), isNotFound);
+  const crds = env.client.resource(CustomResourceDefinitions);
+  await crds.create({
+    metadata: { name: `widgets.${group}` },
     spec: {
-      group: "demo.operatorkit.io",
+      group,
       scope: "Namespaced",
       names: { plural: "widgets", singular: "widget", kind: "Widget" },
       versions: [{
@@ -194,22 +202,29 @@ Deno.test("cluster-scoped types and discovery of a CRD created later", async () 
       }],
     },
   });
-  let widgets;
-  for (let i = 0; i < 50; i++) {
-    try {
-      widgets = await env.client.resourceFor<KubeObject & { spec?: unknown }>(
-        "demo.operatorkit.io/v1",
-        "Widget",
-      );
-      break;
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-      await new Promise((r) => setTimeout(r, 20));
+  try {
+    // Not found until the CRD is established and served (milliseconds on the embedded server,
+    // a second or two on kube-apiserver); anything else is a real failure.
+    let widgets;
+    let w: KubeObject | undefined;
+    const deadline = Date.now() + 30_000;
+    while (!w && Date.now() < deadline) {
+      try {
+        widgets = await env.client.resourceFor<KubeObject & { spec?: unknown }>(
+          apiVersion,
+          "Widget",
+        );
+        w = await widgets.create({ metadata: { name: "w" }, spec: { size: 1 } });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        await new Promise((r) => setTimeout(r, 20));
+      }
     }
+    assert.ok(widgets && w, "found and served after the CRD was created");
+    assert.equal(widgets.type.namespaced, true);
+    assert.equal(w.metadata.namespace, env.namespace);
+    assert.equal((await env.client.version()).major !== undefined, true);
+  } finally {
+    await crds.delete(`widgets.${group}`).catch(() => {});
   }
-  assert.ok(widgets, "found after the CRD was created");
-  assert.equal(widgets.type.namespaced, true);
-  const w = await widgets.create({ metadata: { name: "w" }, spec: { size: 1 } });
-  assert.equal(w.metadata.namespace, "default");
-  assert.equal((await env.client.version()).major !== undefined, true);
 });
