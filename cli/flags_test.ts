@@ -149,3 +149,40 @@ Deno.test("flags: durations and bind addresses", () => {
   assert.equal(parseBindAddress("0"), undefined);
   assert.throws(() => parseBindAddress(":99999"), /\[host\]:port/);
 });
+
+Deno.test("flags: lease timings default to 15s/10s/2s and can be shortened by flag or env", () => {
+  const d = parse([]).flags;
+  assert.deepEqual([d.leaseDurationMs, d.renewDeadlineMs, d.retryPeriodMs], [
+    15_000,
+    10_000,
+    2_000,
+  ]);
+  const f = parse(
+    ["--leader-election-lease-duration", "3s", "--leader-election-renew-deadline", "2s"],
+    { OPERATORKIT_LEADER_ELECTION_RETRY_PERIOD: "250ms" },
+  ).flags;
+  assert.deepEqual([f.leaseDurationMs, f.renewDeadlineMs, f.retryPeriodMs], [3_000, 2_000, 250]);
+  assert.throws(
+    () => parse(["--leader-election-renew-deadline", "15s"]),
+    (err: unknown) =>
+      err instanceof FlagError &&
+      /renew-deadline=15000ms is invalid: expected less than --leader-election-lease-duration \(15000ms\)/
+        .test(err.message),
+  );
+  assert.throws(
+    () => parse(["--leader-election-retry-period", "10s"]),
+    /retry-period=10000ms is invalid: expected more than 0 and less than/,
+  );
+  assert.throws(() => parse([], { OPERATORKIT_LEADER_ELECTION_LEASE_DURATION: "long" }), FlagError);
+});
+
+Deno.test("flags: --version takes no environment variable", () => {
+  const parsed = parseOperatorFlags(["--help"], {
+    name: "website",
+    version: "1.0.0",
+    env: { OPERATORKIT_VERSION: "true" },
+  });
+  assert.ok(!parsed.output?.includes("OPERATORKIT_VERSION"));
+  assert.ok(!parsed.output?.includes("OPERATORKIT_HELP"));
+  assert.equal(parse([], { OPERATORKIT_VERSION: "true" }).output, undefined);
+});
