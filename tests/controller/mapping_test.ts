@@ -1,0 +1,119 @@
+// `owns` (a child's controller ownerReference -> the owner's key) and `watches` (a mapping
+// function) against the cluster from testCluster().
+import assert from "node:assert/strict";
+import { ConfigMaps, Secrets } from "../../client/builtins.ts";
+import type { KubeObject } from "../../client/types.ts";
+import { countingResource, eventually, keyOf, setup, sleep } from "./_helpers.ts";
+
+Deno.test("owns: events on a child reconcile its controlling owner, and only that one", async () => {
+  await using env = await setup();
+  const res = countingResource("r");
+  const controller = env.controller({ resources: [res], owns: [ConfigMaps] });
+  await controller.start();
+  const a = await env.create("a");
+  await env.create("b");
+  const ka = keyOf(env, "a");
+  const kb = keyOf(env, "b");
+  await eventually(
+    "both reconciled",
+    () => (res.created.get(ka) ?? 0) >= 1 && (res.created.get(kb) ?? 0) >= 1,
+  );
+  await eventually("idle", () => controller.queue.length + controller.queue.processing === 0);
+  await sleep(50);
+  const before = { a: res.created.get(ka)!, b: res.created.get(kb)! };
+
+  const cms = env.client.resource(ConfigMaps);
+  const owner = (name: string, uid: string, kind = "Widget", controller = true) => ({
+    apiVersion: env.widgets.type.apiVersion,
+    kind,
+    name,
+    uid,
+    controller,
+  });
+  // Not mapped to b: another kind, a non-controller reference, no reference at all.
+  await cms.create({
+    metadata: {
+      name: "other-kind",
+      namespace: env.namespace,
+      ownerReferences: [owner("b", "00000000-0000-0000-0000-000000000001", "Gadget")],
+    },
+  });
+  await cms.create({
+    metadata: {
+      name: "not-controller",
+      namespace: env.namespace,
+      ownerReferences: [owner("b", "00000000-0000-0000-0000-000000000002", "Widget", false)],
+    },
+  });
+  await cms.create({ metadata: { name: "plain", namespace: env.namespace } });
+  // Mapped to a: its controller reference.
+  await cms.create({
+    metadata: {
+      name: "child",
+      namespace: env.namespace,
+      ownerReferences: [owner("a", a.metadata.uid!)],
+    },
+  });
+  await eventually("a reconciled for its child's add", () => res.created.get(ka)! > before.a);
+  const afterAdd = res.created.get(ka)!;
+  await cms.patch("child", {
+    namespace: env.namespace,
+    type: "merge",
+    body: { data: { x: "1" } },
+  });
+  await eventually("a reconciled for its child's update", () => res.created.get(ka)! > afterAdd);
+  const afterUpdate = res.created.get(ka)!;
+  await cms.delete("child", { namespace: env.namespace });
+  await eventually("a reconciled for its child's delete", () => res.created.get(ka)! > afterUpdate);
+  await eventually("idle", () => controller.queue.length + controller.queue.processing === 0);
+  assert.equal(
+    res.created.get(kb),
+    before.b,
+    "b was never reconciled for the unrelated ConfigMaps",
+  );
+});
+
+Deno.test("watches: a mapping function turns events on another type into primary keys", async () => {
+  await using env = await setup();
+  const res = countingResource("r");
+  const mapped: string[] = [];
+  const controller = env.controller({
+    resources: [res],
+    watches: [{
+      type: Secrets as never,
+      map: (s: KubeObject) => {
+        const site = s.metadata.labels?.widget;
+        mapped.push(s.metadata.name!);
+        return site ? [`${s.metadata.namespace}/${site}`] : [];
+      },
+    }],
+  });
+  await controller.start();
+  await env.create("a");
+  await env.create("b");
+  const ka = keyOf(env, "a");
+  const kb = keyOf(env, "b");
+  await eventually(
+    "both reconciled",
+    () => (res.created.get(ka) ?? 0) >= 1 && (res.created.get(kb) ?? 0) >= 1,
+  );
+  await eventually("idle", () => controller.queue.length + controller.queue.processing === 0);
+  await sleep(50);
+  const before = { a: res.created.get(ka)!, b: res.created.get(kb)! };
+  const secrets = env.client.resource(Secrets);
+  await secrets.create({ metadata: { name: "unlabelled", namespace: env.namespace } });
+  await secrets.create({
+    metadata: { name: "for-a", namespace: env.namespace, labels: { widget: "a" } },
+  });
+  await eventually("a reconciled for its Secret", () => res.created.get(ka)! > before.a);
+  assert.ok(mapped.includes("unlabelled") && mapped.includes("for-a"));
+  // Relabelling to b reconciles b (new mapping) and a again (the old one).
+  const a1 = res.created.get(ka)!;
+  await secrets.patch("for-a", {
+    namespace: env.namespace,
+    type: "merge",
+    body: { metadata: { labels: { widget: "b" } } },
+  });
+  await eventually("b reconciled", () => res.created.get(kb)! > before.b);
+  await eventually("a reconciled for the old mapping", () => res.created.get(ka)! > a1);
+});
