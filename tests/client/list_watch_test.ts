@@ -1,27 +1,19 @@
-// Pagination and watch semantics against the embedded API server.
+// Pagination and watch semantics, against the embedded API server or the real one named by
+// OPERATORKIT_TEST_KUBECONFIG (testCluster()), each test in its own namespace. The tests that
+// inject faults (dropped, silenced or compacted watches) need the embedded server and print
+// why they are skipped on the real tier.
 import assert from "node:assert/strict";
-import { startApiServer } from "../../testing/api_server.ts";
+import { requireFaults, type TestClusterOptions } from "../../testing/test_cluster.ts";
 import {
   type ConfigMap,
   ConfigMaps,
   isGone,
-  KubeClient,
   type WatchEvent,
   WatchIdleError,
 } from "../../client/mod.ts";
+import { clusterEnv } from "./_cluster.ts";
 
-async function setup(options: Parameters<typeof startApiServer>[0] = {}) {
-  const server = await startApiServer(options);
-  const client = await KubeClient.fromKubeConfig({ document: server.kubeconfig }, { qps: 0 });
-  return {
-    server,
-    client,
-    async [Symbol.asyncDispose]() {
-      client.close();
-      await server.close();
-    },
-  };
-}
+const setup = (options: TestClusterOptions = {}) => clusterEnv("watch", options);
 
 Deno.test("pagination: 2,500 objects in pages of 500", async () => {
   await using env = await setup();
@@ -30,14 +22,14 @@ Deno.test("pagination: 2,500 objects in pages of 500", async () => {
   for (let i = 0; i < names.length; i += 50) {
     await Promise.all(names.slice(i, i + 50).map((name) => cms.create({ metadata: { name } })));
   }
-  const first = await cms.list({ namespace: "default", limit: 500 });
+  const first = await cms.list({ namespace: env.namespace, limit: 500 });
   assert.equal(first.items.length, 500);
   assert.ok(first.metadata.continue);
   const rv = first.metadata.resourceVersion;
   let pages = 1;
   let cont: string | undefined = first.metadata.continue;
   while (cont) {
-    const page = await cms.list({ namespace: "default", limit: 500, continue: cont });
+    const page = await cms.list({ namespace: env.namespace, limit: 500, continue: cont });
     assert.equal(page.metadata.resourceVersion, rv, "every page reports the first page's RV");
     assert.ok(page.items.length <= 500);
     pages++;
@@ -45,7 +37,7 @@ Deno.test("pagination: 2,500 objects in pages of 500", async () => {
   }
   assert.equal(pages, 5);
   const seen: string[] = [];
-  for await (const cm of cms.listAll({ namespace: "default", limit: 500 })) {
+  for await (const cm of cms.listAll({ namespace: env.namespace, limit: 500 })) {
     seen.push(cm.metadata.name!);
   }
   assert.deepEqual(seen, names);
@@ -55,15 +47,18 @@ Deno.test("watch from a resourceVersion sees only later changes; bookmarks arriv
   await using env = await setup({ bookmarkIntervalMs: 50 });
   const cms = env.client.resource(ConfigMaps);
   await cms.create({ metadata: { name: "before" } });
-  const list = await cms.list({ namespace: "default" });
+  const list = await cms.list({ namespace: env.namespace });
   const ac = new AbortController();
   const events: WatchEvent<ConfigMap>[] = [];
   const done = (async () => {
     for await (
       const ev of cms.watch({
-        namespace: "default",
+        namespace: env.namespace,
         resourceVersion: list.metadata.resourceVersion,
         allowWatchBookmarks: true,
+        // kube-apiserver sends a bookmark 2 s before a watch's deadline (else once a minute);
+        // the embedded server sends one every bookmarkIntervalMs.
+        timeoutSeconds: 5,
         signal: ac.signal,
       })
     ) {
@@ -84,53 +79,66 @@ Deno.test("watch from a resourceVersion sees only later changes; bookmarks arriv
   assert.ok(bookmark.type === "BOOKMARK" && bookmark.object.metadata.resourceVersion);
 });
 
-Deno.test("watch without a resourceVersion starts with ADDED for existing objects; dropWatches ends it cleanly", async () => {
+Deno.test("watch without a resourceVersion starts with ADDED for existing objects; dropWatches ends it cleanly", async (t) => {
   await using env = await setup();
   const cms = env.client.resource(ConfigMaps);
   await cms.create({ metadata: { name: "one" } });
+  const ac = new AbortController();
   const events: string[] = [];
   const done = (async () => {
-    for await (const ev of cms.watch({ namespace: "default" })) {
+    for await (const ev of cms.watch({ namespace: env.namespace, signal: ac.signal })) {
       if (ev.type !== "BOOKMARK" && ev.type !== "INVALID") {
         events.push(`${ev.type} ${ev.object.metadata.name}`);
       }
     }
   })();
   while (events.length === 0) await new Promise((r) => setTimeout(r, 5));
-  env.server.faults.dropWatches();
-  await done; // a clean end of body ends the iteration without an error
+  // The ADDED part runs on every tier; ending the watch from the server side is a fault.
+  const faults = requireFaults({ name: `${t.name} (the dropWatches part)` }, env.cluster);
+  if (faults) {
+    faults.dropWatches();
+    await done; // a clean end of body ends the iteration without an error
+  } else {
+    ac.abort(new Error("test over"));
+    await assert.rejects(done, /test over/);
+  }
   assert.deepEqual(events, ["ADDED one"]);
 });
 
-Deno.test("410 Expired in both forms after compaction", async () => {
+Deno.test("410 Expired in both forms after compaction", async (t) => {
   await using env = await setup();
+  const faults = requireFaults(t, env.cluster);
+  if (!faults) return;
   const cms = env.client.resource(ConfigMaps);
   const a = await cms.create({ metadata: { name: "a" } });
   await cms.patch("a", { type: "merge", body: { data: { x: "1" } } });
-  env.server.faults.compact();
+  faults.compact();
   // Form 1: a watch from a compacted resourceVersion gets HTTP 200 + an ERROR event.
   const raw = await fetch(
-    `${env.server.url}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${a.metadata.resourceVersion}`,
+    `${env.cluster.url}/api/v1/namespaces/${env.namespace}/configmaps?watch=1&resourceVersion=${a.metadata.resourceVersion}`,
   );
   assert.equal(raw.status, 200);
   assert.match(await raw.text(), /"type":"ERROR".*"code":410/);
   await assert.rejects(async () => {
     for await (
-      const _ of cms.watch({ namespace: "default", resourceVersion: a.metadata.resourceVersion })
+      const _ of cms.watch({
+        namespace: env.namespace,
+        resourceVersion: a.metadata.resourceVersion,
+      })
     ) {
       // no events expected
     }
   }, (e: Error) => isGone(e));
   // Form 2: an exact LIST at a compacted resourceVersion gets HTTP 410.
   const rawList = await fetch(
-    `${env.server.url}/api/v1/namespaces/default/configmaps?resourceVersionMatch=Exact&resourceVersion=${a.metadata.resourceVersion}`,
+    `${env.cluster.url}/api/v1/namespaces/${env.namespace}/configmaps?resourceVersionMatch=Exact&resourceVersion=${a.metadata.resourceVersion}`,
   );
   assert.equal(rawList.status, 410);
   await rawList.body?.cancel();
   await assert.rejects(
     () =>
       cms.list({
-        namespace: "default",
+        namespace: env.namespace,
         resourceVersion: a.metadata.resourceVersion,
         resourceVersionMatch: "Exact",
       }),
@@ -138,16 +146,18 @@ Deno.test("410 Expired in both forms after compaction", async () => {
   );
 });
 
-Deno.test("a silent watch ends with WatchIdleError (fault: silenceWatches)", async () => {
+Deno.test("a silent watch ends with WatchIdleError (fault: silenceWatches)", async (t) => {
   await using env = await setup();
+  const faults = requireFaults(t, env.cluster);
+  if (!faults) return;
   const cms = env.client.resource(ConfigMaps);
   await cms.create({ metadata: { name: "a" } });
   let got = 0;
   const started = Date.now();
   const done = (async () => {
-    for await (const _ of cms.watch({ namespace: "default", idleTimeoutMs: 300 })) {
+    for await (const _ of cms.watch({ namespace: env.namespace, idleTimeoutMs: 300 })) {
       got++;
-      env.server.faults.silenceWatches();
+      faults.silenceWatches();
     }
   })();
   await assert.rejects(done, (e: Error) => e instanceof WatchIdleError && e.idleMs === 300);
@@ -162,7 +172,7 @@ Deno.test("streaming list: sendInitialEvents ends its initial events with an ann
   const seen: string[] = [];
   for await (
     const ev of cms.watch({
-      namespace: "default",
+      namespace: env.namespace,
       sendInitialEvents: true,
       resourceVersionMatch: "NotOlderThan",
       allowWatchBookmarks: true,
@@ -181,13 +191,13 @@ Deno.test("metadataOnly: list, get and watch return PartialObjectMetadata", asyn
   await using env = await setup();
   const cms = env.client.resource(ConfigMaps);
   await cms.create({ metadata: { name: "a" }, data: { big: "x".repeat(1000) } });
-  const page = await cms.list({ namespace: "default", metadataOnly: true });
+  const page = await cms.list({ namespace: env.namespace, metadataOnly: true });
   assert.equal(page.kind, "PartialObjectMetadataList");
   assert.equal(page.items[0].kind, "PartialObjectMetadata");
   assert.equal(page.items[0].data, undefined);
   const one = await cms.get("a", { metadataOnly: true });
   assert.equal(one.kind, "PartialObjectMetadata");
-  for await (const ev of cms.watch({ namespace: "default", metadataOnly: true })) {
+  for await (const ev of cms.watch({ namespace: env.namespace, metadataOnly: true })) {
     assert.equal(ev.type, "ADDED");
     if (ev.type === "ADDED") {
       assert.equal(ev.object.kind, "PartialObjectMetadata");
@@ -204,7 +214,7 @@ Deno.test("several watches on one server: aborting one ends it at once, the othe
   const counts = [0, 0, 0];
   const runs = acs.map((ac, i) =>
     (async () => {
-      for await (const _ of cms.watch({ namespace: "default", signal: ac.signal })) counts[i]++;
+      for await (const _ of cms.watch({ namespace: env.namespace, signal: ac.signal })) counts[i]++;
     })()
   );
   await cms.create({ metadata: { name: "one" } });
