@@ -18,6 +18,7 @@ export const TEST_FLAGS: readonly string[] = [
 
 /** One parsed JSON log line. */
 export interface LogLine {
+  "@timestamp": string;
   level: string;
   message: string;
   logger: string;

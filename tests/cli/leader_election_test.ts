@@ -1,0 +1,127 @@
+// Leader election across two Website operator processes against one embedded API server,
+// with lease timings shortened through the flags (3 s lease, 2 s renew deadline, 250 ms
+// retry): exactly one reconciles, the standby reports operatorkit_leader 0 and stays ready,
+// and after kill -9 of the leader the standby takes over within the lease duration.
+import assert from "node:assert/strict";
+import { startApiServer } from "../../testing/api_server.ts";
+import {
+  api,
+  createWebsite,
+  eventually,
+  getLease,
+  httpGet,
+  metricValue,
+  OperatorProcess,
+  TEST_FLAGS,
+} from "./_process.ts";
+
+const LEASE_MS = 3_000;
+const RETRY_MS = 250;
+const RECONCILES = 'operatorkit_reconcile_total{controller="website-operator"}';
+
+function operator(kubeconfig: string): OperatorProcess {
+  return new OperatorProcess("examples/website/main.ts", [
+    ...TEST_FLAGS,
+    "--kubeconfig",
+    kubeconfig,
+    "--leader-elect",
+    "--leader-election-lease-duration",
+    `${LEASE_MS}ms`,
+    "--leader-election-renew-deadline",
+    "2s",
+    "--leader-election-retry-period",
+    `${RETRY_MS}ms`,
+  ]);
+}
+
+const leading = (op: OperatorProcess) =>
+  op.records().find((r) => r.message.includes("became leader"));
+
+Deno.test("leader election: two processes, one reconciles; kill -9 the leader, the other takes over within the lease duration", async () => {
+  await using server = await startApiServer();
+  const dir = await Deno.makeTempDir({ prefix: "okt-leader-" });
+  try {
+    const kubeconfig = `${dir}/kubeconfig.yaml`;
+    await server.writeKubeconfig(kubeconfig);
+    await using a = operator(kubeconfig);
+    await using b = operator(kubeconfig);
+    const urls = new Map([[a, await a.probeUrl()], [b, await b.probeUrl()]]);
+
+    await eventually("one replica to lead", () => !!(leading(a) ?? leading(b)));
+    const leader = leading(a) ? a : b;
+    const standby = leader === a ? b : a;
+    const leaderId = leading(leader)!.properties.identity as string;
+    const lease = await getLease(server, "website-operator-leader");
+    assert.equal(lease?.spec?.holderIdentity, leaderId);
+    assert.equal(lease?.spec?.leaseDurationSeconds, LEASE_MS / 1000);
+
+    await createWebsite(server, "one");
+    await eventually(
+      "ConfigMap one-html",
+      async () =>
+        (await api(server, "/api/v1/namespaces/default/configmaps/one-html")).status === 200,
+    );
+    let leaderMetrics = "";
+    await eventually("the leader's reconcile counter > 0", async () => {
+      leaderMetrics = (await httpGet(`${urls.get(leader)}/metrics`)).text;
+      return (metricValue(leaderMetrics, RECONCILES) ?? 0) > 0;
+    });
+    assert.equal(metricValue(leaderMetrics, "operatorkit_leader"), 1);
+
+    // The standby: not leading, not reconciling, ready.
+    const standbyMetrics = (await httpGet(`${urls.get(standby)}/metrics`)).text;
+    assert.equal(metricValue(standbyMetrics, "operatorkit_leader"), 0);
+    assert.equal(metricValue(standbyMetrics, RECONCILES) ?? 0, 0);
+    assert.equal((await httpGet(`${urls.get(standby)}/readyz`)).status, 200);
+    assert.equal(leading(standby), undefined);
+    assert.ok(!standby.records().some((r) => r.message.includes("controller(s) running")));
+    assert.ok(leader.records().some((r) => r.message.includes("controller(s) running")));
+
+    // kill -9: no release; the standby must wait out the lease, then take over.
+    const killedAt = Date.now();
+    leader.kill("SIGKILL");
+    await leader.exited();
+    const took = await standby.waitForLog(
+      "the standby to take over",
+      (r) => r.message.includes("became leader"),
+      LEASE_MS + 5_000,
+    );
+    const elapsed = Date.parse(took["@timestamp"]) - killedAt;
+    console.log(`standby took over ${elapsed} ms after kill -9 (lease ${LEASE_MS} ms)`);
+    // The last renewal was at most one retry period before the kill; the standby saw it at
+    // most one retry period later and waits a full lease duration from then.
+    assert.ok(
+      elapsed >= LEASE_MS - 2 * RETRY_MS,
+      `took over after ${elapsed} ms: before the lease could expire`,
+    );
+    assert.ok(elapsed <= LEASE_MS + 2 * RETRY_MS + 1_000, `took over after ${elapsed} ms`);
+
+    const after = await getLease(server, "website-operator-leader");
+    assert.equal(after?.spec?.holderIdentity, took.properties.identity);
+    assert.notEqual(took.properties.identity, leaderId);
+    assert.ok((after?.spec?.leaseTransitions as number) >= 1);
+
+    // The new leader reconciles.
+    await createWebsite(server, "two");
+    await eventually(
+      "ConfigMap two-html",
+      async () =>
+        (await api(server, "/api/v1/namespaces/default/configmaps/two-html")).status === 200,
+    );
+    let m = "";
+    await eventually("the new leader's reconcile counter > 0", async () => {
+      m = (await httpGet(`${urls.get(standby)}/metrics`)).text;
+      return (metricValue(m, RECONCILES) ?? 0) > 0;
+    });
+    assert.equal(metricValue(m, "operatorkit_leader"), 1);
+
+    standby.kill("SIGTERM");
+    assert.equal((await standby.exited()).code, 0, standby.tail());
+    assert.equal(
+      (await getLease(server, "website-operator-leader"))?.spec?.holderIdentity ?? "",
+      "",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
