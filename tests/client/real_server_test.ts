@@ -1,7 +1,11 @@
-// The client against a real kube-apiserver + etcd (the envtest tier, or the cluster named by
-// OPERATORKIT_TEST_KUBECONFIG): client-certificate and bearer-token authentication through
-// loadKubeConfig, every verb, watch from a resourceVersion, pagination, streaming lists and discovery of a CRD created later. Skipped, with the reason
-// printed, when no real server is available (see tests/envtest/_target.ts).
+// The client against a real kube-apiserver + etcd: client-certificate and bearer-token
+// authentication through loadKubeConfig, every verb, watch from a resourceVersion,
+// pagination, streaming lists and discovery of a CRD created later.
+//
+// The server is the cluster named by OPERATORKIT_TEST_KUBECONFIG when set (no second
+// apiserver is started: the real tier of .ci/run), else an envtest pair this file starts from
+// the cached binaries, else the test is skipped with the reason printed (see
+// tests/envtest/_target.ts). It uses its own namespace and CRD group and removes both.
 import assert from "node:assert/strict";
 import {
   ConfigMaps,
@@ -11,12 +15,15 @@ import {
   isNotFound,
   KubeClient,
   type KubeObject,
+  Namespaces,
   type Status,
 } from "../../client/mod.ts";
 import { connectRealServer, resolveRealTarget } from "../envtest/_target.ts";
+import { uniqueName } from "./_cluster.ts";
 
 const target = await resolveRealTarget();
-const NS = `client-${Date.now().toString(36)}`;
+const NS = uniqueName("client");
+const GROUP = `${uniqueName("g")}.client.operatorkit.dev`;
 
 Deno.test({
   name: "client against a real kube-apiserver",
@@ -195,11 +202,11 @@ Deno.test({
       });
 
       await t.step("discovery finds a CRD created later", async () => {
-        await assert.rejects(() => client.resourceFor("client.operatorkit.dev/v1", "Widget"));
+        await assert.rejects(() => client.resourceFor(`${GROUP}/v1`, "Widget"), isNotFound);
         await client.resource(CustomResourceDefinitions).create({
-          metadata: { name: "widgets.client.operatorkit.dev" },
+          metadata: { name: `widgets.${GROUP}` },
           spec: {
-            group: "client.operatorkit.dev",
+            group: GROUP,
             scope: "Namespaced",
             names: { plural: "widgets", singular: "widget", kind: "Widget" },
             versions: [{
@@ -220,7 +227,7 @@ Deno.test({
         let widgets;
         for (let i = 0; i < 100 && !widgets; i++) {
           try {
-            widgets = await client.resourceFor("client.operatorkit.dev/v1", "Widget");
+            widgets = await client.resourceFor(`${GROUP}/v1`, "Widget");
             await widgets.create(
               { metadata: { name: "w1", namespace: NS }, spec: { a: 1 } } as KubeObject,
             );
@@ -235,6 +242,9 @@ Deno.test({
         assert.equal((await widgets.get("w1", { namespace: NS })).metadata.name, "w1");
       });
     } finally {
+      // On a bare kube-apiserver the namespace stays Terminating (no namespace controller).
+      await client.resource(CustomResourceDefinitions).delete(`widgets.${GROUP}`).catch(() => {});
+      await client.resource(Namespaces).delete(NS).catch(() => {});
       client.close();
       await server.close();
     }
