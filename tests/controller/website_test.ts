@@ -1,12 +1,18 @@
-// The Website operator end to end on the real InformerFactory and Controller, against the
-// in-process MemoryCluster (the embedded API server had not landed when this was written).
+// The Website operator end to end on the real InformerFactory, Controller and KubeClient,
+// against the cluster from testCluster() (the embedded API server, garbage collection off so
+// that every child deletion seen is the operator's own ensureDeleted).
 import assert from "node:assert/strict";
-import type { KubeObject, ListWatch, ResourceType } from "../../client/types.ts";
+import { Namespaces } from "../../client/builtins.ts";
+import { ensureCustomResourceDefinition } from "../../client/custom_resource.ts";
+import { isAlreadyExists } from "../../client/errors.ts";
+import { KubeClient } from "../../client/kube_client.ts";
+import type { KubeObject, ResourceType } from "../../client/types.ts";
 import { InformerFactory } from "../../informer/factory.ts";
+import { testCluster } from "../../testing/test_cluster.ts";
 import { WEBSITE_FINALIZER, websiteController } from "../../examples/website/operator.ts";
 import { WebsiteType } from "../../examples/website/_website_type.ts";
 import type { WebsiteLike } from "../../examples/website/children.ts";
-import { MemoryCluster } from "../../examples/website/_memory_cluster.ts";
+import { Website } from "../../examples/website/website.ts";
 
 const CM: ResourceType = {
   group: "",
@@ -34,28 +40,38 @@ async function eventually(what: string, check: () => boolean | Promise<boolean>)
   throw new Error(`Expected ${what} within 10 s, it did not happen`);
 }
 
-Deno.test("website operator: create, update, recreate a child, delete (in-memory cluster)", async () => {
-  const cluster = new MemoryCluster();
+Deno.test("website operator: create, update, recreate a child, delete (embedded API server)", async () => {
+  await using cluster = await testCluster({ gc: false });
+  using client = await KubeClient.fromKubeConfig({ document: cluster.kubeconfig });
+  await ensureCustomResourceDefinition(client, Website);
+  const ns = `web-${Date.now().toString(36)}`;
+  try {
+    await client.resource(Namespaces).create({ metadata: { name: ns } });
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+  const objects = async (t: ResourceType) =>
+    (await client.resource(t).list({ namespace: ns })).items as KubeObject[];
   const changes: string[] = [];
   await using factory = new InformerFactory({
-    listWatch: <T extends KubeObject>(t: ResourceType<T>) =>
-      cluster.resource(t) as unknown as ListWatch<T>,
+    listWatch: (t) => client.resource(t),
     defaults: { backoff: { initialMs: 5 } },
   });
   const controller = websiteController({
-    client: cluster,
+    client,
     informers: factory,
+    namespace: ns,
     onChange: (c) => changes.push(c),
     concurrency: 2,
   });
   await controller.start();
   try {
-    const sites = cluster.resource(WebsiteType);
+    const sites = client.resource(WebsiteType);
     await sites.create({
-      metadata: { name: "blog", namespace: "web" },
+      metadata: { name: "blog", namespace: ns },
       spec: { html: "<h1>v1</h1>", replicas: 2 },
     } as WebsiteLike);
-    const get = () => sites.get("blog", { namespace: "web" });
+    const get = () => sites.get("blog", { namespace: ns });
     await eventually("Ready=True", async () => {
       const s = await get();
       return s.status?.observedGeneration === 1 &&
@@ -63,15 +79,15 @@ Deno.test("website operator: create, update, recreate a child, delete (in-memory
     });
     const site = await get();
     assert.deepEqual(site.metadata.finalizers, [WEBSITE_FINALIZER]);
-    const [cm] = cluster.objects(CM, "web");
+    const [cm] = await objects(CM);
     assert.equal(cm.metadata.name, "blog-html");
     assert.equal(
       (cm as KubeObject & { data: Record<string, string> }).data["index.html"],
       "<h1>v1</h1>",
     );
-    const [dep] = cluster.objects(DEP, "web") as Array<KubeObject & { spec: { replicas: number } }>;
+    const [dep] = await objects(DEP) as Array<KubeObject & { spec: { replicas: number } }>;
     assert.equal(dep.spec.replicas, 2);
-    for (const child of [cm, dep, cluster.objects(SVC, "web")[0]]) {
+    for (const child of [cm, dep, (await objects(SVC))[0]]) {
       assert.equal(child.metadata.labels?.["app.kubernetes.io/managed-by"], "website-operator");
       assert.deepEqual(
         child.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]),
@@ -85,8 +101,8 @@ Deno.test("website operator: create, update, recreate a child, delete (in-memory
     await sites.replace({ ...site, spec: { html: "<h1>v2</h1>", replicas: 3 } });
     await eventually(
       "the Deployment scaled to 3",
-      () =>
-        (cluster.objects(DEP, "web")[0] as KubeObject & { spec: { replicas: number } }).spec
+      async () =>
+        ((await objects(DEP))[0] as KubeObject & { spec: { replicas: number } }).spec
           .replicas === 3,
     );
     await eventually(
@@ -94,21 +110,25 @@ Deno.test("website operator: create, update, recreate a child, delete (in-memory
       async () => (await get()).status?.observedGeneration === 2,
     );
     assert.equal(
-      (cluster.objects(CM, "web")[0] as KubeObject & { data: Record<string, string> })
+      ((await objects(CM))[0] as KubeObject & { data: Record<string, string> })
         .data["index.html"],
       "<h1>v2</h1>",
     );
 
     // A deleted child is recreated (owns: its delete event maps to the Website).
-    await cluster.resource(CM).delete("blog-html", { namespace: "web" });
-    await eventually("the ConfigMap recreated", () => cluster.objects(CM, "web").length === 1);
+    const oldUid = (await objects(CM))[0].metadata.uid;
+    await client.resource(CM).delete("blog-html", { namespace: ns });
+    await eventually("the ConfigMap recreated", async () => {
+      const list = await objects(CM);
+      return list.length === 1 && list[0].metadata.uid !== oldUid;
+    });
 
-    // Deletion: ensureDeleted removes the children, then the finalizer goes and so does the Website.
-    await sites.delete("blog", { namespace: "web" });
-    await eventually("the Website gone", () => cluster.objects(WebsiteType, "web").length === 0);
+    // Deletion: ensureDeleted removes the children, then the finalizer goes and so does the
+    // Website (no garbage collector runs here: the operator did it).
+    await sites.delete("blog", { namespace: ns });
+    await eventually("the Website gone", async () => (await objects(WebsiteType)).length === 0);
     assert.equal(
-      cluster.objects(CM, "web").length + cluster.objects(DEP, "web").length +
-        cluster.objects(SVC, "web").length,
+      (await objects(CM)).length + (await objects(DEP)).length + (await objects(SVC)).length,
       0,
     );
     assert.ok(changes.includes("deleted ConfigMap blog-html"));
@@ -118,5 +138,6 @@ Deno.test("website operator: create, update, recreate a child, delete (in-memory
     assert.equal(controller.stats.errors, 0);
   } finally {
     await controller.stop();
+    if (cluster.real) await client.resource(Namespaces).delete(ns).catch(() => {});
   }
 });
