@@ -146,3 +146,76 @@ export class Recorder<T extends KubeObject = KubeObject> {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * A fetch that records request URLs, counts watch response bodies still open, and can refuse
+ * requests (answering a Status with `refuse`'s code) to play an older server.
+ */
+export class TrackingFetch {
+  readonly urls: URL[] = [];
+  openWatches = 0;
+  refuse: ((url: URL) => number | undefined) | undefined;
+
+  readonly fetch: typeof fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    this.urls.push(url);
+    const code = this.refuse?.(url);
+    if (code !== undefined) {
+      return new Response(
+        JSON.stringify({
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          message: "refused by the test",
+          reason: "Invalid",
+          code,
+        }),
+        { status: code, headers: { "content-type": "application/json" } },
+      );
+    }
+    const res = await fetch(input, init);
+    if (url.searchParams.get("watch") !== "1" && url.searchParams.get("watch") !== "true") {
+      return res;
+    }
+    if (!res.body) return res;
+    this.openWatches++;
+    const reader = res.body.getReader();
+    let ended = false;
+    const end = () => {
+      if (!ended) {
+        ended = true;
+        this.openWatches--;
+      }
+    };
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        try {
+          const r = await reader.read();
+          if (r.done) {
+            end();
+            c.close();
+          } else c.enqueue(r.value);
+        } catch (e) {
+          end();
+          c.error(e);
+        }
+      },
+      async cancel(reason) {
+        end();
+        await reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: res.status, headers: res.headers });
+  };
+
+  /** Requests whose path ends with `plural`, as "list", "watch" or "stream" (sendInitialEvents). */
+  verbs(plural: string): string[] {
+    return this.urls.filter((u) => u.pathname.endsWith(`/${plural}`)).map((u) =>
+      u.searchParams.get("sendInitialEvents") === "true"
+        ? "stream"
+        : u.searchParams.has("watch")
+        ? "watch"
+        : "list"
+    );
+  }
+}
