@@ -225,10 +225,14 @@ export const invalidGizmoSpecsRealOnly: Record<string, Record<string, unknown>> 
 export async function roundTrip(
   t: Deno.TestContext,
   target: RoundTripTarget,
-  options: { extraInvalid?: Record<string, Record<string, unknown>> } = {},
+  options: {
+    extraInvalid?: Record<string, Record<string, unknown>>;
+    /** Where the namespaced objects go (default `default`); it must exist. */
+    namespace?: string;
+  } = {},
 ): Promise<void> {
   const crds = rawCrdClient(target);
-  const ns = "default";
+  const ns = options.namespace ?? "default";
   const installed: string[] = [];
   const ensure = async (type: { crd: CustomResourceDefinition }) => {
     const got = await ensureCustomResourceDefinition(crds, type, { timeoutMs: 30_000 });
@@ -466,13 +470,44 @@ export async function roundTrip(
       assert.deepEqual(asV1.spec, { colour: "red", size: 1 });
       assert.equal(Doohickey.schema.safeParse(asV1).success, true);
     });
-  } finally {
-    for (const name of installed.filter((n, i) => installed.indexOf(n) === i)) {
-      await request(
-        target,
-        "DELETE",
-        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
-      ).catch(() => {});
+  } catch (error) {
+    await removeCrds(target, installed, { strict: false }).catch(() => {});
+    throw error;
+  }
+  await removeCrds(target, installed, { strict: true });
+}
+
+/**
+ * Deletes the CRDs (and with them their objects) and waits until they are gone: on
+ * kube-apiserver the deletion finishes asynchronously (the CRD stays Terminating while its
+ * objects are removed), and a test file run after this one may install the same CRD again.
+ * A CRD still there after 60 s is an error when `strict` (not after a failed step, so that it
+ * does not hide the step's failure).
+ */
+async function removeCrds(
+  target: RoundTripTarget,
+  installed: string[],
+  { strict }: { strict: boolean },
+): Promise<void> {
+  const names = installed.filter((n, i) => installed.indexOf(n) === i);
+  const crdPath = (name: string) =>
+    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`;
+  for (const name of names) {
+    await request(target, "DELETE", crdPath(name)).catch(() => {});
+  }
+  const exists = (name: string) =>
+    request(target, "GET", crdPath(name)).then(() => true, (e) => {
+      if (e instanceof HttpError && e.code === 404) return false;
+      throw e;
+    });
+  const deadline = Date.now() + 60_000;
+  for (const name of names) {
+    while (await exists(name)) {
+      if (Date.now() > deadline) {
+        if (strict) throw new Error(`expected CRD ${name} to be deleted within 60 s`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 }

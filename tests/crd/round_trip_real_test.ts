@@ -1,13 +1,21 @@
 /**
- * The CRD round trip on a real kube-apiserver (envtest, or OPERATORKIT_TEST_KUBECONFIG):
- * every generated CRD must pass the real structural-schema validation, and the server's
- * defaulting, validation and pruning must agree with the zod decoder.
+ * The CRD round trip on a real kube-apiserver: every generated CRD must pass the real
+ * structural-schema validation, and the server's defaulting, validation and pruning must agree
+ * with the zod decoder.
+ *
+ * The server is the cluster named by OPERATORKIT_TEST_KUBECONFIG when set (no second
+ * apiserver is started: the real tier of .ci/run), else an envtest pair this file starts from
+ * the cached binaries, else the test is skipped with the reason printed (see
+ * tests/envtest/_target.ts). Objects go to a namespace of its own; the CRDs are cluster-wide,
+ * so the round trip deletes them and waits until they are gone, and the real tier runs files
+ * one at a time.
  */
 import assert from "node:assert/strict";
 import { KubeClient } from "../../client/kube_client.ts";
 import { ensureCustomResourceDefinition } from "../../client/custom_resource.ts";
 import { connectRealServer, resolveRealTarget } from "../envtest/_target.ts";
-import { invalidGizmoSpecsRealOnly, roundTrip } from "./_round_trip.ts";
+import { invalidGizmoSpecsRealOnly, request, roundTrip } from "./_round_trip.ts";
+import { uniqueName } from "../client/_cluster.ts";
 import { Website, type Website as WebsiteObject } from "../../examples/website/website.ts";
 
 const target = await resolveRealTarget();
@@ -23,7 +31,16 @@ Deno.test({
         ? { cert: server.clientCertPem, key: server.clientKeyPem }
         : {}),
     });
+    const http = {
+      url: server.url.replace(/\/$/, ""),
+      client,
+      ...(server.clientCertPem || !server.token
+        ? {}
+        : { headers: { authorization: `Bearer ${server.token}` } }),
+    };
+    const ns = uniqueName("crd-rt");
     try {
+      await request(http, "POST", "/api/v1/namespaces", { metadata: { name: ns } });
       await t.step("KubeClient: install the Website CRD, read a defaulted Website", async () => {
         await using kube = await KubeClient.fromKubeConfig({ path: server.kubeconfigPath });
         const crd = await ensureCustomResourceDefinition(kube, Website, { timeoutMs: 30_000 });
@@ -35,21 +52,17 @@ Deno.test({
         await sites.create({
           apiVersion: Website.apiVersion,
           kind: Website.kind,
-          metadata: { name: "kc-home", namespace: "default" },
+          metadata: { name: "kc-home", namespace: ns },
           spec: { html: "<h1>kc</h1>" } as WebsiteObject["spec"],
-        }, { namespace: "default" });
-        const got = await sites.get("kc-home", { namespace: "default" });
+        }, { namespace: ns });
+        const got = await sites.get("kc-home", { namespace: ns });
         assert.deepEqual(got.spec, { html: "<h1>kc</h1>", replicas: 1 });
-        await sites.delete("kc-home", { namespace: "default" });
+        await sites.delete("kc-home", { namespace: ns });
       });
-      await roundTrip(t, {
-        url: server.url.replace(/\/$/, ""),
-        client,
-        ...(server.clientCertPem || !server.token
-          ? {}
-          : { headers: { authorization: `Bearer ${server.token}` } }),
-      }, { extraInvalid: invalidGizmoSpecsRealOnly });
+      await roundTrip(t, http, { extraInvalid: invalidGizmoSpecsRealOnly, namespace: ns });
     } finally {
+      // On a bare kube-apiserver the namespace stays Terminating (no namespace controller).
+      await request(http, "DELETE", `/api/v1/namespaces/${ns}`).catch(() => {});
       client.close();
       await server.close();
     }
