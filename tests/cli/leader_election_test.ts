@@ -125,3 +125,70 @@ Deno.test("leader election: two processes, one reconciles; kill -9 the leader, t
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("leader election: a leader whose renewals fail stops reconciling before its lease could pass to the other", async () => {
+  await using server = await startApiServer();
+  const dir = await Deno.makeTempDir({ prefix: "okt-fence-" });
+  try {
+    const kubeconfig = `${dir}/kubeconfig.yaml`;
+    await server.writeKubeconfig(kubeconfig);
+    await using a = operator(kubeconfig);
+    await a.waitForLog("a to lead", (r) => r.message.includes("controller(s) running"));
+    await using b = operator(kubeconfig);
+    await b.probeUrl();
+    await eventually(
+      "b to observe the lease",
+      () => b.records().some((r) => r.message.includes("connected")),
+    );
+
+    // Every Lease update fails from now on, for a while: the leader cannot renew.
+    server.faults.failNext(20, { status: 500, verb: "update", resource: "leases" });
+    const lease = await getLease(server, "website-operator-leader");
+    const lastRenew = Date.parse(lease!.spec!.renewTime as string);
+
+    const lost = await a.waitForLog(
+      "the leader to give up the lease",
+      (r) => r.message.includes("lost lease"),
+      LEASE_MS + 5_000,
+    );
+    const stopped = a.records().find((r) => r.message === 'controller "website-operator" stopped');
+    assert.ok(stopped, a.tail());
+    const stoppedAt = Date.parse(stopped["@timestamp"]);
+    console.log(
+      `leader stopped its controllers ${
+        stoppedAt - lastRenew
+      } ms after its last renewal (lease ${LEASE_MS} ms)`,
+    );
+    // Fencing: the controllers stopped before the lease could have expired for anyone else.
+    assert.ok(
+      stoppedAt < lastRenew + LEASE_MS,
+      `stopped ${stoppedAt - lastRenew} ms after the last renewal; the lease lasts ${LEASE_MS} ms`,
+    );
+    assert.ok(Date.parse(lost["@timestamp"]) >= stoppedAt);
+    // Nobody else took over before then.
+    const bLead = b.records().find((r) => r.message.includes("became leader"));
+    if (bLead) assert.ok(Date.parse(bLead["@timestamp"]) > stoppedAt);
+
+    // Once the faults are used up, one of them leads again and reconciles.
+    await eventually("a leader again", async () => {
+      const l = await getLease(server, "website-operator-leader");
+      return Date.parse(l?.spec?.renewTime as string) > Date.now() - LEASE_MS &&
+        [a, b].some((p) =>
+          p.records().filter((r) => r.message.includes("became leader")).length >
+            (p === a ? 1 : 0)
+        );
+    }, 60_000);
+    await createWebsite(server, "after");
+    await eventually(
+      "ConfigMap after-html",
+      async () =>
+        (await api(server, "/api/v1/namespaces/default/configmaps/after-html")).status === 200,
+    );
+    a.kill("SIGTERM");
+    b.kill("SIGTERM");
+    assert.equal((await a.exited()).code, 0, a.tail());
+    assert.equal((await b.exited()).code, 0, b.tail());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
