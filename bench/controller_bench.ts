@@ -1,25 +1,49 @@
-// Controller benchmarks: work-queue cost per item, and reconcile throughput of 10k primary
-// objects with a no-op resource (finalizer add included) at concurrency 1, 10 and 50.
+// Controller benchmarks:
+// - work-queue cost per item (add + get + done; target <= 1 µs per item);
+// - reconcile throughput for N primary objects (default 10 000) with a no-op resource, the
+//   finalizer add included, at concurrency 1, 10 and 50, against the embedded API server
+//   through KubeClient and the real InformerFactory (the finalizer JSON patch goes over HTTP and
+//   comes back as a watch event into the informer cache).
 //
-// Run: deno bench -A bench/controller_bench.ts
-// Per-item cost = the reported time per iteration divided by the batch size (10,000).
-import { WorkQueue } from "../controller/work_queue.ts";
+// Run:  deno bench -A bench/controller_bench.ts
+//       OPERATORKIT_BENCH_OBJECTS=2000 deno bench -A bench/controller_bench.ts   (smaller N)
+//       OPERATORKIT_BENCH_RUN=1 deno run -A bench/controller_bench.ts           (one timed run
+//       of each case, printed as objects/s and ns per queue item)
+// Per-item queue cost = the reported time per iteration divided by the batch size (10 000).
+import { z } from "zod";
+import { defineCustomResource, ensureCustomResourceDefinition } from "../client/custom_resource.ts";
+import { KubeClient } from "../client/kube_client.ts";
 import { Controller } from "../controller/controller.ts";
-import type { ControllerInformer, InformerHandler } from "../controller/informer_source.ts";
-import type { JsonPatchOperation } from "../controller/finalizer.ts";
-import { type KubeObject, objectKey, type ResourceType } from "../client/types.ts";
+import { primaryApi } from "../controller/kube.ts";
+import { WorkQueue } from "../controller/work_queue.ts";
+import { InformerFactory } from "../informer/factory.ts";
+import { startApiServer } from "../testing/api_server.ts";
 
 const BATCH = 10_000;
 const keys = Array.from({ length: BATCH }, (_, i) => `ns/object-${i}`);
+
+function _objects(): number {
+  const raw = Deno.env.get("OPERATORKIT_BENCH_OBJECTS");
+  if (raw === undefined) return 10_000;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`Expected OPERATORKIT_BENCH_OBJECTS to be an integer >= 1, found ${raw}`);
+  }
+  return n;
+}
+const OBJECTS = _objects();
+
+function queueRound(q: WorkQueue<string>): void {
+  for (const k of keys) q.add(k);
+  for (let k = q.tryGet(); k !== undefined; k = q.tryGet()) q.done(k);
+}
 
 Deno.bench({
   name: `work queue: add + tryGet + done, ${BATCH} distinct keys (per iteration)`,
   group: "queue",
   baseline: true,
   fn() {
-    const q = new WorkQueue<string>();
-    for (const k of keys) q.add(k);
-    for (let k = q.tryGet(); k !== undefined; k = q.tryGet()) q.done(k);
+    queueRound(new WorkQueue<string>());
   },
 });
 
@@ -45,138 +69,117 @@ Deno.bench({
   },
 });
 
-// --- reconcile throughput with in-memory informer and API -----------------------------
+// --- reconcile throughput against the embedded API server ------------------------------
 
-const Thing: ResourceType = {
+const Thing = defineCustomResource({
   group: "bench.operatorkit.io",
   version: "v1",
-  apiVersion: "bench.operatorkit.io/v1",
   kind: "Thing",
-  plural: "things",
-  namespaced: true,
-};
+  scope: "Namespaced",
+  spec: z.object({ n: z.int() }),
+});
 
-class MemoryInformer implements ControllerInformer<KubeObject> {
-  readonly map = new Map<string, KubeObject>();
-  readonly handlers: InformerHandler<KubeObject>[] = [];
-  readonly store = { get: (k: string) => this.map.get(k), list: () => [...this.map.values()] };
-  addHandler(h: InformerHandler<KubeObject>) {
-    this.handlers.push(h);
-    for (const o of this.map.values()) h.onAdd?.(o);
-    return () => {};
-  }
-  ready() {
-    return Promise.resolve();
-  }
+/** A server holding `count` Things in namespace `default`, and a client for it. */
+async function prepare(count: number) {
+  const server = await startApiServer({ history: count * 4 + 1000 });
+  // Client-side rate limiting off: the controller and the server are what is measured.
+  const client = await KubeClient.fromKubeConfig({ document: server.kubeconfig }, { qps: 0 });
+  await ensureCustomResourceDefinition(client, Thing);
+  const things = client.resource(Thing);
+  let next = 0;
+  const creator = async () => {
+    while (next < count) {
+      const i = next++;
+      await things.create({
+        metadata: { name: `object-${i}`, namespace: "default" },
+        spec: { n: i },
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, creator));
+  return { server, client };
 }
 
-async function throughput(concurrency: number): Promise<void> {
-  const informer = new MemoryInformer();
-  for (const k of keys) {
-    const [namespace, name] = k.split("/");
-    informer.map.set(k, { metadata: { namespace, name, uid: k, resourceVersion: "1" } });
-  }
-  let remaining = BATCH;
-  let finish!: () => void;
-  const finished = new Promise<void>((r) => finish = r);
-  const controller = new Controller<KubeObject>({
-    name: "bench",
-    type: Thing,
-    concurrency,
-    resyncPeriodMs: 0,
-    resources: [{
-      name: "noop",
-      ensureCreated: () => {
-        if (--remaining === 0) finish();
-        return Promise.resolve();
-      },
-      ensureDeleted: () => Promise.resolve(),
-    }],
-    informers: { acquire: () => ({ informer: informer as never, release: () => {} }) },
-    api: {
-      get: (o) => Promise.resolve(informer.map.get(objectKey(o))),
-      // The finalizer patch, as the server would answer it (no watch event: dedup would
-      // swallow it anyway while the key is processing, and it is what we measure).
-      jsonPatch: (o, opts: { operations: JsonPatchOperation[] }) => {
-        const next = { ...o, metadata: { ...o.metadata, finalizers: ["operatorkit.io/bench"] } };
-        if (opts.operations.length === 0) throw new Error("empty patch");
-        informer.map.set(objectKey(o), next);
-        return Promise.resolve(next);
-      },
-    },
-  });
-  await controller.start();
-  await finished;
-  await controller.stop();
-}
-
-for (const c of [1, 10, 50]) {
-  Deno.bench({
-    name: `reconcile ${BATCH} objects, no-op resource, in-memory informer, concurrency ${c}`,
-    group: "reconcile",
-    n: 5,
-    warmup: 1,
-    fn: () => throughput(c),
-  });
-}
-
-// --- the same through the real informer and the in-process MemoryCluster -------------
-// Adds, finalizer JSON patches (test + add), watch events back into the informer cache.
-import { InformerFactory } from "../informer/factory.ts";
-import { primaryApi } from "../controller/kube.ts";
-import { MemoryCluster } from "../examples/website/_memory_cluster.ts";
-import type { ListWatch } from "../client/types.ts";
-
-async function throughputInformer(concurrency: number): Promise<void> {
-  const cluster = new MemoryCluster();
-  const things = cluster.resource(Thing);
-  for (let i = 0; i < BATCH; i++) {
-    await things.create({ metadata: { name: `object-${i}`, namespace: "ns" } });
-  }
-  let remaining = BATCH;
-  let finish!: () => void;
-  const finished = new Promise<void>((r) => finish = r);
-  await using factory = new InformerFactory({
-    listWatch: <T extends KubeObject>(t: ResourceType<T>) =>
-      cluster.resource(t) as unknown as ListWatch<T>,
-  });
+/** Runs a controller until every object was reconciled once (finalizer added); returns ms. */
+async function reconcileAll(
+  client: KubeClient,
+  count: number,
+  concurrency: number,
+  timer?: { start(): void; end(): void },
+): Promise<number> {
+  await using factory = new InformerFactory({ listWatch: (t) => client.resource(t) });
   const seen = new Set<string>();
-  const controller = new Controller<KubeObject>({
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => finish = r);
+  const controller = new Controller({
     name: "bench",
     type: Thing,
     concurrency,
     resyncPeriodMs: 0,
     resources: [{
       name: "noop",
-      ensureCreated: (o) => {
-        if (!seen.has(o.metadata.name!)) {
-          seen.add(o.metadata.name!);
-          if (--remaining === 0) finish();
+      ensureCreated: (_o, ctx) => {
+        if (!seen.has(ctx.key)) {
+          seen.add(ctx.key);
+          if (seen.size === count) finish();
         }
         return Promise.resolve();
       },
       ensureDeleted: () => Promise.resolve(),
     }],
     informers: factory,
-    api: primaryApi(things),
+    api: primaryApi(client.resource(Thing)),
+    shutdownGracePeriodMs: 10_000,
   });
+  timer?.start();
+  const t0 = performance.now();
   await controller.start();
   await finished;
+  const ms = performance.now() - t0;
+  timer?.end();
   await controller.stop();
+  return ms;
 }
 
-// `deno bench` ignores `n` for this slow async case and calibrates by repetition (hundreds of
-// 1-2 s runs until the heap is exhausted), so this one is measured by a plain run instead:
-//   OPERATORKIT_BENCH_RUN=1 deno run -A bench/controller_bench.ts
-if (Deno.env.get("OPERATORKIT_BENCH_RUN") === "1") {
+for (const c of [1, 10, 50]) {
+  Deno.bench({
+    name: `reconcile ${OBJECTS} objects (finalizer add), embedded API server, concurrency ${c}`,
+    group: "reconcile",
+    n: 1,
+    warmup: 0,
+    async fn(b) {
+      const { server, client } = await prepare(OBJECTS);
+      try {
+        await reconcileAll(client, OBJECTS, c, b);
+      } finally {
+        client.close();
+        await server.close();
+      }
+    },
+  });
+}
+
+if (import.meta.main && Deno.env.get("OPERATORKIT_BENCH_RUN") === "1") {
+  // Queue: a few warm-up rounds, then the mean of 50.
+  const q = new WorkQueue<string>();
+  for (let i = 0; i < 20; i++) queueRound(q);
+  const rounds = 50;
+  const t0 = performance.now();
+  for (let i = 0; i < rounds; i++) queueRound(q);
+  const perItemNs = ((performance.now() - t0) * 1e6) / (rounds * BATCH);
+  console.log(`work queue add + get + done: ${perItemNs.toFixed(0)} ns per item`);
   for (const c of [1, 10, 50]) {
-    const t0 = performance.now();
-    await throughputInformer(c);
-    const ms = performance.now() - t0;
-    console.log(
-      `reconcile ${BATCH} objects (finalizer add + watch round trip), real informer + memory cluster, concurrency ${c}: ${
-        ms.toFixed(0)
-      } ms (${(BATCH / (ms / 1000)).toFixed(0)} objects/s)`,
-    );
+    const { server, client } = await prepare(OBJECTS);
+    try {
+      const ms = await reconcileAll(client, OBJECTS, c);
+      console.log(
+        `reconcile ${OBJECTS} objects (finalizer add), embedded API server, concurrency ${c}: ${
+          ms.toFixed(0)
+        } ms (${(OBJECTS / (ms / 1000)).toFixed(0)} objects/s)`,
+      );
+    } finally {
+      client.close();
+      await server.close();
+    }
   }
 }
