@@ -1,83 +1,85 @@
+// The Website resources on their own (no controller), against the embedded API server through
+// KubeClient: create, idempotence, update, recreate, delete (twice).
 import assert from "node:assert/strict";
+import { ConfigMaps, Deployments, Services } from "../../client/builtins.ts";
+import { ensureCustomResourceDefinition } from "../../client/custom_resource.ts";
+import { isNotFound } from "../../client/errors.ts";
+import { KubeClient } from "../../client/kube_client.ts";
 import type { KubeObject, ResourceType } from "../../client/types.ts";
 import { createReconcileContext } from "../../controller/reconcile_context.ts";
-import type { ChildApi } from "./resources.ts";
-import { websiteResources } from "./resources.ts";
-import type { WebsiteLike } from "./children.ts";
+import { startApiServer } from "../../testing/api_server.ts";
+import type { ConfigMapObject, DeploymentObject, ServiceObject, WebsiteLike } from "./children.ts";
+import { type ChildApi, websiteResources } from "./resources.ts";
+import { Website } from "./website.ts";
+import { WebsiteType } from "./_website_type.ts";
 
-class MemoryApi<C extends KubeObject> implements ChildApi<C> {
-  objects = new Map<string, C>();
-  get(ns: string, name: string) {
-    return Promise.resolve(structuredClone(this.objects.get(`${ns}/${name}`)));
-  }
-  create(obj: C) {
-    const k = `${obj.metadata.namespace}/${obj.metadata.name}`;
-    if (this.objects.has(k)) {
-      return Promise.reject(Object.assign(new Error("exists"), { code: 409 }));
-    }
-    this.objects.set(k, structuredClone(obj));
-    return Promise.resolve(obj);
-  }
-  replace(obj: C) {
-    this.objects.set(`${obj.metadata.namespace}/${obj.metadata.name}`, structuredClone(obj));
-    return Promise.resolve(obj);
-  }
-  delete(ns: string, name: string) {
-    if (!this.objects.delete(`${ns}/${name}`)) {
-      return Promise.reject(Object.assign(new Error("gone"), { code: 404 }));
-    }
-    return Promise.resolve();
-  }
+function childApi<C extends KubeObject>(client: KubeClient, type: ResourceType): ChildApi<C> {
+  const h = client.resource(type as ResourceType<C>);
+  return {
+    async get(namespace, name) {
+      try {
+        return await h.get(name, { namespace });
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    create: (obj) => h.create(obj),
+    replace: (obj) => h.replace(obj),
+    delete: async (namespace, name) => {
+      await h.delete(name, { namespace });
+    },
+  };
 }
 
-const type: ResourceType<WebsiteLike> = {
-  group: "demo.operatorkit.io",
-  version: "v1alpha1",
-  apiVersion: "demo.operatorkit.io/v1alpha1",
-  kind: "Website",
-  plural: "websites",
-  namespaced: true,
-};
-
 Deno.test("website resources create, update, recreate and delete the children", async () => {
-  const configMaps = new MemoryApi<KubeObject & { data?: Record<string, string> }>();
-  // deno-lint-ignore no-explicit-any
-  const deployments = new MemoryApi<any>();
-  // deno-lint-ignore no-explicit-any
-  const services = new MemoryApi<any>();
-  const statuses: unknown[] = [];
+  // No garbage collector: every deletion seen is the resources' own.
+  await using server = await startApiServer({ gc: false });
+  using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+  await ensureCustomResourceDefinition(client, Website);
+  const sites = client.resource(WebsiteType);
+  const configMaps = childApi<ConfigMapObject>(client, ConfigMaps);
+  const deployments = childApi<DeploymentObject>(client, Deployments);
+  const services = childApi<ServiceObject>(client, Services);
   const changes: string[] = [];
   const resources = websiteResources<WebsiteLike>({
     configMaps,
     deployments,
     services,
-    status: { patchStatus: (_o, s) => Promise.resolve(void statuses.push(s)) },
+    status: {
+      patchStatus: (o, status) =>
+        sites.status.patch(o.metadata.name!, {
+          namespace: o.metadata.namespace!,
+          type: "merge",
+          body: { status },
+        }),
+    },
     onChange: (c) => changes.push(c),
     now: () => 0,
   });
-  const site: WebsiteLike = {
-    apiVersion: type.apiVersion,
-    kind: "Website",
-    metadata: { name: "blog", namespace: "web", uid: "u1", generation: 1 },
+  const site = await sites.create({
+    metadata: { name: "blog", namespace: "default" },
     spec: { html: "<h1>hi</h1>", replicas: 2 },
-  };
-  const ctx = () => createReconcileContext({ controller: "website", key: "web/blog", type });
+  } as WebsiteLike);
+  const type = WebsiteType;
+  const ctx = () => createReconcileContext({ controller: "website", key: "default/blog", type });
   for (const r of resources) await r.ensureCreated(site, ctx());
-  assert.equal(configMaps.objects.get("web/blog-html")!.data!["index.html"], "<h1>hi</h1>");
-  const dep = deployments.objects.get("web/blog");
+  assert.equal((await configMaps.get("default", "blog-html"))!.data!["index.html"], "<h1>hi</h1>");
+  const dep = (await deployments.get("default", "blog"))!;
   assert.equal(dep.spec.replicas, 2);
-  assert.equal(dep.spec.template.spec.volumes[0].configMap.name, "blog-html");
-  assert.equal(dep.metadata.labels["app.kubernetes.io/managed-by"], "website-operator");
-  assert.deepEqual(dep.metadata.ownerReferences[0], {
+  assert.equal(dep.spec.template.spec.volumes![0].configMap.name, "blog-html");
+  assert.equal(dep.metadata.labels!["app.kubernetes.io/managed-by"], "website-operator");
+  assert.deepEqual(dep.metadata.ownerReferences![0], {
     apiVersion: type.apiVersion,
     kind: "Website",
     name: "blog",
-    uid: "u1",
+    uid: site.metadata.uid,
     controller: true,
     blockOwnerDeletion: true,
   });
-  assert.equal(services.objects.get("web/blog").spec.ports[0].port, 80);
-  assert.deepEqual(statuses.at(-1), {
+  assert.equal((await services.get("default", "blog"))!.spec.ports[0].port, 80);
+  const written = await sites.get("blog", { namespace: "default" });
+  assert.deepEqual(written.status, {
     observedGeneration: 1,
     conditions: [{
       type: "Ready",
@@ -89,24 +91,24 @@ Deno.test("website resources create, update, recreate and delete the children", 
     }],
   });
   // Idempotent: nothing changes on a second pass with the written status.
-  const withStatus = { ...site, status: statuses.at(-1) as WebsiteLike["status"] };
   changes.length = 0;
-  for (const r of resources) await r.ensureCreated(withStatus, ctx());
+  for (const r of resources) await r.ensureCreated(written, ctx());
   assert.deepEqual(changes, []);
   // A spec change updates; a deleted child is recreated.
-  await configMaps.delete("web", "blog-html");
-  const changed = {
-    ...withStatus,
-    metadata: { ...site.metadata, generation: 2 },
+  await configMaps.delete("default", "blog-html");
+  const changed = await sites.replace({
+    ...written,
     spec: { html: "<h1>v2</h1>", replicas: 3 },
-  };
+  });
+  assert.equal(changed.metadata.generation, 2);
   for (const r of resources) await r.ensureCreated(changed, ctx());
   assert.deepEqual(changes, [
     "created ConfigMap blog-html",
     "updated Deployment blog",
     "status of Website blog: observedGeneration=2, Ready=True",
   ]);
-  assert.equal(deployments.objects.get("web/blog").spec.replicas, 3);
+  assert.equal((await deployments.get("default", "blog"))!.spec.replicas, 3);
+  assert.equal((await configMaps.get("default", "blog-html"))!.data!["index.html"], "<h1>v2</h1>");
   // Deletion in reverse order; running it twice is fine.
   changes.length = 0;
   for (const r of [...resources].reverse()) await r.ensureDeleted(changed, ctx());
@@ -116,5 +118,7 @@ Deno.test("website resources create, update, recreate and delete the children", 
     "deleted Deployment blog",
     "deleted ConfigMap blog-html",
   ]);
-  assert.equal(configMaps.objects.size + deployments.objects.size + services.objects.size, 0);
+  for (const t of [ConfigMaps, Deployments, Services]) {
+    assert.equal((await client.resource(t).list({ namespace: "default" })).items.length, 0);
+  }
 });
