@@ -29,7 +29,7 @@ import type { OperatorLogLevel } from "./flags.ts";
 export interface OperatorLoggingOptions {
   /** Lowest level written. */
   level: OperatorLogLevel;
-  /** `pretty`, `json` (JSON lines), or `auto` (pretty when stderr is a terminal). */
+  /** `pretty` (coloured unless NO_COLOR), `json` (JSON lines), or `auto` (pretty on a terminal). */
   format: "pretty" | "json" | "auto";
   /** Root categories besides `operatorkit` to configure (e.g. the operator's name). */
   categories?: string[];
@@ -82,9 +82,9 @@ export async function configureOperatorLogging(
 }
 
 function _formatter(format: OperatorLoggingOptions["format"]): TextFormatter {
-  const pretty = format === "pretty" ||
-    (format === "auto" && Deno.stderr.isTerminal() && !Deno.noColor);
-  if (pretty) return ansiColorFormatter;
-  if (format === "auto" && Deno.stderr.isTerminal()) return getTextFormatter();
-  return jsonLinesFormatter;
+  // `pretty` is human-readable text, coloured unless NO_COLOR is set; `auto` is pretty on a
+  // terminal and JSON lines otherwise.
+  const pretty = format === "pretty" || (format === "auto" && Deno.stderr.isTerminal());
+  if (!pretty) return jsonLinesFormatter;
+  return Deno.noColor ? getTextFormatter() : ansiColorFormatter;
 }
