@@ -8,6 +8,7 @@
 // tests/envtest/_target.ts). It uses its own namespace and CRD group and removes both.
 import assert from "node:assert/strict";
 import {
+  ApiError,
   ConfigMaps,
   CustomResourceDefinitions,
   Deployments,
@@ -46,7 +47,7 @@ Deno.test({
       });
 
       if (server.tokenContext) {
-        await t.step("bearer token context authenticates", async () => {
+        await t.step("bearer token context authenticates; a wrong token is a 401", async () => {
           using tok = await KubeClient.fromKubeConfig({
             path: server.kubeconfigPath,
             context: server.tokenContext,
@@ -54,6 +55,18 @@ Deno.test({
           assert.equal(tok.config.auth.type, "token");
           const list = await tok.resource(ConfigMaps).list({ namespace: NS });
           assert.ok(Array.isArray(list.items));
+          // A wrong token is a 401 ApiError whose message carries neither token.
+          using wrong = new KubeClient(
+            { ...tok.config, auth: { type: "token", token: "wrong-token" } },
+            { retries: 0 },
+          );
+          await assert.rejects(() => wrong.resource(ConfigMaps).list({ namespace: NS }), (e) => {
+            assert.ok(e instanceof ApiError, String(e));
+            assert.equal(e.code, 401);
+            assert.doesNotMatch(e.message, /wrong-token/);
+            if (server.token) assert.ok(!e.message.includes(server.token));
+            return true;
+          });
         });
       }
 
