@@ -40,7 +40,7 @@ async function eventually(what: string, check: () => boolean | Promise<boolean>)
   throw new Error(`Expected ${what} within 10 s, it did not happen`);
 }
 
-Deno.test("website operator: create, update, recreate a child, delete (embedded API server)", async () => {
+Deno.test("website operator: create, update, recreate a child, delete (test cluster)", async () => {
   await using cluster = await testCluster({ gc: false });
   using client = await KubeClient.fromKubeConfig({ document: cluster.kubeconfig });
   await ensureCustomResourceDefinition(client, Website);
