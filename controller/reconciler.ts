@@ -131,15 +131,20 @@ export interface ReconcilerOptions<T extends KubeObject> {
  *
  * 1. Read the object from the store; if absent, nothing to do.
  * 2. If a pause annotation matches (exact key and value), nothing runs; logged once per
- *    pause.
+ *    pause. This holds on the delete path too: a paused object being deleted keeps our
+ *    finalizer until the annotation goes.
  * 3. If `deletionTimestamp` is set: unless our finalizer is absent or this uid already
  *    completed deletion, run `ensureDeleted` for every resource in **reverse** order, then
  *    remove our finalizer with a guarded JSON patch (retried on conflict) and remember the
- *    uid. Reverse order because resources are listed in dependency order (a ConfigMap
- *    before the Deployment mounting it), so dependents go first, like unwinding a stack;
- *    giantswarm/operatorkit used list order.
+ *    uid (for `completedDeletionTtlMs`), so late or duplicated events for it, seen while the
+ *    cache still shows our finalizer, do not run `ensureDeleted` again.
+ *    Reverse order because resources are listed in dependency order (a ConfigMap before the
+ *    Deployment mounting it, the status resource last), so dependents go first and the
+ *    things they use last, like unwinding a stack: nothing is left running against a
+ *    dependency that is already gone. giantswarm/operatorkit used list order.
  * 4. Otherwise ensure our finalizer (guarded patch), then run `ensureCreated` for every
- *    resource in order.
+ *    resource in order. The finalizer comes first so that no child exists before deletion
+ *    is guaranteed to pass through `ensureDeleted`.
  *
  * Control flow from the context is honoured after each resource. A resource error stops
  * the loop and is thrown as {@linkcode ReconcileError}; on the delete path the finalizer
