@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { ConfigMaps, Secrets } from "../../client/builtins.ts";
 import type { KubeObject } from "../../client/types.ts";
+import { generationChanged } from "../../controller/predicates.ts";
 import { countingResource, eventually, keyOf, setup, sleep } from "./_helpers.ts";
 
 Deno.test("owns: events on a child reconcile its controlling owner, and only that one", async () => {
@@ -116,4 +117,47 @@ Deno.test("watches: a mapping function turns events on another type into primary
   });
   await eventually("b reconciled", () => res.created.get(kb)! > before.b);
   await eventually("a reconciled for the old mapping", () => res.created.get(ka)! > a1);
+});
+
+Deno.test("labelSelector and predicates: only matching objects, status-only writes ignored", async () => {
+  await using env = await setup();
+  const res = countingResource("r");
+  const controller = env.controller({
+    resources: [res],
+    labelSelector: "tier=web",
+    predicates: [generationChanged],
+  });
+  await controller.start();
+  await env.widgets.create({
+    metadata: { name: "web", namespace: env.namespace, labels: { tier: "web" } },
+    spec: { value: "" },
+  });
+  await env.widgets.create({
+    metadata: { name: "db", namespace: env.namespace, labels: { tier: "db" } },
+    spec: { value: "" },
+  });
+  const kw = keyOf(env, "web");
+  await eventually("web reconciled", () => (res.created.get(kw) ?? 0) >= 1);
+  await eventually("idle", () => controller.queue.length + controller.queue.processing === 0);
+  await sleep(50);
+  const n = res.created.get(kw)!;
+  // A status write changes neither generation nor finalizers: filtered out.
+  await env.widgets.status.patch("web", {
+    namespace: env.namespace,
+    type: "merge",
+    body: { status: { observedGeneration: 1 } },
+  });
+  await sleep(150);
+  assert.equal(res.created.get(kw), n, "the status write did not reconcile");
+  // A spec change bumps the generation: passes.
+  await env.widgets.patch("web", {
+    namespace: env.namespace,
+    type: "merge",
+    body: { spec: { value: "x" } },
+  });
+  await eventually("web reconciled for the spec change", () => res.created.get(kw)! > n);
+  await eventually("idle", () => controller.queue.length + controller.queue.processing === 0);
+  assert.equal(res.created.get(kw), n + 1);
+  assert.equal(res.created.get(keyOf(env, "db")), undefined, "db is outside the selector");
+  assert.equal((await env.get("db"))?.metadata.finalizers, undefined);
 });
