@@ -1,74 +1,63 @@
-// The controller on the real informer (InformerFactory), with an in-memory ListWatch.
+// The controller on the real informer (InformerFactory) and KubeClient, against the embedded
+// API server.
 import assert from "node:assert/strict";
-import type { KubeObject, ListWatch, WatchEvent, WatchOptions } from "../client/types.ts";
+import type { ConfigMap } from "../client/builtin_types.ts";
+import { ConfigMaps } from "../client/builtins.ts";
+import { KubeClient } from "../client/kube_client.ts";
 import { InformerFactory } from "../informer/factory.ts";
+import { startApiServer } from "../testing/api_server.ts";
 import { Controller } from "./controller.ts";
-import type { InformerSource } from "./informer_source.ts";
 import type { JsonPatchOperation } from "./finalizer.ts";
-import { TestType } from "./_test_util.ts";
-
-function memoryListWatch(items: KubeObject[]): ListWatch<KubeObject> {
-  return {
-    type: TestType,
-    list: () => Promise.resolve({ metadata: { resourceVersion: "10" }, items, invalid: [] }),
-    watch: (options: WatchOptions = {}): AsyncIterable<WatchEvent<KubeObject>> => ({
-      async *[Symbol.asyncIterator]() {
-        // No changes: wait until the informer stops the watch.
-        await new Promise<void>((resolve) => {
-          if (options.signal?.aborted) return resolve();
-          options.signal?.addEventListener("abort", () => resolve(), { once: true });
-        });
-        yield* [];
-      },
-    }),
-  };
-}
+import { primaryApi } from "./kube.ts";
 
 Deno.test("Controller runs on InformerFactory and releases its informers on stop", async () => {
-  const items = ["a", "b", "c"].map((name): KubeObject => ({
-    apiVersion: TestType.apiVersion,
-    kind: TestType.kind,
-    metadata: { name, namespace: "ns", uid: `uid-${name}`, resourceVersion: "5" },
-  }));
-  await using factory = new InformerFactory({
-    listWatch: <T extends KubeObject>() => memoryListWatch(items) as unknown as ListWatch<T>,
-  });
-  const informers: InformerSource = factory;
+  await using server = await startApiServer();
+  using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+  const cms = client.resource(ConfigMaps);
+  for (const name of ["a", "b", "c"]) {
+    await cms.create({ metadata: { name, namespace: "default", labels: { app: "x" } } });
+  }
+  await using factory = new InformerFactory({ listWatch: (t) => client.resource(t) });
   const patched: string[] = [];
-  const seen: string[] = [];
-  const controller = new Controller<KubeObject>({
+  const seen = new Set<string>();
+  const api = primaryApi(cms);
+  const controller = new Controller<ConfigMap>({
     name: "things",
-    type: TestType,
-    informers,
+    type: ConfigMaps,
+    informers: factory,
+    namespace: "default",
+    labelSelector: "app=x",
     resyncPeriodMs: 0,
     api: {
-      get: (o) => Promise.resolve(o),
+      get: api.get,
       jsonPatch: (o, opts: { operations: JsonPatchOperation[] }) => {
         patched.push(`${o.metadata.name}:${opts.operations.map((op) => op.op).join(",")}`);
-        return Promise.resolve({
-          ...o,
-          metadata: { ...o.metadata, finalizers: ["operatorkit.io/things"] },
-        });
+        return api.jsonPatch(o, opts);
       },
     },
     resources: [{
       name: "record",
       ensureCreated: (o, ctx) => {
-        seen.push(`${ctx.key} ${o.metadata.finalizers?.[0]}`);
-        assert.equal(ctx.cache.get(TestType)?.get(ctx.key)?.metadata.uid, o.metadata.uid);
+        seen.add(`${ctx.key} ${o.metadata.finalizers?.[0]}`);
+        assert.equal(ctx.cache.get(ConfigMaps)?.get(ctx.key)?.metadata.uid, o.metadata.uid);
         return Promise.resolve();
       },
       ensureDeleted: () => Promise.resolve(),
     }],
   });
   await controller.start();
-  for (let i = 0; i < 20 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 1));
+  const start = Date.now();
+  while (seen.size < 3 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 5));
   await controller.stop();
-  assert.deepEqual(seen.sort(), [
-    "ns/a operatorkit.io/things",
-    "ns/b operatorkit.io/things",
-    "ns/c operatorkit.io/things",
+  assert.deepEqual([...seen].sort(), [
+    "default/a operatorkit.io/things",
+    "default/b operatorkit.io/things",
+    "default/c operatorkit.io/things",
   ]);
   assert.deepEqual(patched.sort(), ["a:test,add", "b:test,add", "c:test,add"]);
+  for (const name of ["a", "b", "c"]) {
+    const cm = await cms.get(name, { namespace: "default" });
+    assert.deepEqual(cm.metadata.finalizers, ["operatorkit.io/things"]);
+  }
   assert.equal(factory.size, 0, "the controller released its informer");
 });
