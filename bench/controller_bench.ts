@@ -10,6 +10,13 @@
 //       OPERATORKIT_BENCH_RUN=1 deno run -A bench/controller_bench.ts           (one timed run
 //       of each case, printed as objects/s and ns per queue item)
 // Per-item queue cost = the reported time per iteration divided by the batch size (10 000).
+//
+// Measured on the shared 2-core VM (client, informer, controller and server in one process),
+// N = 10 000, OPERATORKIT_BENCH_RUN=1: work queue 430 ns per item; reconcile with finalizer
+// add 3.9 s at concurrency 1 (2 600 objects/s), 3.0 s at 10 (3 300/s), 2.6 s at 50 (3 800/s).
+// `deno bench`: queue 3.0 ms per 10 000 items (300 ns each); reconcile 4.1 s, 5.1 s, 4.1 s.
+// Higher concurrency helps little because the one JS thread (server and controller) is the
+// bottleneck, not waiting on the network.
 import { z } from "zod";
 import { defineCustomResource, ensureCustomResourceDefinition } from "../client/custom_resource.ts";
 import { KubeClient } from "../client/kube_client.ts";
