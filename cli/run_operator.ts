@@ -29,6 +29,9 @@ import {
   type OperatorClient,
 } from "./_client_glue.ts";
 
+/** Time after the grace period for releasing the lease and closing watches. */
+const _SHUTDOWN_SLACK_MS = 5_000;
+
 /**
  * What the `controllers` factory receives.
  *
@@ -81,7 +84,11 @@ export interface RunOperatorOptions {
   args?: readonly string[];
   /** Environment (default the process environment). */
   env?: Record<string, string>;
-  /** How long in-flight reconciles may finish on shutdown (default 30 s). */
+  /**
+   * How long shutdown may take after SIGTERM/SIGINT before the process exits 1 anyway (plus
+   * 5 s for releasing the lease and closing watches; default 30 s). Give the controllers the
+   * same `shutdownGracePeriodMs`.
+   */
   shutdownGracePeriodMs?: number;
   /** Stops the operator (tests); SIGTERM and SIGINT always do. */
   signal?: AbortSignal;
@@ -108,6 +115,7 @@ export class OperatorRuntime {
   readonly #registries = new Map<string, ResourceMetrics>();
   #informers?: InformerFactory;
   #elector?: LeaderElector;
+  #starting?: string;
 
   /** Creates the runtime; nothing happens until `run()`. */
   constructor(options: RunOperatorOptions) {
@@ -167,6 +175,8 @@ export class OperatorRuntime {
     const onParent = () => stop.abort(o.signal?.reason);
     o.signal?.addEventListener("abort", onParent, { once: true });
     let signals = 0;
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const graceMs = o.shutdownGracePeriodMs ?? 30_000;
     const onSignal = () => {
       if (++signals > 1) {
         this.#log.warn("second signal: exiting at once");
@@ -174,43 +184,60 @@ export class OperatorRuntime {
       }
       this.#log.info("signal received: shutting down");
       stop.abort(new Error("signal"));
+      // A reconcile that ignores its abort signal must not keep the process alive forever.
+      watchdog = setTimeout(() => {
+        this.#log.error("shutdown did not finish within {ms} ms: exiting", {
+          ms: graceMs + _SHUTDOWN_SLACK_MS,
+        });
+        Deno.exit(1);
+      }, graceMs + _SHUTDOWN_SLACK_MS);
     };
     const sigs: Deno.Signal[] = ["SIGTERM", "SIGINT"];
     for (const s of sigs) Deno.addSignalListener(s, onSignal);
     using monitor = new EventLoopMonitor();
+    // Probes answer from the start: alive, but not ready until connected and set up.
+    this.#starting = "connecting to the cluster";
+    let probes: Array<{ close(): Promise<void> }> = [];
     try {
+      probes = this.#probes(flags, monitor);
       using client = await _connect(flags);
       this.#log.info("connected to {server}", { server: client.server });
       if ((o.installCustomResources ?? true) && o.customResources?.length) {
+        this.#starting = "installing custom resource definitions";
         await _installCrds(client, o.customResources, stop.signal);
       }
+      this.#starting = undefined;
       await using informers = new InformerFactory({ listWatch: (t) => client.resource(t) });
       this.#informers = informers;
-      const probes = this.#probes(flags, monitor);
-      try {
-        if (flags.leaderElect) {
-          this.#elector = new LeaderElector({
-            api: _leaseApi(client) as LeaseApi,
-            name: flags.leaderElectionId,
-            namespace: flags.leaderElectionNamespace ?? client.namespace,
-            leaseDurationMs: flags.leaseDurationMs,
-            renewDeadlineMs: flags.renewDeadlineMs,
-            retryPeriodMs: flags.retryPeriodMs,
-          });
-          await this.#elector.run({
-            signal: stop.signal,
-            onStartedLeading: (leading) => this.#lead(client, informers, flags, leading),
-          });
-        } else {
-          await this.#lead(client, informers, flags, stop.signal);
-        }
-      } finally {
-        await Promise.all(probes.map((p) => p.close()));
+      if (flags.leaderElect) {
+        this.#elector = new LeaderElector({
+          api: _leaseApi(client) as LeaseApi,
+          name: flags.leaderElectionId,
+          namespace: flags.leaderElectionNamespace ?? client.namespace,
+          leaseDurationMs: flags.leaseDurationMs,
+          renewDeadlineMs: flags.renewDeadlineMs,
+          retryPeriodMs: flags.retryPeriodMs,
+        });
+        await this.#elector.run({
+          signal: stop.signal,
+          onStartedLeading: (leading) => this.#lead(client, informers, flags, leading),
+        });
+      } else {
+        await this.#lead(client, informers, flags, stop.signal);
       }
+    } catch (err) {
+      // Stopped while starting (connecting, installing CRDs): a clean stop, not a failure.
+      if (!stop.signal.aborted) throw err;
+      this.#log.info("stopped during start-up: {error}", {
+        error: err instanceof Error ? err.message : String(err),
+      });
     } finally {
+      await Promise.all(probes.map((p) => p.close()));
       for (const s of sigs) Deno.removeSignalListener(s, onSignal);
       o.signal?.removeEventListener("abort", onParent);
+      clearTimeout(watchdog);
       this.#informers = undefined;
+      this.#starting = undefined;
     }
     this.#log.info("operator {name} stopped", { name: o.name });
   }
@@ -234,7 +261,12 @@ export class OperatorRuntime {
     });
     this.#controllers = controllers;
     try {
-      await Promise.all(controllers.map((c) => c.start({ signal })));
+      try {
+        await Promise.all(controllers.map((c) => c.start({ signal })));
+      } catch (err) {
+        if (signal.aborted) return; // stopped before the informers synced
+        throw err;
+      }
       this.#log.info("{count} controller(s) running", { count: controllers.length });
       if (!signal.aborted) {
         await new Promise<void>((resolve) =>
@@ -249,7 +281,10 @@ export class OperatorRuntime {
 
   #probes(flags: OperatorFlags, monitor: EventLoopMonitor): Array<{ close(): Promise<void> }> {
     const liveness: Record<string, Check> = { eventloop: () => monitor.check() };
-    const readiness: Record<string, Check> = { informers: () => this.#informersReady() };
+    const readiness: Record<string, Check> = {
+      startup: () => this.#starting,
+      informers: () => this.#informersReady(),
+    };
     const metrics = () =>
       renderMetrics({
         controllers: this.#controllers.map((c) => ({
@@ -259,7 +294,7 @@ export class OperatorRuntime {
           resources: this.#registries.get(c.name)?.samples() ?? [],
         })),
         informers: this.#informers?.health() ?? [],
-        leader: this.#elector ? this.#elector.isLeader : true,
+        leader: flags.leaderElect ? this.#elector?.isLeader ?? false : true,
       });
     const m = flags.metricsBindAddress;
     const h = flags.healthProbeBindAddress;

@@ -68,11 +68,15 @@ Deno.test("leader election: two processes, one reconciles; kill -9 the leader, t
     });
     assert.equal(metricValue(leaderMetrics, "operatorkit_leader"), 1);
 
-    // The standby: not leading, not reconciling, ready.
+    // The standby: ready once started up (a standby is ready to take over), not leading,
+    // not reconciling.
+    await eventually(
+      "the standby's /readyz 200",
+      async () => (await httpGet(`${urls.get(standby)}/readyz`)).status === 200,
+    );
     const standbyMetrics = (await httpGet(`${urls.get(standby)}/metrics`)).text;
     assert.equal(metricValue(standbyMetrics, "operatorkit_leader"), 0);
     assert.equal(metricValue(standbyMetrics, RECONCILES) ?? 0, 0);
-    assert.equal((await httpGet(`${urls.get(standby)}/readyz`)).status, 200);
     assert.equal(leading(standby), undefined);
     assert.ok(!standby.records().some((r) => r.message.includes("controller(s) running")));
     assert.ok(leader.records().some((r) => r.message.includes("controller(s) running")));

@@ -65,6 +65,10 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
         stopped > finished,
         `Expected the controller to stop after "finished":\n${op.tail()}`,
       );
+      const at = (m: string) =>
+        Date.parse(op.records().find((r) => r.message === m)!["@timestamp"]);
+      const ran = at('finished "job"') - at('started "job"');
+      assert.ok(ran >= 1_400, `Expected the reconcile to run its 1.5 s, it ran ${ran} ms`);
       const done = await api(server, "/api/v1/namespaces/default/configmaps/job-done");
       assert.equal(done.status, 200);
 
@@ -145,6 +149,70 @@ Deno.test("signals: stopping the runtime in process closes every watch, timer an
     );
     // Leaving the test, the sanitizers fail it if any watch request, timer, signal listener
     // or server of the runtime is still open.
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("signals: a reconcile that ignores its abort signal cannot hold the process past the grace period", async () => {
+  await using server = await startApiServer();
+  const dir = await Deno.makeTempDir({ prefix: "okt-grace-" });
+  try {
+    const kubeconfig = `${dir}/kubeconfig.yaml`;
+    await server.writeKubeconfig(kubeconfig);
+    await using op = new OperatorProcess(SLOW, [...TEST_FLAGS, "--kubeconfig", kubeconfig], {
+      SLOW_DELAY_MS: "60000",
+      SLOW_GRACE_MS: "300",
+    });
+    await op.waitForLog("the controller", (r) => r.message.includes("controller(s) running"));
+    await createSlowJob(server, "stuck");
+    await op.waitForLog("the reconcile to start", (r) => r.message === 'started "stuck"');
+    const t0 = Date.now();
+    op.kill("SIGTERM");
+    const status = await op.exited(15_000);
+    const took = Date.now() - t0;
+    assert.equal(status.code, 1, op.tail());
+    assert.ok(took >= 5_000 && took < 10_000, `exited after ${took} ms; expected 300 ms + 5 s`);
+    const messages = op.records().map((r) => r.message);
+    assert.ok(messages.some((m) => m.startsWith("aborting 1 reconciles still running")), op.tail());
+    assert.ok(
+      messages.some((m) => m.startsWith("shutdown did not finish within 5300 ms")),
+      op.tail(),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("signals: SIGTERM during start-up (a slow API server) is a clean stop, exit 0", async () => {
+  await using server = await startApiServer();
+  const dir = await Deno.makeTempDir({ prefix: "okt-startup-" });
+  try {
+    const kubeconfig = `${dir}/kubeconfig.yaml`;
+    await server.writeKubeconfig(kubeconfig);
+    server.faults.setLatency(3_000);
+    await using op = new OperatorProcess("examples/website/main.ts", [
+      ...TEST_FLAGS,
+      "--kubeconfig",
+      kubeconfig,
+      "--leader-elect",
+    ]);
+    const url = await op.probeUrl();
+    const ready = await httpGet(`${url}/readyz`);
+    assert.equal(ready.status, 500);
+    assert.match(
+      ready.text,
+      /\[-\]startup failed: (connecting to the cluster|installing custom resource definitions)/,
+    );
+    assert.equal((await httpGet(`${url}/healthz`)).status, 200);
+    await op.waitForLog("the connection", (r) => r.message.startsWith("connected to"));
+    op.kill("SIGTERM");
+    const status = await op.exited(10_000);
+    assert.equal(status.code, 0, op.tail());
+    const messages = op.records().map((r) => r.message);
+    assert.ok(messages.some((m) => m.startsWith("stopped during start-up")), op.tail());
+    assert.ok(!op.records().some((r) => r.level === "FATAL" || r.level === "ERROR"), op.tail());
+    server.faults.setLatency(0);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
