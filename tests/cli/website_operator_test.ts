@@ -117,12 +117,44 @@ Deno.test("website operator subprocess: CRD, reconcile, probes, metrics (promtoo
         0) > 0;
     });
     assert.equal(metricValue(metrics, "operatorkit_leader"), 1);
+    // Every family the issue names is there with live values.
+    const max = (family: string, ...labels: string[]) => {
+      const values = metrics.split("\n")
+        .filter((l) => l.startsWith(`${family}{`) || l.startsWith(`${family} `))
+        .filter((l) => labels.every((x) => l.includes(x)))
+        .map((l) => Number(l.slice(l.lastIndexOf(" ") + 1)));
+      assert.ok(values.length > 0, `Expected ${family} ${labels} in /metrics:\n${metrics}`);
+      return Math.max(...values);
+    };
+    const ctl = 'controller="website-operator"';
+    assert.ok(max("operatorkit_resource_operations_total", ctl, 'resource="configmap"') > 0);
+    assert.ok(max("operatorkit_resource_duration_seconds_count", ctl) > 0);
+    assert.equal(max("operatorkit_resource_errors_total", ctl), 0);
+    assert.equal(max("operatorkit_reconcile_errors_total", ctl), 0);
+    assert.ok(max("operatorkit_workqueue_adds_total", ctl) > 0);
+    assert.ok(max("operatorkit_workqueue_queue_duration_seconds_count", ctl) > 0);
+    assert.ok(max("operatorkit_workqueue_depth", ctl) >= 0);
+    assert.ok(max("operatorkit_workqueue_retries_total", ctl) >= 0);
+    assert.ok(max("operatorkit_informer_events_total", "websites") > 0);
+    assert.equal(max("operatorkit_informer_cached_objects", "websites"), 1);
+    assert.ok(max("operatorkit_informer_cached_objects", "configmaps") >= 1);
+    assert.equal(max("operatorkit_informer_synced", "websites"), 1);
+    assert.ok(max("operatorkit_informer_relists_total", "websites") >= 1);
+    assert.ok(max("operatorkit_informer_reconnects_total", "websites") >= 0);
+    assert.ok(max("operatorkit_informer_staleness_seconds", "websites") >= 0);
+    assert.ok(max("process_resident_memory_bytes") > 1_000_000);
+    assert.ok(max("operatorkit_heap_used_bytes") > 0);
     assert.match(
       metrics,
       /^operatorkit_reconcile_duration_seconds_count\{controller="website-operator"\} [1-9]/m,
     );
     const check = await promtoolCheck(metrics);
-    if (check.ran) assert.ok(check.ok, `promtool check metrics failed:\n${check.out}`);
+    if (check.ran) {
+      assert.ok(check.ok, `promtool check metrics failed:\n${check.out}`);
+      // The checker is not vacuous: a malformed exposition fails it.
+      const bad = await promtoolCheck("# TYPE broken counter\nbroken{le= 1\n");
+      assert.equal(bad.ok, false, bad.out);
+    }
 
     op.kill("SIGTERM");
     const status = await op.exited();
