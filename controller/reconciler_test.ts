@@ -1,70 +1,17 @@
 // deno-lint-ignore-file require-await
+// The reconcile algorithm against the embedded API server: the store is a cache filled from
+// the server by `sync()` (as an informer would), the API is the real primaryApi, so guarded
+// patches, deletion with finalizers and conflicts are the server's own behaviour.
 import assert from "node:assert/strict";
 import type { KubeObject } from "../client/types.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
 import type { JsonPatchOperation, PrimaryApi } from "./finalizer.ts";
+import { primaryApi } from "./kube.ts";
 import { ReconcileError, Reconciler, type ReconcilerOptions } from "./reconciler.ts";
 import type { Resource } from "./resource.ts";
-import { TestType } from "./_test_util.ts";
+import { type ServerEnv, startServerEnv, Thing } from "./_server_test_util.ts";
 
 const FIN = "test.operatorkit.io/cleanup";
-
-class FakeCluster implements PrimaryApi<KubeObject> {
-  objects = new Map<string, KubeObject>();
-  patches: JsonPatchOperation[][] = [];
-  rv = 10;
-  beforePatch?: (key: string) => void;
-
-  put(o: KubeObject): KubeObject {
-    const copy = structuredClone(o);
-    copy.metadata.resourceVersion = String(++this.rv);
-    this.objects.set(`${o.metadata.namespace}/${o.metadata.name}`, copy);
-    return copy;
-  }
-  store() {
-    return {
-      get: (k: string) => this.objects.get(k),
-      list: () => [...this.objects.values()],
-    };
-  }
-  async get(o: KubeObject) {
-    return structuredClone(this.objects.get(`${o.metadata.namespace}/${o.metadata.name}`));
-  }
-  async jsonPatch(o: KubeObject, opts: { operations: JsonPatchOperation[] }) {
-    const key = `${o.metadata.namespace}/${o.metadata.name}`;
-    this.beforePatch?.(key);
-    this.patches.push(opts.operations);
-    const cur = this.objects.get(key);
-    if (!cur) throw Object.assign(new Error("not found"), { code: 404 });
-    const next = structuredClone(cur) as unknown as Record<string, unknown>;
-    for (const op of opts.operations) _apply(next, op);
-    const obj = next as unknown as KubeObject;
-    if (obj.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).length === 0) {
-      this.objects.delete(key);
-      return obj;
-    }
-    return this.put(obj);
-  }
-}
-
-function _apply(doc: Record<string, unknown>, op: JsonPatchOperation) {
-  const parts = op.path.split("/").slice(1);
-  const last = parts.pop()!;
-  // deno-lint-ignore no-explicit-any
-  let parent: any = doc;
-  for (const p of parts) parent = parent?.[p];
-  const invalid = () => Object.assign(new Error(`test failed at ${op.path}`), { code: 422 });
-  if (op.op === "test") {
-    if (JSON.stringify(parent?.[last]) !== JSON.stringify(op.value)) throw invalid();
-  } else if (op.op === "add") {
-    if (Array.isArray(parent)) {
-      parent.splice(last === "-" ? parent.length : Number(last), 0, op.value);
-    } else parent[last] = op.value;
-  } else if (op.op === "remove") {
-    if (Array.isArray(parent)) parent.splice(Number(last), 1);
-    else delete parent[last];
-  } else parent[last] = op.value;
-}
 
 function recorder(trace: string[], name: string, hooks: Partial<Resource> = {}): Resource {
   return {
@@ -74,98 +21,147 @@ function recorder(trace: string[], name: string, hooks: Partial<Resource> = {}):
   };
 }
 
-function setup(resources: Resource[], extra: Partial<ReconcilerOptions<KubeObject>> = {}) {
-  const cluster = new FakeCluster();
+interface Setup extends AsyncDisposable {
+  env: ServerEnv;
+  clock: FakeClock;
+  reconciler: Reconciler<KubeObject>;
+  cache: Map<string, KubeObject>;
+  patches: JsonPatchOperation[][];
+  /** Runs once before the next finalizer patch is sent (a concurrent writer). */
+  beforePatch?: () => Promise<void>;
+  /** Copies Thing `a` from the server into the cache (or drops it when gone). */
+  sync(): Promise<void>;
+  /** sync(), then reconcile `default/a`. */
+  reconcile(): ReturnType<Reconciler<KubeObject>["reconcile"]>;
+  /** Deletes Thing `a` (it stays, terminating, while it has finalizers). */
+  markDeleted(): Promise<void>;
+}
+
+async function setup(
+  resources: Resource[],
+  extra: Partial<ReconcilerOptions<KubeObject>> = {},
+): Promise<Setup> {
+  const env = await startServerEnv();
   const clock = new FakeClock(0);
-  const reconciler = new Reconciler<KubeObject>({
+  const cache = new Map<string, KubeObject>();
+  const patches: JsonPatchOperation[][] = [];
+  const real = primaryApi(env.things);
+  const t: Setup = {
+    env,
+    clock,
+    cache,
+    patches,
+    reconciler: undefined as never,
+    async sync() {
+      const o = await env.get("a");
+      if (o) cache.set("default/a", o);
+      else cache.delete("default/a");
+    },
+    async reconcile() {
+      await t.sync();
+      return await t.reconciler.reconcile("default/a");
+    },
+    async markDeleted() {
+      await env.things.delete("a", { namespace: "default" });
+    },
+    [Symbol.asyncDispose]: () => env[Symbol.asyncDispose](),
+  };
+  const api: PrimaryApi<KubeObject> = {
+    get: real.get,
+    async jsonPatch(o, opts) {
+      const hook = t.beforePatch;
+      t.beforePatch = undefined;
+      await hook?.();
+      patches.push(opts.operations);
+      return await real.jsonPatch(o, opts);
+    },
+  };
+  t.reconciler = new Reconciler<KubeObject>({
     controller: "test",
-    type: TestType,
+    type: Thing as never,
     resources,
     finalizer: FIN,
-    store: cluster.store(),
-    api: cluster,
+    store: { get: (k) => cache.get(k), list: () => [...cache.values()] },
+    api,
     clock,
     completedDeletionTtlMs: 30_000,
     ...extra,
   });
-  const o = cluster.put({
-    apiVersion: TestType.apiVersion,
-    kind: TestType.kind,
-    metadata: { name: "a", namespace: "ns", uid: "uid-a", generation: 1 },
-  });
-  return { cluster, clock, reconciler, o };
-}
-
-function markDeleted(cluster: FakeCluster) {
-  const o = cluster.objects.get("ns/a")!;
-  o.metadata.deletionTimestamp = "2026-01-01T00:00:00Z";
+  await env.create("a");
+  return t;
 }
 
 Deno.test("reconcile adds the finalizer with a guarded patch, then ensureCreated in order", async () => {
   const trace: string[] = [];
-  const { cluster, reconciler } = setup([recorder(trace, "one"), recorder(trace, "two")]);
-  const r = await reconciler.reconcile("ns/a");
+  await using t = await setup([recorder(trace, "one"), recorder(trace, "two")]);
+  const r = await t.reconcile();
   assert.deepEqual(r, { action: "created", cancelled: false });
   assert.deepEqual(trace, ["create:one", "create:two"]);
-  assert.deepEqual(cluster.objects.get("ns/a")!.metadata.finalizers, [FIN]);
-  assert.equal(cluster.patches[0][0].op, "test");
-  await reconciler.reconcile("ns/a");
-  assert.equal(cluster.patches.length, 1, "no patch when the finalizer is present");
+  assert.deepEqual((await t.env.get("a"))!.metadata.finalizers, [FIN]);
+  assert.equal(t.patches[0][0].op, "test");
+  await t.reconcile();
+  assert.equal(t.patches.length, 1, "no patch when the finalizer is present");
   assert.deepEqual(trace, ["create:one", "create:two", "create:one", "create:two"]);
 });
 
 Deno.test("reconcile of a missing key does nothing", async () => {
   const trace: string[] = [];
-  const { reconciler } = setup([recorder(trace, "one")]);
-  assert.deepEqual(await reconciler.reconcile("ns/missing"), { action: "gone" });
+  await using t = await setup([recorder(trace, "one")]);
+  assert.deepEqual(await t.reconciler.reconcile("default/missing"), { action: "gone" });
   assert.deepEqual(trace, []);
 });
 
 Deno.test("deletion runs ensureDeleted in reverse order, removes the finalizer once", async () => {
   const trace: string[] = [];
-  const { cluster, reconciler } = setup([recorder(trace, "one"), recorder(trace, "two")]);
-  await reconciler.reconcile("ns/a");
+  await using t = await setup([recorder(trace, "one"), recorder(trace, "two")]);
+  await t.reconcile();
   trace.length = 0;
-  cluster.objects.get("ns/a")!.metadata.finalizers!.push("other.io/keep");
-  markDeleted(cluster);
-  const stale = structuredClone(cluster.objects.get("ns/a")!);
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "deleted" });
+  await t.env.merge("a", { metadata: { finalizers: [FIN, "other.io/keep"] } });
+  await t.markDeleted();
+  await t.sync();
+  const stale = structuredClone(t.cache.get("default/a")!);
+  assert.deepEqual(await t.reconcile(), { action: "deleted" });
   assert.deepEqual(trace, ["delete:two", "delete:one"]);
-  assert.deepEqual(cluster.objects.get("ns/a")!.metadata.finalizers, ["other.io/keep"]);
+  assert.deepEqual((await t.env.get("a"))!.metadata.finalizers, ["other.io/keep"]);
   // A late event from a stale cache still shows our finalizer: the uid memory skips it.
-  cluster.objects.set("ns/a", stale);
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "ignored" });
+  t.cache.set("default/a", stale);
+  assert.deepEqual(await t.reconciler.reconcile("default/a"), { action: "ignored" });
   assert.deepEqual(trace, ["delete:two", "delete:one"]);
-  assert.equal(reconciler.deletionCompleted("uid-a"), true);
+  assert.equal(t.reconciler.deletionCompleted(stale.metadata.uid!), true);
+  await t.env.merge("a", { metadata: { finalizers: null } });
 });
 
 Deno.test("the completed-deletion memory expires after its TTL", async () => {
   const trace: string[] = [];
-  const { cluster, reconciler, clock } = setup([recorder(trace, "one")]);
-  await reconciler.reconcile("ns/a");
-  markDeleted(cluster);
-  const stale = structuredClone(cluster.objects.get("ns/a")!);
-  await reconciler.reconcile("ns/a");
-  clock.tick(30_000);
-  assert.equal(reconciler.deletionCompleted("uid-a"), false);
-  cluster.objects.set("ns/a", stale); // like a restarted process seeing it again
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "deleted" });
+  await using t = await setup([recorder(trace, "one")]);
+  await t.reconcile();
+  await t.markDeleted();
+  await t.sync();
+  const stale = structuredClone(t.cache.get("default/a")!);
+  await t.reconcile();
+  assert.equal(await t.env.get("a"), undefined, "finalizer removed, object gone");
+  t.clock.tick(30_000);
+  assert.equal(t.reconciler.deletionCompleted(stale.metadata.uid!), false);
+  t.cache.set("default/a", stale); // like a restarted process seeing it again
+  assert.deepEqual(await t.reconciler.reconcile("default/a"), { action: "deleted" });
   assert.deepEqual(trace, ["create:one", "delete:one", "delete:one"]);
 });
 
 Deno.test("a deleting object without our finalizer is ignored", async () => {
   const trace: string[] = [];
-  const { cluster, reconciler } = setup([recorder(trace, "one")]);
-  markDeleted(cluster);
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "ignored" });
+  await using t = await setup([recorder(trace, "one")]);
+  await t.env.merge("a", { metadata: { finalizers: ["other.io/keep"] } });
+  await t.markDeleted();
+  assert.deepEqual(await t.reconcile(), { action: "ignored" });
   assert.deepEqual(trace, []);
-  assert.equal(cluster.patches.length, 0);
+  assert.equal(t.patches.length, 0);
+  await t.env.merge("a", { metadata: { finalizers: null } });
 });
 
 Deno.test("a failing ensureDeleted keeps the finalizer and throws ReconcileError", async () => {
   const trace: string[] = [];
   let fail = true;
-  const { cluster, reconciler } = setup([
+  await using t = await setup([
     recorder(trace, "one"),
     recorder(trace, "two", {
       ensureDeleted: async () => {
@@ -174,44 +170,52 @@ Deno.test("a failing ensureDeleted keeps the finalizer and throws ReconcileError
       },
     }),
   ]);
-  await reconciler.reconcile("ns/a");
-  markDeleted(cluster);
-  const err = await reconciler.reconcile("ns/a").catch((e) => e);
+  await t.reconcile();
+  await t.markDeleted();
+  const err = await t.reconcile().catch((e) => e);
   assert.ok(err instanceof ReconcileError);
   assert.equal(err.resource, "two");
   assert.equal(err.operation, "ensureDeleted");
   assert.match(err.message, /cloud API down/);
   assert.equal((err.cause as Error).message, "cloud API down");
-  assert.deepEqual(cluster.objects.get("ns/a")!.metadata.finalizers, [FIN]);
+  assert.deepEqual((await t.env.get("a"))!.metadata.finalizers, [FIN]);
   fail = false;
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "deleted" });
-  assert.equal(cluster.objects.has("ns/a"), false, "finalizer gone, object gone");
+  assert.deepEqual(await t.reconcile(), { action: "deleted" });
+  assert.equal(await t.env.get("a"), undefined, "finalizer gone, object gone");
 });
 
 Deno.test("pause annotations (default and configured, exact value) stop everything", async () => {
   const trace: string[] = [];
-  const { cluster, reconciler } = setup([recorder(trace, "one")], {
+  await using t = await setup([recorder(trace, "one")], {
     pauseAnnotations: { "example.com/hold": "yes" },
   });
-  const meta = cluster.objects.get("ns/a")!.metadata;
-  meta.annotations = { "operatorkit.io/paused": "true" };
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "paused" });
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "paused" });
-  meta.annotations = { "example.com/hold": "yes" };
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "paused" });
-  markDeleted(cluster);
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "paused" });
-  assert.equal(cluster.patches.length, 0);
+  await t.env.merge("a", { metadata: { annotations: { "operatorkit.io/paused": "true" } } });
+  assert.deepEqual(await t.reconcile(), { action: "paused" });
+  assert.deepEqual(await t.reconcile(), { action: "paused" });
+  await t.env.merge("a", {
+    metadata: { annotations: { "operatorkit.io/paused": null, "example.com/hold": "yes" } },
+  });
+  assert.deepEqual(await t.reconcile(), { action: "paused" });
+  assert.equal(t.patches.length, 0);
   assert.deepEqual(trace, []);
-  delete meta.deletionTimestamp;
-  meta.annotations = { "operatorkit.io/paused": "false", "example.com/hold": "YES" };
-  assert.equal((await reconciler.reconcile("ns/a")).action, "created");
+  // Another value is no pause.
+  await t.env.merge("a", {
+    metadata: { annotations: { "operatorkit.io/paused": "false", "example.com/hold": "YES" } },
+  });
+  assert.equal((await t.reconcile()).action, "created");
   assert.deepEqual(trace, ["create:one"]);
+  // Paused while being deleted: nothing runs, our finalizer stays.
+  await t.env.merge("a", { metadata: { annotations: { "operatorkit.io/paused": "true" } } });
+  await t.markDeleted();
+  assert.deepEqual(await t.reconcile(), { action: "paused" });
+  assert.deepEqual(trace, ["create:one"]);
+  assert.deepEqual((await t.env.get("a"))!.metadata.finalizers, [FIN]);
+  await t.env.merge("a", { metadata: { finalizers: null } });
 });
 
 Deno.test("cancelResource skips the rest of one resource only", async () => {
   const trace: string[] = [];
-  const { reconciler } = setup([
+  await using t = await setup([
     recorder(trace, "one", {
       ensureCreated: async (_o, ctx) => {
         ctx.cancelResource();
@@ -223,7 +227,7 @@ Deno.test("cancelResource skips the rest of one resource only", async () => {
         void trace.push(`two sees canceled:${ctx.resourceCanceled}`),
     }),
   ]);
-  await reconciler.reconcile("ns/a");
+  await t.reconcile();
   assert.deepEqual(trace, ["canceled:true", "two sees canceled:false"]);
 });
 
@@ -239,29 +243,28 @@ Deno.test("cancelReconciliation stops the loop; on deletion it keeps the finaliz
       ctx.cancelReconciliation();
     },
   });
-  const { cluster, reconciler } = setup(
+  await using t = await setup(
     [recorder(trace, "one"), stopper, recorder(trace, "three")],
-    {
-      keepFinalizerRequeueMs: 1234,
-    },
+    { keepFinalizerRequeueMs: 1234 },
   );
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "created", cancelled: true });
+  assert.deepEqual(await t.reconcile(), { action: "created", cancelled: true });
   assert.deepEqual(trace, ["create:one", "create:stopper"]);
   trace.length = 0;
-  markDeleted(cluster);
-  assert.deepEqual(await reconciler.reconcile("ns/a"), {
+  await t.markDeleted();
+  assert.deepEqual(await t.reconcile(), {
     action: "finalizerKept",
     cancelled: true,
     requeueAfterMs: 1234,
   });
   assert.deepEqual(trace, ["delete:three", "delete:stopper"]);
-  assert.deepEqual(cluster.objects.get("ns/a")!.metadata.finalizers, [FIN]);
+  assert.deepEqual((await t.env.get("a"))!.metadata.finalizers, [FIN]);
+  await t.env.merge("a", { metadata: { finalizers: null } });
 });
 
 Deno.test("keepFinalizer repeats deletion later without an error; requeueAfter is reported", async () => {
   const trace: string[] = [];
   let keep = true;
-  const { cluster, reconciler } = setup([
+  await using t = await setup([
     recorder(trace, "one", {
       ensureCreated: async (_o, ctx) => {
         ctx.requeueAfter(500);
@@ -276,65 +279,58 @@ Deno.test("keepFinalizer repeats deletion later without an error; requeueAfter i
       },
     }),
   ]);
-  assert.deepEqual(await reconciler.reconcile("ns/a"), {
+  assert.deepEqual(await t.reconcile(), {
     action: "created",
     cancelled: false,
     requeueAfterMs: 200,
   });
-  markDeleted(cluster);
-  assert.deepEqual(await reconciler.reconcile("ns/a"), {
+  await t.markDeleted();
+  assert.deepEqual(await t.reconcile(), {
     action: "finalizerKept",
     cancelled: false,
     requeueAfterMs: 5000,
   });
-  assert.ok(cluster.objects.has("ns/a"));
+  assert.ok(await t.env.get("a"));
   keep = false;
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "deleted" });
+  assert.deepEqual(await t.reconcile(), { action: "deleted" });
   assert.deepEqual(trace, ["delete:one", "delete:one"]);
-  assert.equal(cluster.objects.has("ns/a"), false);
+  assert.equal(await t.env.get("a"), undefined);
 });
 
 Deno.test("a concurrent finalizer change makes the guarded patch fail; it retries from a fresh read", async () => {
   const trace: string[] = [];
-  const { cluster, reconciler } = setup([recorder(trace, "one")]);
-  let raced = false;
-  cluster.beforePatch = (key) => {
-    if (raced) return;
-    raced = true;
-    const o = cluster.objects.get(key)!;
-    o.metadata.finalizers = ["someone.else/fin"];
-    cluster.put(o);
-  };
-  await reconciler.reconcile("ns/a");
-  assert.deepEqual(cluster.objects.get("ns/a")!.metadata.finalizers, ["someone.else/fin", FIN]);
-  assert.equal(cluster.patches.length, 2);
-  // Removal: someone prepends a finalizer concurrently; the index test fails, then retries.
-  markDeleted(cluster);
-  raced = false;
-  cluster.beforePatch = (key) => {
-    if (raced) return;
-    raced = true;
-    const o = cluster.objects.get(key)!;
-    o.metadata.finalizers = ["first.io/x", ...o.metadata.finalizers!];
-    cluster.put(o);
-  };
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "deleted" });
-  assert.deepEqual(cluster.objects.get("ns/a")!.metadata.finalizers, [
-    "first.io/x",
-    "someone.else/fin",
-  ]);
+  await using t = await setup([recorder(trace, "one")]);
+  // Someone adds a finalizer between our read and our patch: the resourceVersion test fails.
+  t.beforePatch = async () =>
+    void await t.env.merge("a", { metadata: { finalizers: ["someone.else/fin"] } });
+  await t.reconcile();
+  assert.deepEqual((await t.env.get("a"))!.metadata.finalizers, ["someone.else/fin", FIN]);
+  assert.equal(t.patches.length, 2);
+  // Removal: someone removes a finalizer before ours, so our index shifts; the test fails,
+  // then a fresh read finds it at its new index.
+  await t.env.merge("a", { metadata: { finalizers: ["first.io/x", "someone.else/fin", FIN] } });
+  await t.markDeleted();
+  t.beforePatch = async () =>
+    void await t.env.things.patch("a", {
+      namespace: "default",
+      type: "json",
+      body: [{ op: "remove", path: "/metadata/finalizers/0" }],
+    });
+  assert.deepEqual(await t.reconcile(), { action: "deleted" });
+  assert.deepEqual((await t.env.get("a"))!.metadata.finalizers, ["someone.else/fin"]);
+  assert.equal(t.patches.length, 4);
+  await t.env.merge("a", { metadata: { finalizers: null } });
 });
 
 Deno.test("deletion starting during the finalizer add leads to an immediate retry", async () => {
   const trace: string[] = [];
-  const { cluster, reconciler } = setup([recorder(trace, "one")]);
-  cluster.beforePatch = (key) => {
-    cluster.beforePatch = undefined;
-    const o = cluster.objects.get(key)!;
-    o.metadata.deletionTimestamp = "2026-01-01T00:00:00Z";
-    o.metadata.finalizers = ["x.io/y"];
-    cluster.put(o);
+  await using t = await setup([recorder(trace, "one")]);
+  t.beforePatch = async () => {
+    await t.env.merge("a", { metadata: { finalizers: ["x.io/y"] } });
+    await t.markDeleted();
   };
-  assert.deepEqual(await reconciler.reconcile("ns/a"), { action: "retry", requeueAfterMs: 0 });
+  assert.deepEqual(await t.reconcile(), { action: "retry", requeueAfterMs: 0 });
   assert.deepEqual(trace, []);
+  assert.deepEqual((await t.env.get("a"))!.metadata.finalizers, ["x.io/y"], "no finalizer added");
+  await t.env.merge("a", { metadata: { finalizers: null } });
 });
