@@ -58,6 +58,15 @@ Deno.test("logging: a rejected token is reported (401) without appearing in any 
     for (const l of r.lines) {
       assert.ok(!l.includes(WRONG) && !l.includes(RIGHT), `a token leaked: ${l}`);
     }
+    assert.ok(records.some((x) => x.level === "INFO"), "trace level shows info lines");
+
+    // --log-level error: the SDK's info lines ("connected to ...") are gone, the fatal stays.
+    const quiet = await runOnce(kubeconfig, ["--log-format", "json", "--log-level", "error"], {
+      NO_COLOR: "1",
+    });
+    assert.equal(quiet.code, 1);
+    const levels = quiet.lines.map((l) => (JSON.parse(l) as { level: string }).level);
+    assert.deepEqual(levels, ["FATAL"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
