@@ -95,7 +95,7 @@ export class _CacheWriter<T extends KubeObject> {
           this.counters.duplicates++;
           return;
         }
-        this.store.set(obj);
+        this.store.set(obj, key);
         if (!old) {
           this.counters.added++;
           this.dispatcher.publish({ type: "add", object: obj });

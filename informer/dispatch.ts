@@ -167,6 +167,7 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
 
   /** True when some consumer's buffer is at the bound. */
   full(): boolean {
+    if (this.#subs.size === 0) return false;
     for (const s of this.#subs) if (s.queue.length >= this.#maxBuffered) return true;
     return false;
   }
@@ -267,12 +268,36 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
       return;
     }
     if (sub.running || sub.queue.length === 0) return;
-    // `running` is set before the call: a pump of synchronous handlers may finish inside it.
+    // Synchronous handlers are called right here, with no promise or microtask per event; the
+    // first promise a handler returns hands the rest of the queue to an async pump. `running`
+    // keeps a re-entrant publish (from inside a handler) from delivering out of order.
     sub.running = true;
-    sub.pumping = this.#pump(sub);
+    for (;;) {
+      const e = sub.queue.shift();
+      if (!e || sub.closed) break;
+      this.#afterShift(sub);
+      let r: void | Promise<void>;
+      try {
+        r = sub.deliver(e);
+      } catch (err) {
+        this.#handlerError(e, err);
+        continue;
+      }
+      if (r !== undefined && typeof (r as Promise<void>).then === "function") {
+        sub.pumping = this.#pump(sub, r, e);
+        return;
+      }
+    }
+    sub.running = false;
+    this.#notifyIdle();
   }
 
-  async #pump(sub: _Subscriber<T>): Promise<void> {
+  async #pump(sub: _Subscriber<T>, pending: Promise<void>, first: InformerEvent<T>): Promise<void> {
+    try {
+      await pending;
+    } catch (err) {
+      this.#handlerError(first, err);
+    }
     for (;;) {
       const e = sub.queue.shift();
       if (!e || sub.closed) break;
@@ -280,17 +305,21 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
       try {
         await sub.deliver!(e);
       } catch (err) {
-        this.#log.error("informer handler threw on {eventType} of {key}: {error}", {
-          eventType: e.type,
-          key: `${e.object.metadata.namespace ?? ""}/${e.object.metadata.name ?? ""}`,
-          error: err,
-        });
+        this.#handlerError(e, err);
       }
     }
     sub.running = false;
     // An event may have arrived between the last shift and clearing `running`.
     if (!sub.closed && sub.queue.length > 0) this.#kick(sub);
     else this.#notifyIdle();
+  }
+
+  #handlerError(e: InformerEvent<T>, err: unknown): void {
+    this.#log.error("informer handler threw on {eventType} of {key}: {error}", {
+      eventType: e.type,
+      key: `${e.object.metadata.namespace ?? ""}/${e.object.metadata.name ?? ""}`,
+      error: err,
+    });
   }
 
   #afterShift(sub: _Subscriber<T>): void {

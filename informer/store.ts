@@ -75,19 +75,16 @@ const NAMESPACE_INDEX = "namespace";
  */
 export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> {
   #items = new Map<string, T>();
-  #indexFuncs = new Map<string, IndexFunc<T>>();
-  // index name -> value -> keys
-  #indexes = new Map<string, Map<string, Set<string>>>();
+  // The namespace index is kept apart: a key holds its namespace, so an update of a key never
+  // moves it, and the hot path (watch updates) skips it entirely.
+  #byNamespace = new Map<string, Set<string>>();
+  // User-defined indexes: name, function, value -> keys.
+  #indexes: Array<{ name: string; fn: IndexFunc<T>; index: Map<string, Set<string>> }> = [];
   #freeze: boolean;
 
   /** Creates an empty store with the namespace index. */
   constructor(options: MemoryStoreOptions = {}) {
     this.#freeze = options.freeze ?? false;
-    this.#indexFuncs.set(
-      NAMESPACE_INDEX,
-      (o) => o.metadata.namespace ? [o.metadata.namespace] : [],
-    );
-    this.#indexes.set(NAMESPACE_INDEX, new Map());
   }
 
   /** {@inheritDoc Store.get} */
@@ -107,24 +104,21 @@ export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> 
 
   /** {@inheritDoc Store.listByNamespace} */
   listByNamespace(namespace: string): T[] {
-    return this.byIndex(NAMESPACE_INDEX, namespace);
+    return this.#collect(this.#byNamespace.get(namespace));
   }
 
   /** {@inheritDoc Store.byIndex} */
   byIndex(name: string, value: string): T[] {
-    const index = this.#indexes.get(name);
-    if (!index) {
+    if (name === NAMESPACE_INDEX) return this.listByNamespace(value);
+    const entry = this.#indexes.find((i) => i.name === name);
+    if (!entry) {
       throw new Error(
         `expected a registered index name (${
-          [...this.#indexes.keys()].join(", ")
+          [NAMESPACE_INDEX, ...this.#indexes.map((i) => i.name)].join(", ")
         }), found "${name}"`,
       );
     }
-    const keys = index.get(value);
-    if (!keys) return [];
-    const out: T[] = [];
-    for (const k of keys) out.push(this.#items.get(k)!);
-    return out;
+    return this.#collect(entry.index.get(value));
   }
 
   /** {@inheritDoc Store.keys} */
@@ -139,25 +133,35 @@ export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> 
 
   /** {@inheritDoc Store.addIndex} */
   addIndex(name: string, fn: IndexFunc<T>): void {
-    if (this.#indexFuncs.has(name)) {
+    if (name === NAMESPACE_INDEX || this.#indexes.some((i) => i.name === name)) {
       throw new Error(`expected a new index name, found "${name}" already registered`);
     }
-    this.#indexFuncs.set(name, fn);
     const index = new Map<string, Set<string>>();
-    this.#indexes.set(name, index);
     for (const [key, obj] of this.#items) _file(index, fn(obj), key);
+    this.#indexes.push({ name, fn, index });
   }
 
-  /** Inserts or replaces one object; returns the previous version. */
-  set(obj: T): T | undefined {
-    const key = objectKey(obj);
+  /**
+   * Inserts or replaces one object; returns the previous version. `key` may be passed when
+   * the caller already computed `objectKey(obj)`.
+   */
+  set(obj: T, key: string = objectKey(obj)): T | undefined {
     if (this.#freeze) _freeze(obj);
     const old = this.#items.get(key);
     this.#items.set(key, obj);
-    for (const [name, fn] of this.#indexFuncs) {
-      const index = this.#indexes.get(name)!;
-      if (old) _unfile(index, fn(old), key);
-      _file(index, fn(obj), key);
+    if (!old) {
+      const ns = obj.metadata.namespace;
+      if (ns) _file(this.#byNamespace, [ns], key);
+    }
+    for (const { fn, index } of this.#indexes) {
+      const values = fn(obj);
+      if (old) {
+        const was = fn(old);
+        // Most updates keep their index values: leave the index alone then.
+        if (_sameValues(was, values)) continue;
+        _unfile(index, was, key);
+      }
+      _file(index, values, key);
     }
     return old;
   }
@@ -167,7 +171,9 @@ export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> 
     const old = this.#items.get(key);
     if (!old) return undefined;
     this.#items.delete(key);
-    for (const [name, fn] of this.#indexFuncs) _unfile(this.#indexes.get(name)!, fn(old), key);
+    const ns = old.metadata.namespace;
+    if (ns) _unfile(this.#byNamespace, [ns], key);
+    for (const { fn, index } of this.#indexes) _unfile(index, fn(old), key);
     return old;
   }
 
@@ -177,19 +183,40 @@ export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> 
    */
   replace(items: Iterable<T>): void {
     const next = new Map<string, T>();
+    const byNamespace = new Map<string, Set<string>>();
     for (const obj of items) {
       if (this.#freeze) _freeze(obj);
-      next.set(objectKey(obj), obj);
+      const key = objectKey(obj);
+      next.set(key, obj);
+      const ns = obj.metadata.namespace;
+      if (ns) {
+        let keys = byNamespace.get(ns);
+        if (!keys) byNamespace.set(ns, keys = new Set());
+        keys.add(key);
+      }
     }
-    const indexes = new Map<string, Map<string, Set<string>>>();
-    for (const [name, fn] of this.#indexFuncs) {
+    const indexes = this.#indexes.map(({ name, fn }) => {
       const index = new Map<string, Set<string>>();
       for (const [key, obj] of next) _file(index, fn(obj), key);
-      indexes.set(name, index);
-    }
+      return { name, fn, index };
+    });
     this.#items = next;
+    this.#byNamespace = byNamespace;
     this.#indexes = indexes;
   }
+
+  #collect(keys: Set<string> | undefined): T[] {
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const k of keys) out.push(this.#items.get(k)!);
+    return out;
+  }
+}
+
+function _sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function _file(index: Map<string, Set<string>>, values: readonly string[], key: string): void {
