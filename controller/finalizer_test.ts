@@ -5,9 +5,14 @@ import {
   CompletedDeletions,
   FinalizerConflictError,
   hasFinalizer,
+  type PrimaryApi,
   removeFinalizer,
   removeFinalizerPatch,
 } from "./finalizer.ts";
+import { KubeClient } from "../client/kube_client.ts";
+import type { KubeObject } from "../client/types.ts";
+import { primaryApi } from "./kube.ts";
+import { startServerEnv, Thing } from "./_server_test_util.ts";
 
 Deno.test("finalizer patches are guarded by test operations", () => {
   assert.deepEqual(addFinalizerPatch({ metadata: { resourceVersion: "7" } }, "a.io/f"), [
@@ -31,28 +36,46 @@ Deno.test("finalizer patches are guarded by test operations", () => {
 });
 
 Deno.test("removeFinalizer gives up after repeated conflicts with a typed error", async () => {
-  const obj = { metadata: { name: "a", namespace: "ns", finalizers: ["a.io/f"] } };
+  // A real server and a concurrent writer that shifts our finalizer's index before each of
+  // our patches, so every index `test` fails (422).
+  await using env = await startServerEnv();
+  const obj = await env.create("a", { finalizers: ["a.io/f"] });
+  const real = primaryApi(env.things);
   let patches = 0;
-  const api = {
-    get: () => Promise.resolve(structuredClone(obj)),
-    jsonPatch: () => {
+  let front = false;
+  const api: PrimaryApi<KubeObject> = {
+    get: real.get,
+    async jsonPatch(o, opts) {
       patches++;
-      return Promise.reject(Object.assign(new Error("conflict"), { code: 409 }));
+      front = !front;
+      await env.merge("a", {
+        metadata: { finalizers: front ? ["p.io/k", "a.io/f"] : ["a.io/f"] },
+      });
+      return await real.jsonPatch(o, opts);
     },
   };
   const err = await removeFinalizer(api, obj, { finalizer: "a.io/f", attempts: 3 }).catch((e) => e);
   assert.ok(err instanceof FinalizerConflictError);
   assert.equal(err.name, "FinalizerConflictError");
-  assert.match(err.message, /ns\/a/);
+  assert.match(err.message, /default\/a/);
+  assert.equal((err.cause as { code?: number }).code, 422);
   assert.equal(patches, 3);
+  assert.ok((await env.get("a"))?.metadata.finalizers?.includes("a.io/f"));
   // Other errors pass through at once; a 404 means the job is done.
-  const boom = { ...api, jsonPatch: () => Promise.reject(new Error("boom")) };
-  await assert.rejects(removeFinalizer(boom, obj, { finalizer: "a.io/f" }), /boom/);
-  const gone = {
-    ...api,
-    jsonPatch: () => Promise.reject(Object.assign(new Error(), { code: 404 })),
-  };
-  await removeFinalizer(gone, obj, { finalizer: "a.io/f" });
+  using noRetry = await KubeClient.fromKubeConfig({ document: env.server.kubeconfig }, {
+    retries: 0,
+  });
+  const direct = primaryApi(noRetry.resource(Thing) as never) as PrimaryApi<KubeObject>;
+  const fresh = (await env.get("a"))!;
+  env.server.faults.failNext(1, { status: 500, verb: "patch" });
+  await assert.rejects(
+    removeFinalizer(direct, fresh, { finalizer: "a.io/f" }),
+    (e: { code?: number }) => e.code === 500,
+  );
+  await env.merge("a", { metadata: { finalizers: null } });
+  await env.things.delete("a", { namespace: "default" });
+  await removeFinalizer(direct, fresh, { finalizer: "a.io/f" });
+  assert.equal(await env.get("a"), undefined);
 });
 
 Deno.test("CompletedDeletions remembers uids for the TTL and prunes expired ones", () => {
