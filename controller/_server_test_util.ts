@@ -1,14 +1,11 @@
 // The embedded API server with a small test CRD, for controller unit tests that need a real
 // API (guarded JSON patches, deletion with finalizers, watches) instead of an in-memory fake.
 import { z } from "zod";
-import {
-  defineCustomResource,
-  ensureCustomResourceDefinition,
-} from "../client/custom_resource.ts";
+import { defineCustomResource, ensureCustomResourceDefinition } from "../client/custom_resource.ts";
 import { KubeClient } from "../client/kube_client.ts";
 import type { ResourceClient } from "../client/resource_client.ts";
 import type { KubeObject } from "../client/types.ts";
-import { type ApiServer, startApiServer } from "../testing/api_server.ts";
+import { type ApiServer, type ApiServerOptions, startApiServer } from "../testing/api_server.ts";
 
 export const Thing = defineCustomResource({
   group: "unit.operatorkit.io",
@@ -31,8 +28,8 @@ export interface ServerEnv extends AsyncDisposable {
   merge(name: string, body: unknown): Promise<KubeObject>;
 }
 
-export async function startServerEnv(): Promise<ServerEnv> {
-  const server = await startApiServer();
+export async function startServerEnv(options: ApiServerOptions = {}): Promise<ServerEnv> {
+  const server = await startApiServer(options);
   const client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
   try {
     await ensureCustomResourceDefinition(client, Thing);
