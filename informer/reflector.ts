@@ -15,6 +15,9 @@ import type {
 } from "../client/types.ts";
 import { _Backoff, type BackoffOptions } from "./_backoff.ts";
 import type { InformerCounters } from "./health.ts";
+import { _code, _IdleTimeout, _isIdle, _RelistRequest, isExpired } from "./_watch_errors.ts";
+
+export { isExpired };
 
 /** Where the reflector sends what it reads. */
 export interface ReflectorSink<T extends KubeObject> {
@@ -91,38 +94,6 @@ export interface ReflectorOptions {
 }
 
 const _INITIAL_EVENTS_END = "k8s.io/initial-events-end";
-
-class _RelistRequest extends Error {
-  constructor(readonly reason: string) {
-    super(`relist requested: ${reason}`);
-    this.name = "RelistRequest";
-  }
-}
-class _IdleTimeout extends Error {
-  constructor(ms: number) {
-    super(`expected a watch event within ${ms} ms, found silence`);
-    this.name = "WatchIdleError";
-  }
-}
-
-/** True for a 410 Expired/Gone, in either form the client reports it. */
-export function isExpired(err: unknown): boolean {
-  if (!err || typeof err !== "object") return false;
-  const e = err as { code?: unknown; status?: unknown; reason?: unknown; isGone?: () => boolean };
-  if (typeof e.isGone === "function") return e.isGone();
-  return e.code === 410 || e.reason === "Expired" || e.reason === "Gone" ||
-    (typeof e.status === "object" && (e.status as { code?: unknown })?.code === 410);
-}
-
-function _code(err: unknown): number | undefined {
-  if (!err || typeof err !== "object") return undefined;
-  const c = (err as { code?: unknown }).code;
-  return typeof c === "number" ? c : undefined;
-}
-
-function _isIdle(err: unknown): boolean {
-  return err instanceof Error && err.name === "WatchIdleError";
-}
 
 /**
  * Keeps a sink in step with the server. One `run()` per reflector; it returns when the
@@ -326,11 +297,15 @@ export class Reflector<T extends KubeObject = KubeObject> {
     const idleMs = this.#o.idleTimeoutMs ?? timeoutSeconds * 1000 + 30_000;
     const clock = this.#clock;
     let last = clock.now();
+    // While the reflector waits for a slow consumer it reads nothing, on purpose: that
+    // silence is ours, not the server's, so the watchdog does not count it.
+    let paused = false;
     let timer: unknown;
     const arm = (ms: number) => {
       timer = clock.setTimeout(() => {
         const quiet = clock.now() - last;
-        if (quiet >= idleMs) ac.abort(new _IdleTimeout(idleMs));
+        if (paused) arm(idleMs);
+        else if (quiet >= idleMs) ac.abort(new _IdleTimeout(idleMs));
         else arm(idleMs - quiet);
       }, ms);
     };
@@ -384,7 +359,15 @@ export class Reflector<T extends KubeObject = KubeObject> {
         }
         this.#expiredStreak = 0;
         this.#backoff.healthy();
-        if (sink.full()) await sink.waitForRoom(ac.signal);
+        if (sink.full()) {
+          paused = true;
+          try {
+            await sink.waitForRoom(ac.signal);
+          } finally {
+            paused = false;
+            last = clock.now();
+          }
+        }
         sink.event(ev);
         if (rv) this.#rv = rv;
         this.#o.onProgress?.(rv);
