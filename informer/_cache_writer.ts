@@ -34,6 +34,7 @@ export class _CacheWriter<T extends KubeObject> {
    * Swaps in a complete list and dispatches the difference with the previous contents:
    * adds for new objects, updates for changed ones (uid equal, resourceVersion different),
    * deletes for vanished ones (and for a uid change under the same key), nothing otherwise.
+   * A cached object whose listed version fails to decode leaves the cache without a delete.
    */
   replace(items: T[], invalid: Array<{ raw: KubeObject; error: DecodeFailure }>): void {
     for (const bad of invalid) this.reportInvalid(bad.raw, bad.error);
@@ -69,9 +70,14 @@ export class _CacheWriter<T extends KubeObject> {
       }
     }
     if (!empty) {
+      // An object whose listed version fails to decode still exists on the server: it leaves
+      // the cache as it does on a watch (INVALID), without a delete handlers would act on.
+      const invalidUids = new Map<string, string | undefined>();
+      for (const bad of invalid) invalidUids.set(objectKey(bad.raw), bad.raw.metadata?.uid);
       for (const key of store.keys()) {
         if (seen.has(key)) continue;
         const old = store.getByKey(key)!;
+        if (invalidUids.has(key) && invalidUids.get(key) === old.metadata.uid) continue;
         events.push({ type: "delete", object: old, finalStateUnknown: true, resync: false });
         c.deleted++;
       }
