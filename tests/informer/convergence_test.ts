@@ -16,17 +16,21 @@ const FAULTS = [
   "stall",
 ] as const;
 
-Deno.test("convergence: 1,000 ConfigMaps under random writes and random faults", async (t) => {
-  const seed = seedFrom("INFORMER_SEED");
-  try {
-    await converge(t, seed);
-  } catch (err) {
-    console.error(`convergence failed with seed ${seed} (rerun: INFORMER_SEED=${seed})`);
-    throw err;
-  }
-});
+for (const streaming of [false, true]) {
+  const how = streaming ? "streaming lists" : "paged LISTs";
+  Deno.test(`convergence (${how}): 1,000 ConfigMaps under random writes and random faults`, async (t) => {
+    const seed = seedFrom("INFORMER_SEED");
+    try {
+      await converge(t, seed, streaming);
+    } catch (err) {
+      // The seed fixes every random choice (operations, faults, jitter), not the timing.
+      console.error(`convergence (${how}) failed with seed ${seed} (rerun: INFORMER_SEED=${seed})`);
+      throw err;
+    }
+  });
+}
 
-async function converge(t: Deno.TestContext, seed: number): Promise<void> {
+async function converge(t: Deno.TestContext, seed: number, streaming: boolean): Promise<void> {
   const random = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   await using env = await setup({
@@ -58,6 +62,7 @@ async function converge(t: Deno.TestContext, seed: number): Promise<void> {
     idleTimeoutMs: 1000,
     watchTimeoutSeconds: 4,
     backoff: { initialMs: 20, maxMs: 400, resetAfterMs: 2000 },
+    useStreamingList: streaming,
     random,
   });
   const early = new Recorder<ConfigMap>();
@@ -184,7 +189,9 @@ async function converge(t: Deno.TestContext, seed: number): Promise<void> {
   }
   const h = informer.health();
   console.log(
-    `seed ${seed}: ${ops} writes in ${Date.now() - started} ms; faults ${JSON.stringify(tally)}; ` +
+    `seed ${seed}${streaming ? " (streaming)" : ""}: ${ops} writes in ${
+      Date.now() - started
+    } ms; faults ${JSON.stringify(tally)}; ` +
       `relists ${JSON.stringify(h.relistReasons)}, reconnects ${
         JSON.stringify(h.reconnectReasons)
       }, ` +
