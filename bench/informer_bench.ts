@@ -14,6 +14,18 @@
 //        (adds a cold-sync group and heap lines for 100,000 ConfigMaps; populating them takes
 //        about a minute, so it is off by default)
 // Without --expose-gc the heap lines are printed as unavailable.
+//
+// Measured on the 2-core development VM (Deno 2.9.6, one process for server and client):
+// - cold sync 10k: informer 1.02x the bare time; 100k: 1.10x (target <= 1.25x).
+// - steady heap 10k: 0.46x the bare Map with the default transform (managedFields dropped),
+//   1.03x with the same content (identity transform); 100k: 0.45x and 1.02x (target <= 1.2x).
+//   Peak heap: 1.20x (10k), 1.09x (100k).
+// - heap per cached object (10k): bare Map 1,174 B; informer full 1,213 B, managedFields
+//   dropped 539 B, metadata-only 466 B.
+// - watch ingest of 50k MODIFIED events: 0.64x-0.70x the bare events/s on an idle machine
+//   (0.78x in the 100k run), short of the 0.8x target. Retaining the objects is most of the
+//   gap: "bare + Map" (the same parse, each object kept in a Map) runs at 0.71x-0.75x, and
+//   the informer at 0.85x-1.0x of that.
 import { type ConfigMap, ConfigMaps, KubeClient, type ListWatch } from "../client/mod.ts";
 import { Informer, type InformerOptions } from "../informer/mod.ts";
 import { startApiServer } from "../testing/api_server.ts";
