@@ -27,6 +27,8 @@ export class _CacheWriter<T extends KubeObject> {
       transform: (obj: T) => T;
       onDecodeFailure?: (failure: DecodeFailure, raw: KubeObject) => void;
       log: InformerLogger;
+      /** Metadata-only: PartialObjectMetadata is never held to the type's full schema. */
+      metadataOnly?: boolean;
     },
   ) {}
 
@@ -37,6 +39,12 @@ export class _CacheWriter<T extends KubeObject> {
    * A cached object whose listed version fails to decode leaves the cache without a delete.
    */
   replace(items: T[], invalid: Array<{ raw: KubeObject; error: DecodeFailure }>): void {
+    if (this.options.metadataOnly && invalid.length) {
+      // The client decodes with the type's schema, which a PartialObjectMetadata (no spec)
+      // fails; metadata-only objects are cached as they are.
+      items = [...items, ...invalid.filter(_isPartial).map((bad) => bad.raw as T)];
+      invalid = invalid.filter((bad) => !_isPartial(bad));
+    }
     for (const bad of invalid) this.reportInvalid(bad.raw, bad.error);
     const store = this.store;
     const events: InformerEvent<T>[] = [];
@@ -88,6 +96,9 @@ export class _CacheWriter<T extends KubeObject> {
 
   /** Applies one watch event. */
   event(ev: WatchEvent<T>): void {
+    if (ev.type === "INVALID" && this.options.metadataOnly && _isPartial(ev)) {
+      ev = { type: ev.eventType, object: ev.raw as T };
+    }
     switch (ev.type) {
       case "ADDED":
       case "MODIFIED": {
@@ -185,4 +196,8 @@ export class _CacheWriter<T extends KubeObject> {
       this.options.log.error("onDecodeFailure threw: {error}", { error: err });
     }
   }
+}
+
+function _isPartial(bad: { raw: KubeObject }): boolean {
+  return bad.raw?.kind === "PartialObjectMetadata";
 }

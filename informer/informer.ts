@@ -152,6 +152,7 @@ export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposa
       transform: options.transform ?? dropManagedFields,
       onDecodeFailure: options.onDecodeFailure,
       log: this.#log,
+      metadataOnly: options.metadataOnly,
     });
     this.#reflector = new Reflector(lw, {
       namespace: options.namespace,

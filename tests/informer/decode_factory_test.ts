@@ -99,6 +99,38 @@ Deno.test("decode failures: not cached, reported once per (uid, resourceVersion)
   }
 });
 
+Deno.test("metadata-only over a zod-typed resource: PartialObjectMetadata is cached, not a decode failure", async () => {
+  await using env = await setup();
+  const ns = env.namespace;
+  await ensureCustomResourceDefinition(env.writer, LooseGadgets, { timeoutMs: 10_000 });
+  const loose = env.writer.resource(LooseGadgets);
+  await loose.create({ metadata: { name: "listed", namespace: ns }, spec: { size: 1 } });
+  const failures: string[] = [];
+  for (const useStreamingList of [false, true]) {
+    const informer = new Informer(env.reader.resource(Gadgets), {
+      namespace: ns,
+      metadataOnly: true,
+      useStreamingList,
+      onDecodeFailure: (f) => void failures.push(f.key),
+    });
+    informer.start();
+    try {
+      await informer.ready();
+      const name = `watched-${useStreamingList}`;
+      await loose.create({ metadata: { name, namespace: ns }, spec: { size: 50 } });
+      await until(`${name} in the cache`, () => informer.store.get(`${ns}/${name}`) !== undefined);
+      for (const o of informer.store.list()) {
+        assert.equal(o.kind, "PartialObjectMetadata");
+        assert.equal((o as { spec?: unknown }).spec, undefined);
+      }
+      assert.equal(informer.health().counters.decodeFailures, 0);
+    } finally {
+      await informer.stop();
+    }
+  }
+  assert.deepEqual(failures, []);
+});
+
 Deno.test("InformerFactory: one informer per scope, shared, stopped by its last release", async () => {
   const tracker = new TrackingFetch();
   await using env = await setup({ reader: { fetch: tracker.fetch } });
