@@ -118,7 +118,7 @@ Deno.test("website resources create, update, recreate and delete the children", 
     "deleted Deployment blog",
     "deleted ConfigMap blog-html",
   ]);
-  for (const t of [ConfigMaps, Deployments, Services]) {
+  for (const t of [ConfigMaps, Deployments, Services] as ResourceType[]) {
     assert.equal((await client.resource(t).list({ namespace: "default" })).items.length, 0);
   }
 });
