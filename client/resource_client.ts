@@ -65,6 +65,7 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
   #ns: string;
   #fm: string;
   #clock: Clock;
+  #metaType: ResourceType<T> | undefined;
 
   /** Usually created by `KubeClient.resource()`. */
   constructor(
@@ -103,9 +104,15 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
       ...(options.metadataOnly ? { accept: META_ACCEPT } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const r = decodeObject(this.type, raw);
+    const r = decodeObject(this.#decodeAs(options.metadataOnly), raw);
     if (!r.ok) throw r.error;
     return r.value;
+  }
+
+  // PartialObjectMetadata answers carry no spec or status: the type's schema does not apply.
+  #decodeAs(metadataOnly: boolean | undefined): ResourceType<T> {
+    if (!metadataOnly || !this.type.schema) return this.type;
+    return this.#metaType ??= { ...this.type, schema: undefined };
   }
 
   /** One page of LIST; no namespace on a namespaced type lists all namespaces. */
@@ -124,7 +131,7 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
       ...(options.metadataOnly ? { accept: META_LIST_ACCEPT } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    return decodeList(this.type, list);
+    return decodeList(this.#decodeAs(options.metadataOnly), list);
   }
 
   /** Every object over all pages (following `continue`), one page in memory at a time. */
@@ -243,7 +250,7 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
       },
       ...(options.metadataOnly ? { accept: META_ACCEPT } : {}),
     };
-    return watchEvents(this.#t, this.type, spec, {
+    return watchEvents(this.#t, this.#decodeAs(options.metadataOnly), spec, {
       idleTimeoutMs: watchIdleTimeoutMs(options),
       clock: this.#clock,
       ...(options.signal ? { signal: options.signal } : {}),

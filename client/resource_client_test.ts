@@ -199,3 +199,44 @@ Deno.test("KubeClient satisfies the controller's ClientLike", async () => {
   assert.equal(fromYaml.namespace, "zz");
   fromYaml.close();
 });
+
+Deno.test("metadata-only reads of a schema-typed resource are not checked against the schema", async () => {
+  const Gadgets = defineResource({
+    apiVersion: "example.io/v1",
+    kind: "Gadget",
+    plural: "gadgets",
+    schema: z.object({
+      metadata: z.object({ name: z.string() }),
+      spec: z.object({ size: z.int() }),
+    }),
+  });
+  const meta = { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1" };
+  const accepts: string[] = [];
+  await using srv = serve((req, rec) => {
+    accepts.push(req.headers.get("accept") ?? "");
+    if (rec.query.get("watch")) {
+      return new Response(
+        JSON.stringify({ type: "ADDED", object: { ...meta, metadata: { name: "w" } } }) + "\n",
+      );
+    }
+    if (rec.path.endsWith("/gadgets")) {
+      return json({
+        kind: "PartialObjectMetadataList",
+        metadata: { resourceVersion: "3" },
+        items: [{ ...meta, metadata: { name: "a" } }],
+      });
+    }
+    return json({ ...meta, metadata: { name: "g" } });
+  });
+  using client = new KubeClient(srv.config({ namespace: "ns" }));
+  const gadgets = client.resource(Gadgets);
+  const page = await gadgets.list({ metadataOnly: true });
+  assert.deepEqual([page.items.length, page.invalid.length], [1, 0]);
+  assert.equal((await gadgets.get("g", { metadataOnly: true })).metadata.name, "g");
+  const events = [];
+  for await (const ev of gadgets.watch({ metadataOnly: true })) events.push(ev.type);
+  assert.deepEqual(events, ["ADDED"]);
+  assert.ok(accepts.every((a) => a.includes("PartialObjectMetadata")), accepts.join(" | "));
+  // Full reads still validate.
+  await assert.rejects(gadgets.get("g"), DecodeError);
+});
