@@ -64,9 +64,15 @@ Deno.test("random event storm: no key overlaps itself; each deletion succeeds ex
     () => controller.queue.length + controller.queue.processing + controller.queue.delayed === 0,
     20_000,
   );
-  // Release the lingering objects; every deleted one must then disappear.
+  // Release the lingering objects; every deleted one must then disappear. An idle queue does
+  // not mean every deletion event has arrived (a real server's watch lags behind its writes),
+  // and `finalizers: null` would strip ours too: wait until our deletion ran first.
   for (const [name, s] of state) {
     if (s !== "deleting") continue;
+    await eventually(`${name} released by the controller`, async () => {
+      const w = await env.get(name);
+      return !w?.metadata.finalizers?.includes("operatorkit.io/widget-test");
+    });
     await env.widgets.patch(name, {
       namespace: env.namespace,
       type: "merge",
