@@ -14,10 +14,10 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { type Clock, sleep, systemClock } from "../client/clock.ts";
-import type { KubeObject } from "../client/types.ts";
+import type { Lease } from "../client/cluster_types.ts";
 
 /**
- * A coordination.k8s.io/v1 Lease.
+ * A coordination.k8s.io/v1 Lease: the client's `Lease` type.
  *
  * @example
  * ```ts
@@ -30,16 +30,7 @@ import type { KubeObject } from "../client/types.ts";
  * };
  * ```
  */
-export interface LeaseObject extends KubeObject {
-  /** The lease record. */
-  spec?: {
-    holderIdentity?: string;
-    leaseDurationSeconds?: number;
-    acquireTime?: string;
-    renewTime?: string;
-    leaseTransitions?: number;
-  };
-}
+export type LeaseObject = Lease;
 
 /**
  * The Lease operations the elector needs; `client.resource(Leases)` has them.
