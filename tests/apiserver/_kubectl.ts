@@ -33,11 +33,16 @@ export async function haveKubectl(testName: string): Promise<boolean> {
 export class Kubectl implements AsyncDisposable {
   private constructor(readonly dir: string) {}
 
-  /** Writes the server's kubeconfig into a temp dir. */
-  static async for(server: ApiServer): Promise<Kubectl> {
+  /** Writes the server's (or test cluster's) kubeconfig into a temp dir. */
+  static async for(server: Pick<ApiServer, "kubeconfigYaml">): Promise<Kubectl> {
     const dir = await Deno.makeTempDir({ prefix: "okit-kubectl-" });
-    await server.writeKubeconfig(`${dir}/config`);
+    await Deno.writeTextFile(`${dir}/config`, server.kubeconfigYaml, { mode: 0o600 });
     return new Kubectl(dir);
+  }
+
+  /** The kubeconfig file kubectl uses (for the test's own client too). */
+  get kubeconfig(): string {
+    return `${this.dir}/config`;
   }
 
   /** The arguments every call gets. */
@@ -77,6 +82,16 @@ export class Kubectl implements AsyncDisposable {
     const r = await this.run(args, stdin);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
     return r.stdout;
+  }
+
+  /** `kubectl get ARGS -o json`, or undefined when NotFound. */
+  async json<T = unknown>(args: string[]): Promise<T | undefined> {
+    const r = await this.run(["get", ...args, "-o", "json"]);
+    if (r.code !== 0) {
+      if (/NotFound|not found/.test(r.stderr)) return undefined;
+      throw new Error(`kubectl get ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+    }
+    return JSON.parse(r.stdout) as T;
   }
 
   /** Starts a long-running kubectl; the caller must `stop()` it. */
