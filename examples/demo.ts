@@ -35,6 +35,15 @@ async function main(args: string[]): Promise<void> {
   const print = (line: string) => console.log(line);
   const i = args.indexOf("--kubeconfig");
   const given = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith("--kubeconfig="))?.slice(13);
+  const unknown = args.filter((a, j) =>
+    !(i >= 0 && (j === i || j === i + 1)) && !a.startsWith("--kubeconfig=")
+  );
+  if ((i >= 0 && (!given || given.startsWith("-"))) || given === "" || unknown.length) {
+    console.error(
+      `demo: expected no arguments or --kubeconfig PATH, found ${JSON.stringify(args.join(" "))}`,
+    );
+    Deno.exit(2);
+  }
   await using stack = new AsyncDisposableStack();
   let kubeconfig: string;
   if (given) {
@@ -75,4 +84,11 @@ async function main(args: string[]): Promise<void> {
   print("done");
 }
 
-if (import.meta.main) await main(Deno.args);
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (err) {
+    console.error(`demo failed: ${err instanceof Error ? `${err.name}: ${err.message}` : err}`);
+    Deno.exit(1);
+  }
+}
