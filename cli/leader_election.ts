@@ -138,17 +138,21 @@ export class LeaderElector {
    * Campaigns until `signal` aborts. Each time it becomes leader it calls
    * `onStartedLeading` with a signal that aborts when leadership ends (lost, or stopped),
    * and waits for the promise it returns before campaigning again. Resolves after
-   * releasing the lease once `signal` aborts.
+   * releasing the lease once `signal` aborts. `onAttempt` hears the outcome of every attempt
+   * to acquire the lease (not of renewals), before `onStartedLeading` on success.
    */
   async run(options: {
     signal: AbortSignal;
     onStartedLeading: (leading: AbortSignal) => Promise<void> | void;
     onStoppedLeading?: () => void;
+    onAttempt?: (acquired: boolean) => void;
   }): Promise<void> {
     const { signal } = options;
     const o = this.#o;
     while (!signal.aborted) {
-      if (!(await this.#tryAcquireOrRenew(signal))) {
+      const acquired = await this.#tryAcquireOrRenew(signal);
+      if (!signal.aborted) options.onAttempt?.(acquired);
+      if (!acquired) {
         await sleep(o.retryPeriodMs * (1 + Math.random() * 0.2), { clock: o.clock, signal })
           .catch(() => {});
         continue;

@@ -59,9 +59,15 @@ Deno.test("leader election: one leader; a leader that cannot renew steps down be
   const b = new LeaderElector({ ...opts, api: store.api("b", { on: false }), identity: "b" });
   const leading = new Set<string>();
   const timeline: string[] = [];
+  const attempts: string[] = [];
   const run = (e: LeaderElector, id: string, signal: AbortSignal) =>
     e.run({
       signal,
+      onAttempt: (acquired) => {
+        attempts.push(`${id}:${acquired}`);
+        // Told before leading starts, so a caller can stay not-ready until then.
+        assert.equal(leading.has(id), false);
+      },
       onStartedLeading: (s) => {
         assert.equal(leading.size, 0, `${id} started leading while ${[...leading]} leads`);
         leading.add(id);
@@ -82,6 +88,8 @@ Deno.test("leader election: one leader; a leader that cannot renew steps down be
   const runB = run(b, "b", stopB.signal);
   for (let i = 0; i < 20; i++) await clock.tickAsync(1_000);
   assert.deepEqual([...leading], ["a"]);
+  assert.deepEqual(attempts.slice(0, 2), ["a:true", "b:false"]);
+  assert.equal(attempts.filter((x) => x.startsWith("a")).length, 1, "renewals are not attempts");
   assert.equal(a.isLeader, true);
   assert.equal(b.isLeader, false);
   assert.equal(store.lease?.spec?.holderIdentity, "a");

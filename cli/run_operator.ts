@@ -112,6 +112,8 @@ export class OperatorRuntime {
   readonly #log = getLogger(["operatorkit", "operator"]);
   // deno-lint-ignore no-explicit-any
   #controllers: Controller<any>[] = [];
+  // Leading, but the controllers have not all started (their informers not yet synced).
+  #controllersStarting = false;
   readonly #registries = new Map<string, ResourceMetrics>();
   #informers?: InformerFactory;
   #elector?: LeaderElector;
@@ -206,10 +208,12 @@ export class OperatorRuntime {
         this.#starting = "installing custom resource definitions";
         await _installCrds(client, o.customResources, stop.signal);
       }
-      this.#starting = undefined;
       await using informers = new InformerFactory({ listWatch: (t) => client.resource(t) });
       this.#informers = informers;
       if (flags.leaderElect) {
+        // Not ready until the first attempt at the lease: then either leading (and not ready
+        // until the controllers have started) or a standby (ready to take over).
+        this.#starting = "campaigning for leadership";
         this.#elector = new LeaderElector({
           api: _leaseApi(client) as LeaseApi,
           name: flags.leaderElectionId,
@@ -220,9 +224,14 @@ export class OperatorRuntime {
         });
         await this.#elector.run({
           signal: stop.signal,
+          onAttempt: (acquired) => {
+            if (acquired) this.#controllersStarting = true;
+            this.#starting = undefined;
+          },
           onStartedLeading: (leading) => this.#lead(client, informers, flags, leading),
         });
       } else {
+        this.#starting = undefined;
         await this.#lead(client, informers, flags, stop.signal);
       }
     } catch (err) {
@@ -248,16 +257,24 @@ export class OperatorRuntime {
     flags: OperatorFlags,
     signal: AbortSignal,
   ): Promise<void> {
-    const controllers = await this.#o.controllers({
-      client,
-      informers,
-      flags,
-      signal,
-      resourceMetrics: (name) => {
-        let r = this.#registries.get(name);
-        if (!r) this.#registries.set(name, r = new ResourceMetrics());
-        return r;
-      },
+    // Not ready from taking the lead until every controller has started: without this, the
+    // moment between leadership and the controllers acquiring their informers read as ready.
+    this.#controllersStarting = true;
+    const controllers = await Promise.resolve().then(() =>
+      this.#o.controllers({
+        client,
+        informers,
+        flags,
+        signal,
+        resourceMetrics: (name) => {
+          let r = this.#registries.get(name);
+          if (!r) this.#registries.set(name, r = new ResourceMetrics());
+          return r;
+        },
+      })
+    ).catch((err) => {
+      this.#controllersStarting = false;
+      throw err;
     });
     this.#controllers = controllers;
     try {
@@ -266,6 +283,8 @@ export class OperatorRuntime {
       } catch (err) {
         if (signal.aborted) return; // stopped before the informers synced
         throw err;
+      } finally {
+        this.#controllersStarting = false;
       }
       this.#log.info("{count} controller(s) running", { count: controllers.length });
       if (!signal.aborted) {
@@ -314,7 +333,8 @@ export class OperatorRuntime {
     const problems = (this.#informers?.health() ?? [])
       .filter((h) => !h.synced || !h.running)
       .map((h) => `${h.resource} ${h.synced ? "stopped" : "not synced"}`);
-    return problems.length ? problems.join("; ") : undefined;
+    if (problems.length) return problems.join("; ");
+    return this.#controllersStarting ? "controllers starting" : undefined;
   }
 
   async #manifests(
