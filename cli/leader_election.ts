@@ -5,8 +5,9 @@
  * resourceVersion (409 Conflict means another replica wrote first), and release on shutdown
  * by clearing the holder.
  *
- * Fencing: a leader that has not renewed successfully for `renewDeadlineMs` steps down
- * (aborts the leadership signal) before `leaseDurationMs` has passed, and another replica
+ * Fencing: a leader steps down (aborts the leadership signal) on a timer once
+ * `renewDeadlineMs` passed since it sent its last successful renewal, even while an attempt
+ * hangs or it waits between attempts, so before `leaseDurationMs` has passed; another replica
  * only takes over once `leaseDurationMs` passed without a change it could observe, so two
  * replicas never reconcile at once as long as `renewDeadlineMs < leaseDurationMs`.
  *
@@ -100,6 +101,8 @@ export class LeaderElector {
   readonly #log = getLogger(["operatorkit", "leader-election"]);
   #observed?: { holder: string; renewTime: string; rv?: string };
   #observedAt = 0;
+  /** When the last successful acquire or renew was sent (this clock). */
+  #renewedAt = 0;
   #current?: LeaseObject;
   #leading = false;
 
@@ -186,24 +189,27 @@ export class LeaderElector {
     }
   }
 
+  // Leadership ends `renewDeadlineMs` after the last successful renewal was sent, on a timer:
+  // whatever the loop is doing then (sleeping between failed attempts, or waiting on one that
+  // hangs), it stops at the deadline, not at the next attempt.
   async #renewLoop(leading: AbortSignal): Promise<void> {
     const o = this.#o;
-    let lastRenew = o.clock.now();
     while (!leading.aborted) {
-      await sleep(o.retryPeriodMs, { clock: o.clock, signal: leading }).catch(() => {});
-      if (leading.aborted) return;
-      // Each attempt may take at most what is left of the renew deadline.
-      const left = lastRenew + o.renewDeadlineMs - o.clock.now();
-      const attempt = new AbortController();
-      const timer = o.clock.setTimeout(() => attempt.abort(), Math.max(0, left));
-      const onStop = () => attempt.abort();
-      leading.addEventListener("abort", onStop, { once: true });
-      const ok = await this.#tryAcquireOrRenew(attempt.signal).finally(() => {
+      const expired = new AbortController();
+      const left = this.#renewedAt + o.renewDeadlineMs - o.clock.now();
+      const timer = o.clock.setTimeout(() => expired.abort(), Math.max(0, left));
+      const stop = AbortSignal.any([leading, expired.signal]);
+      try {
+        while (true) {
+          await sleep(o.retryPeriodMs, { clock: o.clock, signal: stop }).catch(() => {});
+          if (stop.aborted) return;
+          const ok = await this.#tryAcquireOrRenew(stop);
+          if (stop.aborted) return;
+          if (ok) break;
+        }
+      } finally {
         o.clock.clearTimeout(timer);
-        leading.removeEventListener("abort", onStop);
-      });
-      if (ok) lastRenew = o.clock.now();
-      else if (o.clock.now() - lastRenew >= o.renewDeadlineMs) return;
+      }
     }
   }
 
@@ -232,6 +238,7 @@ export class LeaderElector {
           },
         }, ref);
         this.#observe(this.#current, now);
+        this.#renewedAt = now;
         return true;
       }
       this.#observe(lease, now);
@@ -254,6 +261,7 @@ export class LeaderElector {
         },
       }, ref);
       this.#observe(this.#current, now);
+      this.#renewedAt = now;
       return true;
     } catch (err) {
       if (!signal.aborted) {

@@ -121,6 +121,60 @@ Deno.test("leader election: one leader; a leader that cannot renew steps down be
   assert.equal(clock.pending, 0);
 });
 
+for (const mode of ["fail", "hang"] as const) {
+  Deno.test(`leader election: a leader whose renewals ${mode} steps down exactly at the renew deadline`, async () => {
+    // A retry period that does not divide the deadline: the last failed attempt before the
+    // deadline is followed by a sleep that ends after it; leadership must not wait for it.
+    const clock = new FakeClock(0);
+    const store = new LeaseStore();
+    const api = store.api("a", { on: false });
+    let broken = false;
+    const guarded: LeaseApi = {
+      get: (name, o) => {
+        if (!broken) return api.get(name, o);
+        if (mode === "fail") return Promise.reject(Object.assign(new Error("503"), { code: 503 }));
+        return new Promise((_, reject) =>
+          o.signal?.addEventListener("abort", () => reject(o.signal!.reason), { once: true })
+        );
+      },
+      create: (obj, o) => api.create(obj, o),
+      replace: (obj, o) => api.replace(obj, o),
+    };
+    const a = new LeaderElector({
+      api: guarded,
+      name: "op-leader",
+      namespace: "default",
+      identity: "a",
+      clock,
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 3_000,
+    });
+    let stoppedAt: number | undefined;
+    const stop = new AbortController();
+    const running = a.run({
+      signal: stop.signal,
+      onStartedLeading: (s) =>
+        new Promise<void>((resolve) =>
+          s.addEventListener("abort", () => {
+            stoppedAt ??= clock.now();
+            resolve();
+          }, { once: true })
+        ),
+    });
+    for (let i = 0; i < 7; i++) await clock.tickAsync(1_000);
+    assert.equal(a.isLeader, true);
+    broken = true;
+    const lastRenew = Date.parse(store.lease!.spec!.renewTime!);
+    for (let i = 0; i < 20; i++) await clock.tickAsync(500);
+    assert.equal(stoppedAt, lastRenew + 10_000, `stepped down ${stoppedAt! - lastRenew} ms after`);
+    stop.abort();
+    await clock.tickAsync(0);
+    await running;
+    assert.equal(clock.pending, 0);
+  });
+}
+
 Deno.test("leader election: renewDeadline must be shorter than the lease", () => {
   assert.throws(
     () =>
