@@ -241,11 +241,14 @@ export class LeaderElector {
         this.#renewedAt = now;
         return true;
       }
-      this.#observe(lease, now);
+      // Seen when the GET answered, not when it was sent: the record was written before that,
+      // so a full duration after `seen` is after the holder's renewal plus the duration.
+      const seen = o.clock.now();
+      this.#observe(lease, seen);
       const spec = lease.spec ?? {};
       const holder = spec.holderIdentity ?? "";
       const duration = (spec.leaseDurationSeconds ?? o.leaseDurationMs / 1000) * 1000;
-      if (holder !== "" && holder !== o.identity && this.#observedAt + duration > now) {
+      if (holder !== "" && holder !== o.identity && this.#observedAt + duration > seen) {
         return false;
       }
       const mine = holder === o.identity;
