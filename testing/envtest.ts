@@ -36,7 +36,10 @@ export interface EnsureEnvtestBinariesOptions {
 export interface StartEnvtestOptions {
   /** Binaries to run; default {@linkcode ensureEnvtestBinaries} with `build: false`. */
   readonly binaries?: EnvtestBinaries;
-  /** Aborting stops startup, or stops both processes once started. */
+  /**
+   * Aborting stops startup (it rejects with the signal's reason, after stopping what it started
+   * and removing the directory), or stops both processes once started.
+   */
   readonly signal?: AbortSignal;
   /** How long to wait for etcd and then kube-apiserver to be ready (default 90 000 ms each). */
   readonly readyTimeoutMs?: number;
@@ -170,14 +173,17 @@ export async function ensureEnvtestBinaries(
   return binaries;
 }
 
-async function _openssl(dir: string, args: string[]): Promise<void> {
+async function _openssl(dir: string, args: string[], signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
   const out = await new Deno.Command("openssl", {
     args,
     cwd: dir,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    ...(signal ? { signal } : {}),
   }).output();
+  signal?.throwIfAborted();
   if (out.code !== 0) {
     throw new EnvtestError(
       `expected openssl ${args[0]} to succeed, found exit status ${out.code}: ` +
@@ -189,7 +195,7 @@ async function _openssl(dir: string, args: string[]): Promise<void> {
 const _ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
 /** CA, serving certificate, admin client certificate and the service-account key pair. */
-async function _generateCertificates(dir: string): Promise<void> {
+async function _generateCertificates(dir: string, signal?: AbortSignal): Promise<void> {
   await _openssl(dir, [
     "req",
     "-x509",
@@ -206,7 +212,7 @@ async function _generateCertificates(dir: string): Promise<void> {
     "basicConstraints=critical,CA:TRUE",
     "-addext",
     "keyUsage=critical,keyCertSign,cRLSign",
-  ]);
+  ], signal);
   const leaf = (name: string, subject: string, extensions: string[]) =>
     _openssl(dir, [
       "req",
@@ -229,7 +235,7 @@ async function _generateCertificates(dir: string): Promise<void> {
       "-addext",
       "keyUsage=critical,digitalSignature,keyEncipherment",
       ...extensions.flatMap((extension) => ["-addext", extension]),
-    ]);
+    ], signal);
   await leaf("apiserver", "/CN=kube-apiserver", [
     "extendedKeyUsage=serverAuth",
     "subjectAltName=IP:127.0.0.1,DNS:localhost",
@@ -243,8 +249,8 @@ async function _generateCertificates(dir: string): Promise<void> {
     "ec_paramgen_curve:prime256v1",
     "-out",
     "sa.key",
-  ]);
-  await _openssl(dir, ["pkey", "-in", "sa.key", "-pubout", "-out", "sa.pub"]);
+  ], signal);
+  await _openssl(dir, ["pkey", "-in", "sa.key", "-pubout", "-out", "sa.pub"], signal);
 }
 
 function _freePort(): number {
@@ -277,15 +283,22 @@ class _Process {
 
   constructor(readonly name: string, binary: string, args: string[], logPath: string) {
     this.#logPath = logPath;
-    this.#child = new Deno.Command(binary, {
-      args,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    // The log first: once the child runs, nothing here may throw and leave it unowned.
     const log = Deno.openSync(logPath, { write: true, create: true, append: true });
     // Two writers, one file: each stream writes through its own handle in append mode.
     const log2 = Deno.openSync(logPath, { write: true, append: true });
+    try {
+      this.#child = new Deno.Command(binary, {
+        args,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      log.close();
+      log2.close();
+      throw error;
+    }
     this.#pumps = Promise.allSettled([
       this.#child.stdout.pipeTo(log.writable),
       this.#child.stderr.pipeTo(log2.writable),
@@ -345,21 +358,36 @@ async function _waitReady(
       );
     }
     if (await probe().catch(() => false)) return;
+    options.signal?.throwIfAborted();
     if (Date.now() > deadline) {
       throw new EnvtestError(
         `expected ${proc.name} to be ready within ${options.timeoutMs} ms, found it not ` +
           `ready:\n${await proc.tail()}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, 200);
+      options.signal?.addEventListener("abort", done, { once: true });
+    });
   }
 }
 
-async function _probe(client: Deno.HttpClient | undefined, url: string, token?: string) {
+async function _probe(
+  client: Deno.HttpClient | undefined,
+  url: string,
+  token?: string,
+  signal?: AbortSignal,
+) {
+  const timeout = AbortSignal.timeout(5_000);
   const response = await fetch(url, {
     client,
     headers: token ? { authorization: `Bearer ${token}` } : {},
-    signal: AbortSignal.timeout(5_000),
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
   });
   await response.body?.cancel();
   return response.ok;
@@ -410,34 +438,50 @@ function _kubeconfig(url: string, ca: string, cert: string, key: string, token: 
  * ```
  */
 export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<Envtest> {
+  const signal = options.signal;
+  signal?.throwIfAborted();
   const binaries = options.binaries ?? await ensureEnvtestBinaries({ build: false });
+  signal?.throwIfAborted();
   const timeoutMs = options.readyTimeoutMs ?? 90_000;
   const dir = await Deno.makeTempDir({
     prefix: "operatorkit-envtest-",
     ...(options.tempDir ? { dir: options.tempDir } : {}),
   });
+  // Start-up never runs alongside close(): during start-up an abort is noticed by the steps
+  // themselves (each await takes the signal or is followed by a check), and the failure path
+  // closes once they stopped; the abort listener that closes is added only when started.
+  // Still, close() refuses new processes and stops any registered while it runs.
   const processes: _Process[] = [];
   let client: Deno.HttpClient | undefined;
+  let closing = false;
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
-      options.signal?.removeEventListener("abort", onAbort);
+      closing = true;
+      signal?.removeEventListener("abort", onAbort);
       client?.close();
-      for (const child of processes.toReversed()) await child.stop();
+      client = undefined;
+      // Newest first (kube-apiserver, then etcd).
+      for (let child = processes.pop(); child; child = processes.pop()) await child.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     })();
     return closed;
   };
   const onAbort = () => void close();
+  const spawn = (name: string, binary: string, args: string[]): _Process => {
+    signal?.throwIfAborted();
+    if (closing) throw new EnvtestError(`expected to start ${name}, found envtest closing`);
+    const child = new _Process(name, binary, args, `${dir}/${name}.log`);
+    processes.push(child);
+    return child;
+  };
   try {
-    options.signal?.throwIfAborted();
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    await _generateCertificates(dir);
+    await _generateCertificates(dir, signal);
     const token = _randomHex(24);
     await Deno.writeTextFile(
       `${dir}/tokens.csv`,
       `${token},operatorkit-token-admin,operatorkit-token-admin,"system:masters"\n`,
-      { mode: 0o600 },
+      { mode: 0o600, ...(signal ? { signal } : {}) },
     );
 
     const [clientPort, peerPort, securePort] = [
@@ -447,7 +491,7 @@ export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<E
     ];
     const etcdUrl = `http://127.0.0.1:${clientPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;
-    const etcd = new _Process("etcd", binaries.etcd, [
+    const etcd = spawn("etcd", binaries.etcd, [
       `--name=envtest`,
       `--data-dir=${dir}/etcd-data`,
       `--listen-client-urls=${etcdUrl}`,
@@ -457,15 +501,15 @@ export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<E
       `--initial-cluster=envtest=${peerUrl}`,
       "--unsafe-no-fsync=true",
       "--log-level=warn",
-    ], `${dir}/etcd.log`);
-    processes.push(etcd);
-    await _waitReady(etcd, () => _probe(undefined, `${etcdUrl}/health`), {
+    ]);
+    await _waitReady(etcd, () => _probe(undefined, `${etcdUrl}/health`, undefined, signal), {
       timeoutMs,
-      signal: options.signal,
+      signal,
     });
 
     const url = `https://127.0.0.1:${securePort}`;
-    const apiserver = new _Process("kube-apiserver", binaries.kubeApiserver, [
+    const caPem = await Deno.readTextFile(`${dir}/ca.crt`, signal ? { signal } : {});
+    const apiserver = spawn("kube-apiserver", binaries.kubeApiserver, [
       `--etcd-servers=${etcdUrl}`,
       `--cert-dir=${dir}`,
       `--tls-cert-file=${dir}/apiserver.crt`,
@@ -482,15 +526,13 @@ export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<E
       `--secure-port=${securePort}`,
       "--allow-privileged=true",
       "--disable-admission-plugins=ServiceAccount",
-    ], `${dir}/kube-apiserver.log`);
-    processes.push(apiserver);
-    const caPem = await Deno.readTextFile(`${dir}/ca.crt`);
+    ]);
     client = Deno.createHttpClient({ caCerts: [caPem] });
     const httpClient = client;
     await _waitReady(apiserver, async () => {
-      return (await _probe(httpClient, `${url}/readyz`, token)) &&
-        (await _probe(httpClient, `${url}/api/v1/namespaces/default`, token));
-    }, { timeoutMs, signal: options.signal });
+      return (await _probe(httpClient, `${url}/readyz`, token, signal)) &&
+        (await _probe(httpClient, `${url}/api/v1/namespaces/default`, token, signal));
+    }, { timeoutMs, signal });
     client.close();
     client = undefined;
 
@@ -502,6 +544,9 @@ export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<E
       JSON.stringify(_kubeconfig(url, caPem, clientCertPem, clientKeyPem, token), null, 2) + "\n",
       { mode: 0o600 },
     );
+    // Started: from here an abort stops both (no await between the check and the listener).
+    signal?.throwIfAborted();
+    signal?.addEventListener("abort", onAbort, { once: true });
     return {
       url,
       kubeconfigPath,
@@ -516,7 +561,8 @@ export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<E
     };
   } catch (error) {
     await close();
-    if (error instanceof EnvtestError || options.signal?.aborted) throw error;
+    if (signal?.aborted) throw signal.reason;
+    if (error instanceof EnvtestError) throw error;
     throw new EnvtestError(`expected envtest to start, found ${String(error)}`, {
       cause: error,
     });

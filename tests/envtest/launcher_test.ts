@@ -36,27 +36,70 @@ Deno.test("ensureEnvtestBinaries without build names the missing directory", asy
   }
 });
 
+/** Command lines of the running processes that mention `text` (none where /proc is absent). */
+async function processesMentioning(text: string): Promise<string[]> {
+  const found: string[] = [];
+  try {
+    for await (const entry of Deno.readDir("/proc")) {
+      if (!/^\d+$/.test(entry.name) || entry.name === String(Deno.pid)) continue;
+      const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(() => "");
+      if (cmdline.includes(text)) found.push(`${entry.name}: ${cmdline.replaceAll("\0", " ")}`);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return found;
+}
+
+/** Resolves once some directory in `parent` holds `file` (polled; fails after 60 s). */
+async function whenWritten(parent: string, file: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    for await (const entry of Deno.readDir(parent)) {
+      if (await Deno.stat(`${parent}/${entry.name}/${file}`).then(() => true, () => false)) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error(`Expected ${file} in ${parent} within 60 s`);
+}
+
 Deno.test({
   name: "startEnvtest: an abort during start-up leaves no process or directory behind",
   ignore: skipStart,
   async fn() {
     const parent = await Deno.makeTempDir({ prefix: "operatorkit-envtest-test-" });
     try {
-      // Early (certificates) and late (processes running, waiting for readiness).
-      for (const delayMs of [200, 1_500]) {
+      // Early (certificates), right after the certificates are written (before etcd is
+      // spawned), and late (processes running, waiting for readiness).
+      const aborts: [string, (abort: () => void) => Promise<void>][] = [
+        ["after 200 ms", (abort) => delay(200).then(abort)],
+        ["once sa.pub is written", (abort) => whenWritten(parent, "sa.pub").then(abort)],
+        ["once tokens.csv is written", (abort) => whenWritten(parent, "tokens.csv").then(abort)],
+        ["after 1500 ms", (abort) => delay(1_500).then(abort)],
+      ];
+      for (const [when, trigger] of aborts) {
         const controller = new AbortController();
         const starting = startEnvtest({ signal: controller.signal, tempDir: parent });
-        const timer = setTimeout(() => controller.abort(), delayMs);
-        await assert.rejects(starting);
-        clearTimeout(timer);
+        const aborted = trigger(() => controller.abort());
+        await assert.rejects(starting, (error) => error === controller.signal.reason, when);
+        await aborted;
         const left = await Array.fromAsync(Deno.readDir(parent));
-        assert.deepEqual(left.map((entry) => entry.name), [], `after ${delayMs} ms`);
+        assert.deepEqual(left.map((entry) => entry.name), [], `abort ${when}`);
+        assert.deepEqual(await processesMentioning(parent), [], `abort ${when}`);
+        // A process that escaped close() would show up (or recreate its directory) later.
+        await delay(300);
+        assert.deepEqual(await processesMentioning(parent), [], `abort ${when}, later`);
+        assert.deepEqual(await Array.fromAsync(Deno.readDir(parent)), [], `abort ${when}, later`);
       }
     } finally {
       await Deno.remove(parent, { recursive: true });
     }
   },
 });
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 Deno.test({
   name: "startEnvtest: close is idempotent and stops the server",
