@@ -2,9 +2,48 @@
 // function) against the cluster from testCluster().
 import assert from "node:assert/strict";
 import { ConfigMaps, Secrets } from "../../client/builtins.ts";
-import type { KubeObject } from "../../client/types.ts";
+import type { KubeObject, ResourceType } from "../../client/types.ts";
+import type { Controller } from "../../controller/controller.ts";
 import { generationChanged } from "../../controller/predicates.ts";
-import { countingResource, eventually, keyOf, setup, sleep } from "./_helpers.ts";
+import {
+  countingResource,
+  type Env,
+  eventually,
+  keyOf,
+  setup,
+  type Widget,
+  Widgets,
+} from "./_helpers.ts";
+
+/**
+ * Waits until the controller has absorbed every event for `names` up to their latest write
+ * (its own finalizer patch included): the server shows the finalizer, the controller's
+ * informer cache holds the server's resourceVersion, its handlers ran, and the queue is
+ * idle. Only then are reconcile counts stable; a fixed sleep is not enough on a busy machine.
+ */
+async function settled(
+  env: Env,
+  controller: Controller<Widget>,
+  names: string[],
+  labelSelector?: string,
+): Promise<void> {
+  // The same shared informer the controller acquired (same type and scope).
+  await using lease = env.factory.acquire(Widgets as unknown as ResourceType<Widget>, {
+    namespace: env.namespace,
+    ...(labelSelector ? { labelSelector } : {}),
+  });
+  const informer = lease.informer;
+  for (const name of names) {
+    await eventually(`${name} with its finalizer in the controller's cache`, async () => {
+      const live = await env.get(name);
+      return !!live?.metadata.finalizers?.length &&
+        informer.store.get(keyOf(env, name))?.metadata.resourceVersion ===
+          live.metadata.resourceVersion;
+    });
+  }
+  await informer.idle();
+  await eventually("idle", () => controller.queue.length + controller.queue.processing === 0);
+}
 
 Deno.test("owns: events on a child reconcile its controlling owner, and only that one", async () => {
   await using env = await setup();
@@ -19,8 +58,7 @@ Deno.test("owns: events on a child reconcile its controlling owner, and only tha
     "both reconciled",
     () => (res.created.get(ka) ?? 0) >= 1 && (res.created.get(kb) ?? 0) >= 1,
   );
-  await eventually("idle", () => controller.queue.length + controller.queue.processing === 0);
-  await sleep(50);
+  await settled(env, controller, ["a", "b"]);
   const before = { a: res.created.get(ka)!, b: res.created.get(kb)! };
 
   const cms = env.client.resource(ConfigMaps);
@@ -98,8 +136,7 @@ Deno.test("watches: a mapping function turns events on another type into primary
     "both reconciled",
     () => (res.created.get(ka) ?? 0) >= 1 && (res.created.get(kb) ?? 0) >= 1,
   );
-  await eventually("idle", () => controller.queue.length + controller.queue.processing === 0);
-  await sleep(50);
+  await settled(env, controller, ["a", "b"]);
   const before = { a: res.created.get(ka)!, b: res.created.get(kb)! };
   const secrets = env.client.resource(Secrets);
   await secrets.create({ metadata: { name: "unlabelled", namespace: env.namespace } });
@@ -138,8 +175,7 @@ Deno.test("labelSelector and predicates: only matching objects, status-only writ
   });
   const kw = keyOf(env, "web");
   await eventually("web reconciled", () => (res.created.get(kw) ?? 0) >= 1);
-  await eventually("idle", () => controller.queue.length + controller.queue.processing === 0);
-  await sleep(50);
+  await settled(env, controller, ["web"], "tier=web");
   const n = res.created.get(kw)!;
   // A status write changes neither generation nor finalizers: filtered out.
   await env.widgets.status.patch("web", {
@@ -147,7 +183,8 @@ Deno.test("labelSelector and predicates: only matching objects, status-only writ
     type: "merge",
     body: { status: { observedGeneration: 1 } },
   });
-  await sleep(150);
+  // Its event reached the controller (and was filtered) once the cache holds its RV.
+  await settled(env, controller, ["web"], "tier=web");
   assert.equal(res.created.get(kw), n, "the status write did not reconcile");
   // A spec change bumps the generation: passes.
   await env.widgets.patch("web", {
