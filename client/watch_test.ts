@@ -36,6 +36,39 @@ function stream() {
   return s;
 }
 
+/**
+ * A fetch whose response bodies count the bytes the client has read. The body is pulled one
+ * chunk per read, so when `bytes` grows the client's read already got that chunk, and its
+ * continuation runs before any timer (such as a polling `until`) fires.
+ */
+function countingFetch() {
+  const c = {
+    bytes: 0,
+    fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await fetch(input, init);
+      if (!res.body) return res;
+      const reader = res.body.getReader();
+      const body = new ReadableStream<Uint8Array>({
+        async pull(ctrl) {
+          const r = await reader.read();
+          if (r.done) ctrl.close();
+          else {
+            c.bytes += r.value.byteLength;
+            ctrl.enqueue(r.value);
+          }
+        },
+        cancel: (reason) => reader.cancel(reason),
+      }, { highWaterMark: 0 });
+      return new Response(body, {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers,
+      });
+    }) as typeof fetch,
+  };
+  return c;
+}
+
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
@@ -160,7 +193,8 @@ Deno.test("watch: a silent stream ends with WatchIdleError on the injected clock
     return new Response(s.body);
   });
   const clock = new FakeClock(0);
-  using t = new Transport(srv.config(), { clock });
+  const counted = countingFetch();
+  using t = new Transport(srv.config(), { clock, fetch: counted.fetch });
   const rc = new ResourceClient(t, ConfigMaps);
   const seen: WatchEvent[] = [];
   const done = (async () => {
@@ -169,9 +203,10 @@ Deno.test("watch: a silent stream ends with WatchIdleError on the injected clock
   await until(() => seen.length === 1);
   await clock.tickAsync(89_999); // 60 s + 30 s margin
   assert.equal(s.cancelled, false);
+  const received = counted.bytes;
   s.write("\n"); // any byte counts as life
-  await until(() => clock.now() === 89_999);
-  await new Promise((r) => setTimeout(r, 20));
+  // The watch has read the byte (at fake time 89,999) before the clock moves on.
+  await until(() => counted.bytes > received);
   await clock.tickAsync(89_999);
   assert.equal(s.cancelled, false);
   await clock.tickAsync(1000);
