@@ -46,7 +46,12 @@ Deno.test("watch state equals LIST state after 300 random writes; paged LIST agr
         ]),
       );
       const state = new Map<string, string>();
-      for (let n = 0; n < writes; n++) apply(state, (await w.next())!);
+      let lastRv = "";
+      for (let n = 0; n < writes; n++) {
+        const e = (await w.next())!;
+        apply(state, e);
+        lastRv = e.object.metadata.resourceVersion;
+      }
       assert.deepEqual(state, expected);
       assert.ok(await w.quiet(50), "no extra events");
       const paged = new Map<string, string>();
@@ -75,15 +80,13 @@ Deno.test("watch state equals LIST state after 300 random writes; paged LIST agr
         );
         const r = await WatchReader.open(s, `${cmPath()}?watch=1&resourceVersion=${rv}`);
         try {
-          while (true) {
-            let e: Event | undefined;
-            try {
-              e = await r.next(100);
-            } catch {
-              break;
-            }
-            if (!e) break;
+          // The replay ends with the last write's event; reading up to it (not until a
+          // moment of silence, which a busy machine can produce mid-replay) is exact.
+          for (;;) {
+            const e = await r.next(10_000);
+            assert.ok(e, `resume from ${rv}: the watch ended before the event at ${lastRv}`);
             apply(resumed, e);
+            if (e.object.metadata.resourceVersion === lastRv) break;
           }
         } finally {
           await r.close();
