@@ -56,9 +56,11 @@ Deno.test("watch from a resourceVersion sees only later changes; bookmarks arriv
         namespace: env.namespace,
         resourceVersion: list.metadata.resourceVersion,
         allowWatchBookmarks: true,
-        // kube-apiserver sends a bookmark 2 s before a watch's deadline (else once a minute);
-        // the embedded server sends one every bookmarkIntervalMs.
-        timeoutSeconds: 5,
+        // kube-apiserver sends a bookmark 2 s before a watch's deadline (else once a minute),
+        // and none when the watch registers less than 2 s before it: 10 s leaves room for a
+        // busy machine, and the loop ends at the bookmark. The embedded server sends one every
+        // bookmarkIntervalMs.
+        timeoutSeconds: 10,
         signal: ac.signal,
       })
     ) {
@@ -75,7 +77,8 @@ Deno.test("watch from a resourceVersion sees only later changes; bookmarks arriv
   const changes = events.filter((e) => e.type !== "BOOKMARK");
   assert.deepEqual(changes.map((e) => e.type), ["ADDED", "MODIFIED", "DELETED"]);
   for (const e of changes) if (e.type !== "INVALID") assert.equal(e.object.metadata.name, "after");
-  const bookmark = events.find((e) => e.type === "BOOKMARK")!;
+  const bookmark = events.find((e) => e.type === "BOOKMARK");
+  assert.ok(bookmark, "a BOOKMARK arrived before the watch's timeoutSeconds ended it");
   assert.ok(bookmark.type === "BOOKMARK" && bookmark.object.metadata.resourceVersion);
 });
 
