@@ -78,6 +78,7 @@ async function converge(t: Deno.TestContext, seed: number, streaming: boolean): 
   let injected = 0;
   const stalls: boolean[] = []; // per stall of an open watch: was it detected?
   let closedStalls = 0;
+  let staleResumeOnWatch: boolean | undefined;
   const injector = (async () => {
     while (writing) {
       await sleep(20 + Math.floor(random() * 80));
@@ -93,12 +94,18 @@ async function converge(t: Deno.TestContext, seed: number, streaming: boolean): 
         case "silence":
           faults.silenceWatches();
           break;
-        case "stale-resume":
+        case "stale-resume": {
+          // Only a resumed watch can resume stale: the informer may still be in its initial
+          // (paged or streaming) list, or backing off. Wait for one to be open.
+          const deadline = Date.now() + 10_000;
+          while (!_resumedWatchOpen(tracker) && writing && Date.now() < deadline) await sleep(5);
+          staleResumeOnWatch = _resumedWatchOpen(tracker);
           faults.silenceWatches();
           await sleep(300);
           faults.compact();
           faults.dropWatches();
           break;
+        }
         case "stall": {
           // A silence that nothing else ends: only the informer's idle timeout can. It only
           // counts when a watch was open (the informer may be backing off from a failed LIST).
@@ -229,9 +236,20 @@ async function converge(t: Deno.TestContext, seed: number, streaming: boolean): 
     }
   }
   // The faults really happened and were recovered from.
-  assert.ok(h.relistReasons.expired > 0, "the stale resume relisted after a 410");
+  assert.ok(
+    h.relistReasons.expired > 0,
+    `the stale resume relisted after a 410 (a resumed watch was open: ${staleResumeOnWatch})`,
+  );
   assert.ok(h.counters.reconnects > 0, "at least one reconnect");
   if (stalls.length) assert.ok(stalls.some((x) => x), `a stall detected (${stalls})`);
+}
+
+/** True when the informer's latest request is a resumed watch (no initial events) still open. */
+function _resumedWatchOpen(tracker: TrackingFetch): boolean {
+  const last = tracker.urls.at(-1)?.searchParams;
+  const watch = last?.get("watch");
+  return tracker.openWatches > 0 && (watch === "1" || watch === "true") &&
+    last!.get("sendInitialEvents") !== "true";
 }
 
 function _idle(informer: Informer<ConfigMap>): number {
