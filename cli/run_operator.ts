@@ -260,8 +260,10 @@ export class OperatorRuntime {
     // Not ready from taking the lead until every controller has started: without this, the
     // moment between leadership and the controllers acquiring their informers read as ready.
     this.#controllersStarting = true;
-    const controllers = await Promise.resolve().then(() =>
-      this.#o.controllers({
+    // deno-lint-ignore no-explicit-any
+    let controllers: Controller<any>[];
+    try {
+      controllers = await this.#o.controllers({
         client,
         informers,
         flags,
@@ -271,11 +273,11 @@ export class OperatorRuntime {
           if (!r) this.#registries.set(name, r = new ResourceMetrics());
           return r;
         },
-      })
-    ).catch((err) => {
+      });
+    } catch (err) {
       this.#controllersStarting = false;
       throw err;
-    });
+    }
     this.#controllers = controllers;
     try {
       try {
