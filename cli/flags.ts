@@ -53,7 +53,10 @@ export interface OperatorFlags {
   kubeconfig?: string;
   /** `--context`: kubeconfig context (default: the current one). */
   context?: string;
-  /** `--namespace` (repeatable): watch only these namespaces (default: all). */
+  /**
+   * `--namespace` (repeatable, or comma-separated): the cache and every controller see only
+   * these namespaces, cluster-scoped types excepted (default: all).
+   */
   namespaces: string[];
   /** `--log-level`. */
   logLevel: OperatorLogLevel;
@@ -79,6 +82,16 @@ export interface OperatorFlags {
   concurrency: number;
   /** `--resync-period` in milliseconds (given as `10m`, `30s`, `1h30m`, `500ms`). */
   resyncPeriodMs: number;
+  /**
+   * `--cache-sync-timeout` in milliseconds (default 2 min): start-up fails when an informer
+   * has not listed its resource by then.
+   */
+  cacheSyncTimeoutMs: number;
+  /**
+   * `--shutdown-grace-period` in milliseconds (default 30 s): how long in-flight reconciles
+   * may finish after SIGTERM before they are aborted.
+   */
+  shutdownGracePeriodMs: number;
   /** Values of flags the user added through `configure`, by commander's attribute name. */
   extra: Record<string, unknown>;
 }
@@ -163,6 +176,8 @@ export interface ParseFlagsOptions {
   env?: Record<string, string>;
   /** Adds the user's own flags to the root command (read them from `flags.extra`). */
   configure?: (command: FlagCommand) => void;
+  /** Default of `--shutdown-grace-period` in milliseconds (default 30 s). */
+  shutdownGracePeriodMs?: number;
 }
 
 /**
@@ -199,7 +214,7 @@ export function parseOperatorFlags(
     })
     .showHelpAfterError(false);
   if (options.version) root.version(options.version);
-  _sharedOptions(root, options.name);
+  _sharedOptions(root, options.name, options.shutdownGracePeriodMs ?? 30_000);
   options.configure?.(root);
   for (const option of _envOptions(root)) option.description += ` [env ${_envName(option)}]`;
   root.command("run", { isDefault: true, hidden: true }).description("run the operator (default)")
@@ -238,12 +253,12 @@ export function parseOperatorFlags(
   return { command, flags: _collect(root, options.name), manifests: manifestOpts };
 }
 
-function _sharedOptions(cmd: Command, name: string): void {
+function _sharedOptions(cmd: Command, name: string, graceMs: number): void {
   const o = (flags: string, desc: string) => new Option(flags, desc);
   cmd.addOption(o("--kubeconfig <path>", "kubeconfig file (default: KUBECONFIG, ~/.kube/config)"))
     .addOption(o("--context <name>", "kubeconfig context"))
     .addOption(
-      o("--namespace <ns>", "watch only this namespace (repeatable; default: all)")
+      o("--namespace <ns>", "watch only this namespace (repeatable or a,b; default: all)")
         .argParser(_collectStrings).default([] as string[]),
     )
     .addOption(
@@ -283,6 +298,14 @@ function _sharedOptions(cmd: Command, name: string): void {
     .addOption(
       o("--resync-period <duration>", "replay every cached object this often (e.g. 10m)")
         .argParser(_duration("--resync-period")).default("10m"),
+    )
+    .addOption(
+      o("--cache-sync-timeout <duration>", "fail start-up when a cache has not synced by then")
+        .argParser(_duration("--cache-sync-timeout")).default("2m"),
+    )
+    .addOption(
+      o("--shutdown-grace-period <duration>", "time in-flight reconciles get after SIGTERM")
+        .argParser(_duration("--shutdown-grace-period")).default(`${graceMs}ms`),
     );
 }
 
@@ -336,6 +359,13 @@ function _collect(cmd: Command, name: string): OperatorFlags {
   const ms = (key: string, flag: string) =>
     typeof v[key] === "string" ? _duration(flag)(v[key] as string) : v[key] as number;
   const resync = ms("resyncPeriod", "--resync-period");
+  const cacheSyncTimeoutMs = ms("cacheSyncTimeout", "--cache-sync-timeout");
+  const shutdownGracePeriodMs = ms("shutdownGracePeriod", "--shutdown-grace-period");
+  if (!(cacheSyncTimeoutMs > 0)) {
+    throw new FlagError(
+      `--cache-sync-timeout=${cacheSyncTimeoutMs}ms is invalid: expected more than 0`,
+    );
+  }
   const leaseDurationMs = ms("leaderElectionLeaseDuration", "--leader-election-lease-duration");
   const renewDeadlineMs = ms("leaderElectionRenewDeadline", "--leader-election-renew-deadline");
   const retryPeriodMs = ms("leaderElectionRetryPeriod", "--leader-election-retry-period");
@@ -367,6 +397,8 @@ function _collect(cmd: Command, name: string): OperatorFlags {
     "leaderElectionRetryPeriod",
     "concurrency",
     "resyncPeriod",
+    "cacheSyncTimeout",
+    "shutdownGracePeriod",
     "version",
   ]);
   const extra: Record<string, unknown> = {};
@@ -392,6 +424,8 @@ function _collect(cmd: Command, name: string): OperatorFlags {
     retryPeriodMs,
     concurrency: v.concurrency as number,
     resyncPeriodMs: resync,
+    cacheSyncTimeoutMs,
+    shutdownGracePeriodMs,
     extra,
   };
 }

@@ -186,3 +186,30 @@ Deno.test("flags: --version takes no environment variable", () => {
   assert.ok(!parsed.output?.includes("OPERATORKIT_HELP"));
   assert.equal(parse([], { OPERATORKIT_VERSION: "true" }).output, undefined);
 });
+
+Deno.test("flags: --cache-sync-timeout (2m) and --shutdown-grace-period (30s, or the runtime's default)", () => {
+  const d = parse([]).flags;
+  assert.equal(d.cacheSyncTimeoutMs, 120_000);
+  assert.equal(d.shutdownGracePeriodMs, 30_000);
+  const given = parse(["--cache-sync-timeout", "45s", "--shutdown-grace-period=1m"]).flags;
+  assert.equal(given.cacheSyncTimeoutMs, 45_000);
+  assert.equal(given.shutdownGracePeriodMs, 60_000);
+  const env = parse([], {
+    OPERATORKIT_CACHE_SYNC_TIMEOUT: "5s",
+    OPERATORKIT_SHUTDOWN_GRACE_PERIOD: "2s",
+  }).flags;
+  assert.equal(env.cacheSyncTimeoutMs, 5_000);
+  assert.equal(env.shutdownGracePeriodMs, 2_000);
+  const runtimeDefault = parseOperatorFlags([], {
+    name: "website",
+    env: {},
+    shutdownGracePeriodMs: 1_500,
+  }).flags;
+  assert.equal(runtimeDefault.shutdownGracePeriodMs, 1_500);
+  assert.throws(() => parse(["--cache-sync-timeout", "0s"]), (err: unknown) => {
+    assert.ok(err instanceof FlagError);
+    assert.match(err.message, /^--cache-sync-timeout=0ms is invalid: expected more than 0$/);
+    return true;
+  });
+  assert.throws(() => parse(["--shutdown-grace-period", "soon"]), /--shutdown-grace-period/);
+});

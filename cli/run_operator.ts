@@ -11,7 +11,7 @@
 import { getLogger } from "@logtape/logtape";
 import type { CustomResourceDefinition } from "../client/builtin_types.ts";
 import type { ResourceType } from "../client/types.ts";
-import type { Controller } from "../controller/controller.ts";
+import type { Controller, ControllerDefaults } from "../controller/controller.ts";
 import { ResourceMetrics } from "../controller/middlewares.ts";
 import { InformerFactory } from "../informer/factory.ts";
 import { type FlagCommand, FlagError, type OperatorFlags, parseOperatorFlags } from "./flags.ts";
@@ -85,9 +85,9 @@ export interface RunOperatorOptions {
   /** Environment (default the process environment). */
   env?: Record<string, string>;
   /**
-   * How long shutdown may take after SIGTERM/SIGINT before the process exits 1 anyway (plus
-   * 5 s for releasing the lease and closing watches; default 30 s). Give the controllers the
-   * same `shutdownGracePeriodMs`.
+   * Default of `--shutdown-grace-period` (30 s): how long in-flight reconciles may finish
+   * after SIGTERM/SIGINT; the process exits 1 anyway 5 s after it (time for releasing the
+   * lease and closing watches). Controllers that set no `shutdownGracePeriodMs` get it.
    */
   shutdownGracePeriodMs?: number;
   /** Stops the operator (tests); SIGTERM and SIGINT always do. */
@@ -137,6 +137,9 @@ export class OperatorRuntime {
         ...(o.version ? { version: o.version } : {}),
         ...(o.env ? { env: o.env } : {}),
         ...(o.configure ? { configure: o.configure } : {}),
+        ...(o.shutdownGracePeriodMs !== undefined
+          ? { shutdownGracePeriodMs: o.shutdownGracePeriodMs }
+          : {}),
       });
     } catch (err) {
       if (err instanceof FlagError) {
@@ -178,7 +181,10 @@ export class OperatorRuntime {
     o.signal?.addEventListener("abort", onParent, { once: true });
     let signals = 0;
     let watchdog: ReturnType<typeof setTimeout> | undefined;
-    const graceMs = o.shutdownGracePeriodMs ?? 30_000;
+    const graceMs = flags.shutdownGracePeriodMs;
+    // A failure while leading (controllers not built, caches not synced) ends the process,
+    // as controller-runtime's manager does, instead of leaving a leader that does nothing.
+    let fatal: unknown;
     const onSignal = () => {
       if (++signals > 1) {
         this.#log.warn("second signal: exiting at once");
@@ -228,15 +234,20 @@ export class OperatorRuntime {
             if (acquired) this.#controllersStarting = true;
             this.#starting = undefined;
           },
-          onStartedLeading: (leading) => this.#lead(client, informers, flags, leading),
+          onStartedLeading: (leading) =>
+            this.#lead(client, informers, flags, leading).catch((err) => {
+              fatal ??= err;
+              stop.abort(err);
+            }),
         });
+        if (fatal !== undefined) throw fatal;
       } else {
         this.#starting = undefined;
         await this.#lead(client, informers, flags, stop.signal);
       }
     } catch (err) {
       // Stopped while starting (connecting, installing CRDs): a clean stop, not a failure.
-      if (!stop.signal.aborted) throw err;
+      if (!stop.signal.aborted || fatal !== undefined) throw fatal ?? err;
       this.#log.info("stopped during start-up: {error}", {
         error: err instanceof Error ? err.message : String(err),
       });
@@ -279,9 +290,16 @@ export class OperatorRuntime {
       throw err;
     }
     this.#controllers = controllers;
+    const defaults: ControllerDefaults = {
+      namespaces: flags.namespaces,
+      concurrency: flags.concurrency,
+      resyncPeriodMs: flags.resyncPeriodMs,
+      shutdownGracePeriodMs: flags.shutdownGracePeriodMs,
+    };
     try {
       try {
-        await Promise.all(controllers.map((c) => c.start({ signal })));
+        const started = Promise.all(controllers.map((c) => c.start({ signal, defaults })));
+        await _syncWithin(started, flags.cacheSyncTimeoutMs, informers, signal);
       } catch (err) {
         if (signal.aborted) return; // stopped before the informers synced
         throw err;
@@ -367,6 +385,68 @@ export class OperatorRuntime {
       crds: (o.customResources ?? []).map((r) => r.crd as unknown as Record<string, unknown>),
     }));
   }
+}
+
+/**
+ * The caches did not sync within `--cache-sync-timeout`: the message is one line naming each
+ * unsynced resource (and its namespace) with the last error its informer saw.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CacheSyncTimeoutError } from "./run_operator.ts";
+ * const err = new CacheSyncTimeoutError(120_000, [{ resource: "websites.demo.io", lastError: "404" }]);
+ * assert.match(err.message, /websites\.demo\.io .*404/);
+ * ```
+ */
+export class CacheSyncTimeoutError extends Error {
+  /** Always `CacheSyncTimeoutError`. */
+  override name = "CacheSyncTimeoutError";
+  /** The unsynced informers. */
+  readonly unsynced: ReadonlyArray<{ resource: string; namespace?: string; lastError?: string }>;
+  /** Names each unsynced informer. */
+  constructor(
+    timeoutMs: number,
+    unsynced: ReadonlyArray<{ resource: string; namespace?: string; lastError?: string }>,
+  ) {
+    const parts = unsynced.map((u) =>
+      `${u.resource}${u.namespace ? ` in namespace ${u.namespace}` : ""} (${
+        u.lastError ? `last error: ${u.lastError}` : "no error: the list did not answer"
+      })`
+    );
+    super(
+      `caches did not sync within ${timeoutMs / 1000} s (--cache-sync-timeout): ${
+        parts.join("; ") || "no informer reported"
+      }`,
+    );
+    this.unsynced = unsynced;
+  }
+}
+
+// Waits for the controllers' start (their informers' initial lists) for at most `timeoutMs`.
+async function _syncWithin(
+  started: Promise<unknown>,
+  timeoutMs: number,
+  informers: InformerFactory,
+  signal: AbortSignal,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) =>
+    timer = setTimeout(() => resolve("late"), timeoutMs)
+  );
+  try {
+    const outcome = await Promise.race([started, late]);
+    if (outcome !== "late" || signal.aborted) return;
+  } finally {
+    clearTimeout(timer);
+  }
+  started.catch(() => {}); // settles once the controllers are stopped
+  const unsynced = informers.health().filter((h) => !h.synced).map((h) => ({
+    resource: h.resource,
+    ...(h.scope.namespace ? { namespace: h.scope.namespace } : {}),
+    ...(h.lastError ? { lastError: h.lastError.split("\n")[0] } : {}),
+  }));
+  throw new CacheSyncTimeoutError(timeoutMs, unsynced);
 }
 
 /**

@@ -26,6 +26,7 @@ import type {
 } from "./informer_source.ts";
 import type { CacheReader, CacheReaders, ContextLogger, Resource } from "./resource.ts";
 import { WorkQueue } from "./work_queue.ts";
+import { _acquireInNamespaces, _unsubscribe } from "./_namespaces.ts";
 
 /**
  * Options of {@linkcode Controller}.
@@ -58,21 +59,24 @@ export interface ControllerOptions<T extends KubeObject> {
   owns?: readonly ResourceType[];
   /** Other types with a mapping to primary keys. */
   watches?: readonly WatchSpec<KubeObject>[];
-  /** Only objects in this namespace (default: all). */
+  /** Only objects in this namespace (default: the start defaults' namespaces, else all). */
   namespace?: string;
   /** Only primary objects matching this label selector. */
   labelSelector?: string;
   /** All must pass for a primary add/update/delete to enqueue (resyncs bypass them). */
   predicates?: readonly Predicate<T>[];
-  /** Parallel reconciles of different keys (default 1). */
+  /** Parallel reconciles of different keys (default: the start defaults', else 1). */
   concurrency?: number;
-  /** Every key is reconciled again this often (default 10 min; 0 disables). */
+  /** Every key is reconciled again this often (default: the start defaults', else 10 min; 0 disables). */
   resyncPeriodMs?: number;
   /** Extra pause annotations (exact key and value). */
   pauseAnnotations?: Record<string, string>;
   /** Error backoff: the default limiter's options, or a limiter. */
   backoff?: (ExponentialBackoffOptions & TokenBucketOptions) | RateLimiter<string>;
-  /** How long in-flight reconciles may finish on shutdown before they are aborted (30 s). */
+  /**
+   * How long in-flight reconciles may finish on shutdown before they are aborted (default:
+   * the start defaults', else 30 s).
+   */
   shutdownGracePeriodMs?: number;
   /** Exposed as `ctx.client`. */
   client?: unknown;
@@ -82,6 +86,34 @@ export interface ControllerOptions<T extends KubeObject> {
   clock?: Clock;
   /** Logger (default `["operatorkit", "controller", name]`). */
   logger?: ContextLogger;
+}
+
+/**
+ * Defaults the host process gives every controller at `start()` (`runOperator` passes its
+ * `--namespace`, `--concurrency`, `--resync-period` and `--shutdown-grace-period` flags):
+ * each applies only where the controller's own options leave it unset, as
+ * controller-runtime's manager does for the controllers it runs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ControllerDefaults } from "./controller.ts";
+ * const d: ControllerDefaults = { namespaces: ["team-a"], concurrency: 4 };
+ * assert.deepEqual(d.namespaces, ["team-a"]);
+ * ```
+ */
+export interface ControllerDefaults {
+  /**
+   * Namespaces the controller watches when its options name none: namespaced types get
+   * one informer per namespace, cluster-scoped types are watched whole. Empty means all.
+   */
+  namespaces?: readonly string[];
+  /** Parallel reconciles when `concurrency` is unset. */
+  concurrency?: number;
+  /** Resync period when `resyncPeriodMs` is unset. */
+  resyncPeriodMs?: number;
+  /** Shutdown grace period when `shutdownGracePeriodMs` is unset. */
+  shutdownGracePeriodMs?: number;
 }
 
 /**
@@ -163,7 +195,8 @@ export function defaultFinalizer(name: string): string {
  * ```
  */
 export class Controller<T extends KubeObject> implements AsyncDisposable {
-  readonly #o: ControllerOptions<T>;
+  #o: ControllerOptions<T>;
+  #namespaces: readonly string[] = [];
   readonly #clock: Clock;
   readonly #logger: ContextLogger;
   readonly #queue: WorkQueue<string>;
@@ -233,14 +266,28 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
 
   /**
    * Acquires the informers, waits until they are synced, and starts the workers and the
-   * resync timer. Aborting `signal` later stops the controller.
+   * resync timer. Aborting `signal` later stops the controller. `defaults` fill the options
+   * the controller was built without (see {@linkcode ControllerDefaults}).
    */
-  async start(options: { signal?: AbortSignal } = {}): Promise<void> {
+  async start(
+    options: { signal?: AbortSignal; defaults?: ControllerDefaults } = {},
+  ): Promise<void> {
     if (this.#state !== "new") {
       throw new Error(`Expected a new controller to start, found it ${this.#state}`);
     }
     this.#state = "starting";
-    const o = this.#o;
+    const d = options.defaults ?? {};
+    const o: ControllerOptions<T> = {
+      ...this.#o,
+      concurrency: this.#o.concurrency ?? d.concurrency ?? 1,
+      resyncPeriodMs: this.#o.resyncPeriodMs ?? d.resyncPeriodMs ?? 600_000,
+      shutdownGracePeriodMs: this.#o.shutdownGracePeriodMs ?? d.shutdownGracePeriodMs ?? 30_000,
+    };
+    if (!Number.isInteger(o.concurrency) || o.concurrency! < 1) {
+      throw new RangeError(`Expected concurrency to be an integer >= 1, found ${o.concurrency}`);
+    }
+    this.#o = o;
+    this.#namespaces = o.namespace ? [] : [...new Set(d.namespaces ?? [])];
     const scope = {
       ...(o.namespace ? { namespace: o.namespace } : {}),
     };
@@ -410,7 +457,12 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
     type: ResourceType<U>,
     scope: { namespace?: string; labelSelector?: string },
   ): ControllerInformer<U> {
-    const { informer, release } = this.#o.informers.acquire(type, scope);
+    const { informer, release } = _acquireInNamespaces(
+      this.#o.informers,
+      type,
+      scope,
+      this.#namespaces,
+    );
     this.#releases.push(release);
     if (!this.#caches.has(type as ResourceType)) {
       this.#caches.set(type as ResourceType, informer.store as CacheReader);
@@ -477,17 +529,4 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
 function _group(apiVersion: string): string {
   const i = apiVersion.indexOf("/");
   return i < 0 ? "" : apiVersion.slice(0, i);
-}
-
-function _unsubscribe(u: unknown): void {
-  try {
-    if (typeof u === "function") u();
-    else if (u && typeof (u as Disposable)[Symbol.dispose] === "function") {
-      (u as Disposable)[Symbol.dispose]();
-    } else if (u && typeof (u as { unsubscribe?: () => void }).unsubscribe === "function") {
-      (u as { unsubscribe: () => void }).unsubscribe();
-    }
-  } catch {
-    // Unsubscribing is best effort: the informer is released right after.
-  }
 }

@@ -17,18 +17,14 @@ if (import.meta.main) {
     description: "keeps a ConfigMap, a Deployment and a Service for every Website",
     version: "0.1.0",
     customResources: [Website],
-    controllers: (ctx) => {
-      const namespaces = ctx.flags.namespaces.length ? ctx.flags.namespaces : [undefined];
-      return namespaces.map((namespace) =>
-        websiteController({
-          client: ctx.client,
-          informers: ctx.informers,
-          concurrency: ctx.flags.concurrency,
-          resyncPeriodMs: ctx.flags.resyncPeriodMs,
-          metrics: ctx.resourceMetrics("website-operator"),
-          ...(namespace ? { namespace } : {}),
-        })
-      );
-    },
+    // --namespace, --concurrency, --resync-period and --shutdown-grace-period reach the
+    // controller through the runtime: nothing to pass on here.
+    controllers: (ctx) => [
+      websiteController({
+        client: ctx.client,
+        informers: ctx.informers,
+        metrics: ctx.resourceMetrics("website-operator"),
+      }),
+    ],
   });
 }

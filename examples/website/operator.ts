@@ -90,9 +90,9 @@ export interface WebsiteOperatorOptions {
   client: WebsiteClient;
   /** Informers (an `InformerFactory` over the same client). */
   informers: InformerSource;
-  /** Only Websites in this namespace (default: all). */
+  /** Only Websites in this namespace (default: the operator's `--namespace`s, else all). */
   namespace?: string;
-  /** Parallel reconciles (default 4). */
+  /** Parallel reconciles (default: the operator's `--concurrency`, else 1). */
   concurrency?: number;
   /** Receives one line per change (the demo prints them). */
   onChange?: (line: string) => void;
@@ -100,7 +100,7 @@ export interface WebsiteOperatorOptions {
   metrics?: ResourceMetrics;
   /** Clock (default the system clock). */
   clock?: Clock;
-  /** Resync period (default 5 minutes). */
+  /** Resync period (default: the operator's `--resync-period`, else 10 minutes). */
   resyncPeriodMs?: number;
 }
 
@@ -134,8 +134,8 @@ export function websiteController(options: WebsiteOperatorOptions): Controller<W
     owns: [_Types.configMaps, _Types.deployments, _Types.services],
     // Status writes (ours included) change none of these, so they do not loop.
     predicates: [anyOf(generationChanged, annotationsChanged, labelsChanged)],
-    concurrency: options.concurrency ?? 4,
-    resyncPeriodMs: options.resyncPeriodMs ?? 300_000,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.resyncPeriodMs !== undefined ? { resyncPeriodMs: options.resyncPeriodMs } : {}),
     client,
     events: new KubeEventRecorder(eventSink(client.resource(EventType)), {
       component: "website-operator",

@@ -3,7 +3,15 @@
 // Greeting, removed with the Greeting), a clean SIGTERM exit, and the 50-line budget.
 import assert from "node:assert/strict";
 import { startApiServer } from "../../testing/api_server.ts";
-import { api, eventually, OperatorProcess, ROOT, TEST_FLAGS } from "./_process.ts";
+import {
+  api,
+  eventually,
+  httpGet,
+  metricValue,
+  OperatorProcess,
+  ROOT,
+  TEST_FLAGS,
+} from "./_process.ts";
 
 const FILE = "examples/first_operator.ts";
 const GREETINGS = "/apis/example.operatorkit.io/v1/namespaces/default/greetings";
@@ -83,6 +91,92 @@ Deno.test("first operator: a Greeting gets its ConfigMap, deleting it removes th
     assert.ok(
       op.records().some((r) => r.message.startsWith('operator "greeting-operator" stopped')),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("first operator, unchanged: --namespace team-a, --concurrency and --resync-period take effect without user wiring", async () => {
+  await using server = await startApiServer();
+  const dir = await Deno.makeTempDir({ prefix: "okt-first-ns-" });
+  try {
+    const kubeconfig = `${dir}/kubeconfig.yaml`;
+    await server.writeKubeconfig(kubeconfig);
+    for (const name of ["team-a", "team-b"]) {
+      const r = await api(server, "/api/v1/namespaces", {
+        method: "POST",
+        body: { apiVersion: "v1", kind: "Namespace", metadata: { name } },
+      });
+      assert.equal(r.status, 201);
+    }
+    await using op = new OperatorProcess(FILE, [
+      ...TEST_FLAGS,
+      "--kubeconfig",
+      kubeconfig,
+      "--namespace",
+      "team-a",
+      "--concurrency",
+      "3",
+      "--resync-period",
+      "1s",
+    ]);
+    const url = await op.probeUrl();
+    const greetings = (ns: string) => `/apis/example.operatorkit.io/v1/namespaces/${ns}/greetings`;
+    const greeting = (ns: string) => ({
+      apiVersion: "example.operatorkit.io/v1",
+      kind: "Greeting",
+      metadata: { name: "hello", namespace: ns },
+      spec: { message: `Hello, ${ns}!` },
+    });
+    // team-b first: were it watched, it would be reconciled no later than team-a's.
+    await eventually("the Greeting CRD to be served", async () => {
+      return (await api(server, greetings("team-b"), {
+        method: "POST",
+        body: greeting("team-b"),
+      })).status === 201;
+    });
+    assert.equal(
+      (await api(server, greetings("team-a"), { method: "POST", body: greeting("team-a") }))
+        .status,
+      201,
+    );
+    await eventually("team-a's ConfigMap", async () => {
+      return (await api(server, "/api/v1/namespaces/team-a/configmaps/hello-greeting")).status ===
+        200;
+    });
+    // The controller started with the flag's concurrency.
+    const started = await op.waitForLog(
+      "the controller's start",
+      (r) => r.message.startsWith('controller "greeting" started'),
+    );
+    assert.equal(started.properties.concurrency, 3);
+    // Resyncs every second reconcile team-a's Greeting again with nothing changed.
+    const reconciles = async () =>
+      metricValue(
+        (await httpGet(`${url}/metrics`)).text,
+        'operatorkit_reconcile_total{controller="greeting"}',
+      ) ?? 0;
+    const before = await reconciles();
+    await eventually("two resync reconciles", async () => (await reconciles()) >= before + 2);
+    // team-b was never touched: no ConfigMap, no finalizer; and no informer covers it.
+    assert.equal(
+      (await api(server, "/api/v1/namespaces/team-b/configmaps/hello-greeting")).status,
+      404,
+    );
+    const b = await api(server, `${greetings("team-b")}/hello`);
+    assert.equal(
+      b.body.metadata && (b.body.metadata as { finalizers?: string[] }).finalizers,
+      undefined,
+    );
+    const metrics = (await httpGet(`${url}/metrics`)).text;
+    const informers = metrics.split("\n").filter((l) =>
+      l.startsWith("operatorkit_informer_synced{")
+    );
+    assert.ok(informers.length >= 2, metrics);
+    for (const line of informers) assert.match(line, /namespace="team-a"/);
+
+    op.kill("SIGTERM");
+    assert.equal((await op.exited()).code, 0, op.tail());
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -160,10 +160,14 @@ Deno.test("signals: a reconcile that ignores its abort signal cannot hold the pr
   try {
     const kubeconfig = `${dir}/kubeconfig.yaml`;
     await server.writeKubeconfig(kubeconfig);
-    await using op = new OperatorProcess(SLOW, [...TEST_FLAGS, "--kubeconfig", kubeconfig], {
-      SLOW_DELAY_MS: "60000",
-      SLOW_GRACE_MS: "300",
-    });
+    // The flag reaches the controller, which sets no grace period of its own.
+    await using op = new OperatorProcess(SLOW, [
+      ...TEST_FLAGS,
+      "--kubeconfig",
+      kubeconfig,
+      "--shutdown-grace-period",
+      "300ms",
+    ], { SLOW_DELAY_MS: "60000" });
     await op.waitForLog("the controller", (r) => r.message.includes("controller(s) running"));
     await createSlowJob(server, "stuck");
     await op.waitForLog("the reconcile to start", (r) => r.message === 'started "stuck"');
@@ -174,7 +178,10 @@ Deno.test("signals: a reconcile that ignores its abort signal cannot hold the pr
     assert.equal(status.code, 1, op.tail());
     assert.ok(took >= 5_000 && took < 10_000, `exited after ${took} ms; expected 300 ms + 5 s`);
     const messages = op.records().map((r) => r.message);
-    assert.ok(messages.some((m) => m.startsWith("aborting 1 reconciles still running")), op.tail());
+    assert.ok(
+      messages.some((m) => m.startsWith("aborting 1 reconciles still running after 300 ms")),
+      op.tail(),
+    );
     assert.ok(
       messages.some((m) => m.startsWith("shutdown did not finish within 5300 ms")),
       op.tail(),
