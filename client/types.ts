@@ -294,6 +294,10 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
   readonly plural: string;
   /** True for namespaced types, false for cluster-scoped ones. */
   readonly namespaced: boolean;
+  /** The verbs the server allows (`get`, `list`, `create`, ...), when known (generated types). */
+  readonly verbs?: readonly string[];
+  /** The subresources the server has (`status`, `scale`, ...), when known (generated types). */
+  readonly subresources?: readonly string[];
   /** Optional decoder (a zod schema fits); objects from the server are validated with it. */
   readonly schema?: Decoder<T>;
   /**

@@ -137,7 +137,7 @@ Deno.test({
             spec: { template: { spec: { containers: [{ name: "web", image: "nginx:1.28" }] } } },
           },
         });
-        assert.equal(smp.spec?.template.spec.containers[0].image, "nginx:1.28");
+        assert.equal(smp.spec?.template.spec?.containers[0].image, "nginx:1.28");
         const st = await deps.status.patch("web", {
           namespace: NS,
           type: "merge",

@@ -146,8 +146,8 @@ Deno.test("server-side apply, strategic merge, status and scale subresources", a
     type: "strategic",
     body: { spec: { template: { spec: { containers: [{ name: "web", image: "nginx:1.28" }] } } } },
   });
-  assert.equal(smp.spec?.template.spec.containers.length, 1);
-  assert.equal(smp.spec?.template.spec.containers[0].image, "nginx:1.28");
+  assert.equal(smp.spec?.template.spec?.containers.length, 1);
+  assert.equal(smp.spec?.template.spec?.containers[0].image, "nginx:1.28");
 
   const st = await deps.status.patch("web", {
     type: "merge",

@@ -1,0 +1,52 @@
+// `deno task gen:api`: regenerates api/ and the embedded server's schema table from the
+// OpenAPI v3 documents of the Kubernetes version tools/envtest/ builds (read from the Go
+// module cache; `go mod download` fetches the module when it is missing).
+import { emitTable, TABLE_PATH } from "./emit_table.ts";
+import { emitTypes } from "./emit_ts.ts";
+import { buildModel } from "./model.ts";
+import { readSpecInput, type SpecInput } from "./spec.ts";
+
+/** Every generated file: path relative to the repository root -> contents. */
+export function generate(input: SpecInput): Map<string, string> {
+  const model = buildModel(input);
+  const files = emitTypes(model);
+  files.set(TABLE_PATH, emitTable(model));
+  return files;
+}
+
+/** The repository root. */
+export const ROOT: URL = new URL("../../", import.meta.url);
+
+/** The deno.json export entries of the generated modules, sorted. */
+export function exportEntries(files: Map<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const path of [...files.keys()].filter((p) => p.startsWith("api/")).sort()) {
+    out[`./${path.replace(/\/mod\.ts$/, "")}`] = `./${path}`;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const input = await readSpecInput(false);
+  if (!input) throw new Error("the Kubernetes OpenAPI documents could not be found");
+  const files = generate(input);
+  // api/ holds only generated modules: remove stale ones first
+  await Deno.remove(new URL("api/", ROOT), { recursive: true }).catch(() => {});
+  for (const [path, text] of files) {
+    const url = new URL(path, ROOT);
+    await Deno.mkdir(new URL(".", url), { recursive: true });
+    await Deno.writeTextFile(url, text);
+  }
+  const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  const exports: Record<string, string> = {};
+  for (const [k, v] of Object.entries(denoJson.exports as Record<string, string>)) {
+    if (!k.startsWith("./api/")) exports[k] = v;
+  }
+  denoJson.exports = { ...exports, ...exportEntries(files) };
+  await Deno.writeTextFile(new URL("deno.json", ROOT), JSON.stringify(denoJson, null, 2) + "\n");
+  console.log(
+    `wrote ${files.size} files for Kubernetes ${input.version} (${input.documents.size} group versions)`,
+  );
+}
+
+if (import.meta.main) await main();
