@@ -15,6 +15,7 @@ import {
   reset,
   type TextFormatter,
 } from "@logtape/logtape";
+import { isSpanContextValid, trace } from "@opentelemetry/api";
 import type { OperatorLogLevel } from "./flags.ts";
 
 /**
@@ -64,7 +65,7 @@ export async function configureOperatorLogging(
     ((line: string) => {
       Deno.stderr.writeSync(encoder.encode(line));
     });
-  const sink = (record: LogRecord) => write(formatter(record));
+  const sink = (record: LogRecord) => write(formatter(_withTraceIds(record)));
   const categories = ["operatorkit", ...(options.categories ?? [])];
   await configure({
     reset: true,
@@ -79,6 +80,18 @@ export async function configureOperatorLogging(
     ],
   });
   return { [Symbol.asyncDispose]: () => reset() };
+}
+
+// A record logged while an OpenTelemetry span is active (a reconcile, a client request) gets
+// its `traceId` and `spanId`, so log lines and traces of one reconcile can be joined. The sink
+// runs synchronously inside the logging call, so the active span is the caller's. Without
+// OTEL_DENO=true there is never an active span and records pass unchanged.
+function _withTraceIds(record: LogRecord): LogRecord {
+  const span = trace.getActiveSpan();
+  if (!span) return record;
+  const c = span.spanContext();
+  if (!isSpanContextValid(c)) return record;
+  return { ...record, properties: { ...record.properties, traceId: c.traceId, spanId: c.spanId } };
 }
 
 function _formatter(format: OperatorLoggingOptions["format"]): TextFormatter {

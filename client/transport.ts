@@ -12,6 +12,7 @@ import { ApiError, ConfigError } from "./errors.ts";
 import type { KubeConfig } from "./kubeconfig.ts";
 import type { Status } from "./types.ts";
 import { _TokenBucket } from "./_token_bucket.ts";
+import { type RequestNote, traceRequest } from "./_tracing.ts";
 import { VERSION } from "./_version.ts";
 
 const log = getLogger(["operatorkit", "client", "transport"]);
@@ -151,8 +152,14 @@ export class Transport implements Disposable {
    * 5xx and connection errors on idempotent verbs only; one retry after a 401 when the
    * credentials can be refreshed (token file, exec plugin).
    */
-  async request(spec: RequestSpec): Promise<Response> {
-    if (this.#closed) throw new Error("expected an open transport, found it closed");
+  request(spec: RequestSpec): Promise<Response> {
+    if (this.#closed) {
+      return Promise.reject(new Error("expected an open transport, found it closed"));
+    }
+    return traceRequest(spec, (note) => this.#send(spec, note));
+  }
+
+  async #send(spec: RequestSpec, note: RequestNote): Promise<Response> {
     const url = this.url(spec.path, spec.query);
     const body = spec.body === undefined
       ? undefined
@@ -162,6 +169,7 @@ export class Transport implements Disposable {
     const idempotent = IDEMPOTENT.has(spec.method);
     let authRetried = false;
     for (let attempt = 0;; attempt++) {
+      note.retries = attempt;
       await this.#bucket.take(spec.signal);
       const creds = await this.auth.credentials(spec.signal ? { signal: spec.signal } : {});
       const headers: Record<string, string> = {
@@ -201,6 +209,7 @@ export class Transport implements Disposable {
         }
         throw err;
       }
+      note.status = res.status;
       if (res.ok) return res;
       if (res.status === 401 && !authRetried && this.auth.invalidate()) {
         authRetried = true;

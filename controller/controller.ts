@@ -27,6 +27,8 @@ import type {
 import type { CacheReader, CacheReaders, ContextLogger, Resource } from "./resource.ts";
 import { WorkQueue } from "./work_queue.ts";
 import { _acquireInNamespaces, _unsubscribe } from "./_namespaces.ts";
+import type { ControllerInspection, ReconcileTrigger } from "./inspection.ts";
+import { ReconcileObserver, type ReconcileRun } from "./_tracing.ts";
 
 /**
  * Options of {@linkcode Controller}.
@@ -212,6 +214,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
   #stopped: Promise<void> | undefined;
   #stats: ControllerStats = { reconciles: 0, errors: 0, inFlight: 0, queued: 0 };
   readonly #durations = new Histogram();
+  readonly #observer: ReconcileObserver;
   #startSignal: AbortSignal | undefined;
   readonly #onStartAbort = () => void this.stop();
 
@@ -230,6 +233,14 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
       ? backoff as RateLimiter<string>
       : defaultRateLimiter<string>({ ...(backoff ?? {}), clock: this.#clock });
     this.#queue = new WorkQueue<string>({ clock: this.#clock, rateLimiter: limiter });
+    this.#observer = new ReconcileObserver({
+      controller: options.name,
+      clock: this.#clock,
+      logger: this.#logger,
+      lookup: (key) => this.#caches.get(this.#o.type)?.get(key),
+      attempts: (key) => this.#queue.numRequeues(key),
+      waited: (key) => this.#queue.waitedMs(key),
+    });
   }
 
   /** The controller's name. */
@@ -262,6 +273,41 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
   /** A snapshot of the counters. */
   get stats(): ControllerStats {
     return { ...this.#stats, queued: this.#queue.length, durations: this.#durations.snapshot() };
+  }
+
+  /**
+   * What the controller is doing: its queue (depth, in flight, the oldest waiting key's age,
+   * keys waiting for a backoff or requeue delay) and its last reconciles (why each ran, how
+   * long it took, what it changed, how it ended), newest first.
+   *
+   * @example
+   * ```ts ignore
+   * const { queue, recent } = controller.inspect();
+   * console.log(queue.depth, recent[0]?.outcome);
+   * ```
+   */
+  inspect(): ControllerInspection {
+    const q = this.#queue;
+    const now = this.#clock.now();
+    const oldest = q.oldestQueuedAt;
+    return {
+      name: this.#o.name,
+      state: this.#state,
+      stats: this.stats,
+      queue: {
+        depth: q.length,
+        inFlight: q.processing,
+        ...(oldest !== undefined ? { oldestAgeMs: Math.max(0, now - oldest) } : {}),
+        delayed: q.delayedKeys().map(({ key, at }) => {
+          const why = this.#observer.delayReason(key);
+          const reason = why?.type === "requeue" && why.reason === "requeueAfter"
+            ? "requeueAfter" as const
+            : "backoff" as const;
+          return { key, reason, attempts: q.numRequeues(key), nextAttemptAt: at };
+        }),
+      },
+      recent: this.#observer.recent(),
+    };
   }
 
   /**
@@ -302,7 +348,9 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
       ];
       for (const type of o.owns ?? []) {
         const inf = this.#acquire(type, scope);
-        this.#unsubscribes.push(inf.addHandler(this.#mappedHandler((obj) => this.#ownerKeys(obj))));
+        this.#unsubscribes.push(
+          inf.addHandler(this.#mappedHandler("owns", type.kind, (obj) => this.#ownerKeys(obj))),
+        );
         informers.push(inf);
       }
       for (const w of o.watches ?? []) {
@@ -310,7 +358,9 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
           ...(w.namespace ?? o.namespace ? { namespace: w.namespace ?? o.namespace } : {}),
           ...(w.labelSelector ? { labelSelector: w.labelSelector } : {}),
         });
-        this.#unsubscribes.push(inf.addHandler(this.#mappedHandler((obj) => w.map(obj))));
+        this.#unsubscribes.push(
+          inf.addHandler(this.#mappedHandler("watches", w.type.kind, (obj) => w.map(obj))),
+        );
         informers.push(inf);
       }
       const resync = o.resyncPeriodMs ?? 600_000;
@@ -401,36 +451,46 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
     for (;;) {
       const key = await this.#queue.get();
       if (key === undefined) return;
-      this.#stats.inFlight++;
-      const started = this.#clock.now();
-      try {
-        const result = await this.#reconciler!.reconcile(key, { signal });
-        this.#queue.forget(key);
-        this.#afterSuccess(key, result);
-      } catch (err) {
-        this.#stats.errors++;
-        if (signal.aborted) {
-          this.#logger.debug("reconcile of {key} aborted by shutdown", { key });
-        } else {
-          const delay = this.#queue.addRateLimited(key);
-          this.#logger.error("reconcile of {key} failed; retrying in {delay} ms: {error}", {
-            key,
-            delay,
-            error: err instanceof Error ? err.message : String(err),
-          });
-          await this.#recordWarning(key, err);
-        }
-      } finally {
-        this.#stats.inFlight--;
-        this.#stats.reconciles++;
-        this.#durations.observeMs(this.#clock.now() - started);
-        this.#queue.done(key);
+      await this.#observer.run(key, (run) => this.#process(key, signal, run));
+    }
+  }
+
+  // One reconcile of `key`, run by the observer inside its span (trace ids reach these logs).
+  async #process(key: string, signal: AbortSignal, run: ReconcileRun): Promise<void> {
+    this.#stats.inFlight++;
+    const started = this.#clock.now();
+    try {
+      const result = await this.#reconciler!.reconcile(key, { signal });
+      run.succeeded(result);
+      this.#queue.forget(key);
+      this.#afterSuccess(key, result);
+    } catch (err) {
+      run.failed(err);
+      this.#stats.errors++;
+      if (signal.aborted) {
+        this.#logger.debug("reconcile of {key} aborted by shutdown", { key });
+      } else {
+        const delay = this.#queue.addRateLimited(key);
+        this.#observer.delayed(key, { type: "requeue", reason: "backoff" }, delay);
+        this.#logger.error("reconcile of {key} failed; retrying in {delay} ms: {error}", {
+          key,
+          delay,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        await this.#recordWarning(key, err);
       }
+    } finally {
+      this.#stats.inFlight--;
+      this.#stats.reconciles++;
+      this.#durations.observeMs(this.#clock.now() - started);
+      this.#queue.done(key);
     }
   }
 
   #afterSuccess(key: string, result: ReconcileResult): void {
-    if (result.requeueAfterMs !== undefined) this.#queue.addAfter(key, result.requeueAfterMs);
+    if (result.requeueAfterMs === undefined) return;
+    this.#observer.delayed(key, { type: "requeue", reason: "requeueAfter" }, result.requeueAfterMs);
+    this.#queue.addAfter(key, result.requeueAfterMs);
   }
 
   async #recordWarning(key: string, err: unknown): Promise<void> {
@@ -448,7 +508,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
   #scheduleResync(period: number): void {
     this.#resyncTimer = this.#clock.setTimeout(() => {
       if (this.#state !== "running") return;
-      for (const obj of this.#caches.get(this.#o.type)!.list()) this.#queue.add(objectKey(obj));
+      for (const obj of this.#caches.get(this.#o.type)!.list()) this.#resync(obj);
       this.#scheduleResync(period);
     }, period);
   }
@@ -481,7 +541,23 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
 
   #enqueuePrimary(event: PredicateEvent<T>): void {
     for (const p of this.#o.predicates ?? []) if (!p(event)) return;
-    this.#queue.add(objectKey(event.object));
+    this.#enqueue(objectKey(event.object), {
+      type: "event",
+      event: event.type,
+      ...(event.object.metadata.resourceVersion
+        ? { resourceVersion: event.object.metadata.resourceVersion }
+        : {}),
+    });
+  }
+
+  #resync(obj: KubeObject): void {
+    this.#enqueue(objectKey(obj), { type: "resync" });
+  }
+
+  #enqueue(key: string, trigger: ReconcileTrigger): void {
+    if (this.#queue.shuttingDown) return;
+    this.#observer.queued(key, trigger);
+    this.#queue.add(key);
   }
 
   #primaryHandler(): InformerHandler<T> {
@@ -489,12 +565,16 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
       onAdd: (object) => this.#enqueuePrimary({ type: "add", object }),
       onUpdate: (old, object) => this.#enqueuePrimary({ type: "update", object, old }),
       onDelete: (object) => this.#enqueuePrimary({ type: "delete", object }),
-      onResync: (object) => this.#queue.add(objectKey(object)),
+      onResync: (object) => this.#resync(object),
     };
   }
 
-  #mappedHandler(map: (obj: KubeObject) => string[]): InformerHandler<KubeObject> {
-    const enqueue = (obj: KubeObject) => {
+  #mappedHandler(
+    via: "owns" | "watches",
+    kind: string,
+    map: (obj: KubeObject) => string[],
+  ): InformerHandler<KubeObject> {
+    const enqueue = (obj: KubeObject, event: "add" | "update" | "delete") => {
       let keys: string[];
       try {
         keys = map(obj);
@@ -505,16 +585,25 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
         });
         return;
       }
-      for (const k of keys) this.#queue.add(k);
+      const ns = obj.metadata.namespace;
+      const trigger: ReconcileTrigger = {
+        type: "mapped",
+        via,
+        event,
+        kind,
+        object: ns ? `${ns}/${obj.metadata.name}` : obj.metadata.name ?? "",
+        ...(obj.metadata.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
+      };
+      for (const k of keys) this.#enqueue(k, trigger);
     };
     return {
-      onAdd: enqueue,
+      onAdd: (obj) => enqueue(obj, "add"),
       onUpdate: (old, obj) => {
-        enqueue(obj);
+        enqueue(obj, "update");
         // An owner or mapping that changed must hear about the object leaving it too.
-        if (old) enqueue(old);
+        if (old) enqueue(old, "update");
       },
-      onDelete: enqueue,
+      onDelete: (obj) => enqueue(obj, "delete"),
     };
   }
 

@@ -43,6 +43,7 @@ export * from "./crud_resource.ts";
 export * from "./event_recorder.ts";
 export * from "./finalizer.ts";
 export * from "./histogram.ts";
+export * from "./inspection.ts";
 export * from "./informer_source.ts";
 export * from "./kube.ts";
 export * from "./middlewares.ts";

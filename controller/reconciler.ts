@@ -16,6 +16,7 @@ import {
   removeFinalizer,
 } from "./finalizer.ts";
 import { createReconcileContext, ReconcileFlow } from "./reconcile_context.ts";
+import { traceResource } from "./_tracing.ts";
 import type {
   CacheReader,
   CacheReaders,
@@ -251,7 +252,7 @@ export class Reconciler<T extends KubeObject> {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       flow.resourceCanceled = false;
       try {
-        await r[operation](obj, ctx);
+        await traceResource(r.name, operation, () => r[operation](obj, ctx));
       } catch (cause) {
         throw new ReconcileError(ctx.key, { resource: r.name, operation, cause });
       }

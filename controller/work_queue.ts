@@ -94,6 +94,7 @@ export class WorkQueue<K = string> implements AsyncDisposable {
   #drainers: Array<() => void> = [];
   #shuttingDown = false;
   readonly #queuedAt = new Map<K, number>();
+  readonly #waited = new Map<K, number>();
   readonly #counters: WorkQueueCounters = { adds: 0, retries: 0, waitCount: 0, waitSumMs: 0 };
 
   /** Creates an empty queue. */
@@ -120,6 +121,23 @@ export class WorkQueue<K = string> implements AsyncDisposable {
   /** Totals since the queue was created (for metrics). */
   get counters(): WorkQueueCounters {
     return { ...this.#counters };
+  }
+
+  /** When the key waiting longest for `get` was queued (clock ms), or undefined when none. */
+  get oldestQueuedAt(): number | undefined {
+    // Insertion order: the first entry is the oldest key still waiting.
+    for (const at of this.#queuedAt.values()) return at;
+    return undefined;
+  }
+
+  /** How long `key`, now processing, waited in the queue before `get` handed it out (ms). */
+  waitedMs(key: K): number | undefined {
+    return this.#waited.get(key);
+  }
+
+  /** Keys waiting for an `addAfter`/`addRateLimited` delay and when each is due, soonest first. */
+  delayedKeys(): Array<{ key: K; at: number }> {
+    return [...this.#delayed].map(([key, d]) => ({ key, at: d.at })).sort((a, b) => a.at - b.at);
   }
 
   /** True once `shutdown` was called. */
@@ -206,6 +224,7 @@ export class WorkQueue<K = string> implements AsyncDisposable {
   /** Marks `key` finished; if it was added while processing it is queued again. */
   done(key: K): void {
     if (!this.#processing.delete(key)) return;
+    this.#waited.delete(key);
     if (this.#dirty.has(key) && !this.#shuttingDown) this.#push(key);
     if (this.#processing.size === 0 && this.#drainers.length > 0) {
       const drainers = this.#drainers;
@@ -264,6 +283,7 @@ export class WorkQueue<K = string> implements AsyncDisposable {
       this.#counters.waitCount++;
       this.#dirty.delete(key);
       this.#processing.add(key);
+      this.#waited.set(key, 0);
       this.#getters.shift()!(key);
       return;
     }
@@ -283,10 +303,12 @@ export class WorkQueue<K = string> implements AsyncDisposable {
     this.#dirty.delete(key);
     this.#processing.add(key);
     const at = this.#queuedAt.get(key);
+    const waited = at === undefined ? 0 : this.#clock.now() - at;
+    this.#waited.set(key, waited);
     if (at !== undefined) {
       this.#queuedAt.delete(key);
       this.#counters.waitCount++;
-      this.#counters.waitSumMs += this.#clock.now() - at;
+      this.#counters.waitSumMs += waited;
     }
     return key;
   }

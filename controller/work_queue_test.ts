@@ -129,3 +129,24 @@ Deno.test("work queue counts adds, retries and time waited", async () => {
   assert.deepEqual(q.counters, { adds: 2, retries: 1, waitCount: 2, waitSumMs: 25 });
   q.done("b");
 });
+
+Deno.test("WorkQueue tells the oldest key's age, each handed-out key's wait, and delayed keys", () => {
+  const clock = new FakeClock(1000);
+  const q = new WorkQueue<string>({ clock });
+  assert.equal(q.oldestQueuedAt, undefined);
+  q.add("a");
+  clock.tick(10);
+  q.add("b");
+  assert.equal(q.oldestQueuedAt, 1000);
+  clock.tick(5);
+  assert.equal(q.tryGet(), "a");
+  assert.equal(q.waitedMs("a"), 15);
+  assert.equal(q.oldestQueuedAt, 1010);
+  q.done("a");
+  assert.equal(q.waitedMs("a"), undefined);
+  q.addAfter("c", 50);
+  q.addAfter("d", 20);
+  assert.deepEqual(q.delayedKeys(), [{ key: "d", at: 1035 }, { key: "c", at: 1065 }]);
+  q.shutdown();
+  assert.deepEqual(q.delayedKeys(), []);
+});
