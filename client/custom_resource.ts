@@ -12,6 +12,7 @@ import { stringify as yamlStringify } from "yaml";
 import type { Decoder, KubeObject, ObjectMeta, ResourceType } from "./types.ts";
 import type { CustomResourceDefinition } from "./builtin_types.ts";
 import { _crdOf } from "./_crd_install.ts";
+import type { CustomResourceConversion, VersionConversion } from "./conversion.ts";
 import {
   _INT_OR_STRING,
   _PRESERVE_UNKNOWN,
@@ -228,6 +229,12 @@ export interface CustomResourceVersion {
   printerColumns?: PrinterColumn[];
   /** Subresources of this version. */
   subresources?: Subresources;
+  /**
+   * How this (non-storage) version converts to the storage version and back. When any
+   * version has one, the type carries `conversion` and the API server should call a
+   * conversion webhook (see the `webhook` module).
+   */
+  conversion?: VersionConversion;
 }
 
 /**
@@ -280,6 +287,8 @@ export interface CustomResourceOptions<
   storage?: boolean;
   /** Further versions of the kind. */
   versions?: CustomResourceVersion[];
+  /** How this version converts to the storage version, when it is not the storage one. */
+  conversion?: VersionConversion;
 }
 
 /**
@@ -350,6 +359,8 @@ export interface CustomResourceType<T extends KubeObject = KubeObject> extends R
   readonly crd: CustomResourceDefinition;
   /** The singular name. */
   readonly singular: string;
+  /** Set when versions declare conversion functions: every version's decoder and conversion. */
+  readonly conversion?: CustomResourceConversion;
 }
 
 /**
@@ -440,6 +451,7 @@ export function defineCustomResource<
       storage: primaryStorage,
       printerColumns: options.printerColumns,
       subresources: options.subresources,
+      conversion: options.conversion,
     },
     ...extra,
   ];
@@ -471,16 +483,10 @@ export function defineCustomResource<
     },
   };
 
-  const objectSchema = z.looseObject({
-    apiVersion: z.string().optional(),
-    kind: z.string().optional(),
-    metadata: z.custom<ObjectMeta>(
-      (m) => typeof m === "object" && m !== null && !Array.isArray(m),
-      { message: "expected metadata to be an object" },
-    ),
-    spec: specSchema,
-    ...(statusSchema ? { status: statusSchema.optional() } : {}),
-  }) as unknown as CustomResourceDecoder<CustomObject<SchemaOutput<Spec>, SchemaOutput<Status>>>;
+  const objectSchema = _objectSchema(specSchema, statusSchema) as unknown as CustomResourceDecoder<
+    CustomObject<SchemaOutput<Spec>, SchemaOutput<Status>>
+  >;
+  const conversion = _conversionOf(group, kind, all, storage[0]);
 
   return Object.freeze({
     group,
@@ -492,7 +498,51 @@ export function defineCustomResource<
     namespaced: scope === "Namespaced",
     schema: objectSchema,
     crd,
+    ...(conversion ? { conversion } : {}),
   });
+}
+
+function _objectSchema(specSchema: z.ZodType, statusSchema: z.ZodType | undefined): z.ZodType {
+  return z.looseObject({
+    apiVersion: z.string().optional(),
+    kind: z.string().optional(),
+    metadata: z.custom<ObjectMeta>(
+      (m) => typeof m === "object" && m !== null && !Array.isArray(m),
+      { message: "expected metadata to be an object" },
+    ),
+    spec: specSchema,
+    ...(statusSchema ? { status: statusSchema.optional() } : {}),
+  });
+}
+
+/** Hub-and-spoke conversion of the versions, when any declares conversion functions. */
+function _conversionOf(
+  group: string,
+  kind: string,
+  all: CustomResourceVersion[],
+  storage: string,
+): CustomResourceConversion | undefined {
+  if (!all.some((v) => v.conversion)) return undefined;
+  const versions: Record<string, CustomResourceConversion["versions"][string]> = {};
+  for (const v of all) {
+    const c = v.conversion;
+    if (v.name === storage) {
+      _check(c === undefined, `no conversion on the storage version ${storage}`, v.name);
+    } else {
+      _check(
+        typeof c?.toStorage === "function" && typeof c?.fromStorage === "function",
+        `conversion.toStorage and conversion.fromStorage on version ${v.name} (another ` +
+          `version declares conversion, so every non-storage version needs them)`,
+        v.name,
+      );
+    }
+    const status = v.status === undefined ? undefined : _zod(v.status, `status of ${v.name}`);
+    versions[v.name] = {
+      schema: _objectSchema(_zod(v.spec, `spec of ${v.name}`), status) as never,
+      ...(c ? { conversion: c } : {}),
+    };
+  }
+  return { group, kind, storageVersion: storage, versions };
 }
 
 function _versionSpec(
