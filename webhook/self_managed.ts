@@ -412,7 +412,7 @@ export class SelfManagedCertificates implements CertificateSource, AsyncDisposab
               },
             },
           },
-        }, { signal });
+        } as CustomResourceDefinition, { signal });
         this.#patches++;
       });
     }
