@@ -254,6 +254,7 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
       idleTimeoutMs: watchIdleTimeoutMs(options),
       clock: this.#clock,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onOpen ? { onOpen: options.onOpen } : {}),
     });
   }
 

@@ -440,6 +440,8 @@ export interface WatchOptions {
   metadataOnly?: boolean;
   /** Cancels the watch and releases the response body. */
   signal?: AbortSignal;
+  /** Called once the server accepted the watch (a 2xx response; its stream is open). */
+  onOpen?: () => void;
 }
 
 /**

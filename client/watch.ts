@@ -29,6 +29,8 @@ export interface WatchStreamOptions {
   clock?: Clock;
   /** Cancels the watch and releases the body. */
   signal?: AbortSignal;
+  /** Called once the server accepted the watch (a 2xx response; its stream is open). */
+  onOpen?: () => void;
 }
 
 /**
@@ -112,6 +114,7 @@ class _WatchIterator<T extends KubeObject> implements WatchIterator<T> {
   #clock: Clock;
   #idleMs: number;
   #outer?: AbortSignal;
+  #onOpen?: () => void;
   #ac = new AbortController();
   #state: "init" | "open" | "eof" | "done" = "init";
   #lines: string[] = [];
@@ -144,6 +147,7 @@ class _WatchIterator<T extends KubeObject> implements WatchIterator<T> {
     this.#clock = options.clock ?? systemClock;
     this.#idleMs = options.idleTimeoutMs;
     if (options.signal) this.#outer = options.signal;
+    if (options.onOpen) this.#onOpen = options.onOpen;
   }
 
   [Symbol.asyncIterator](): this {
@@ -219,6 +223,7 @@ class _WatchIterator<T extends KubeObject> implements WatchIterator<T> {
     this.#lastActivity = this.#clock.now();
     this.#timer = this.#clock.setTimeout(this.#onTimer, this.#idleMs);
     const res = await this.#t.request({ ...this.#spec, signal: this.#ac.signal });
+    this.#onOpen?.();
     if (!res.body) {
       this.#state = "eof";
       return;

@@ -110,6 +110,11 @@ export class FakeCluster implements ListWatch<Obj> {
     for (let i = 0; i < n; i++) this.#failures.push({ code, on });
   }
 
+  /** Forgets failures not yet taken. */
+  clearFailures(): void {
+    this.#failures = [];
+  }
+
   /** Ends every open watch cleanly (like timeoutSeconds). */
   endWatches(): void {
     for (const w of this.#watchers) w.push({ end: true });
@@ -258,6 +263,7 @@ export class FakeCluster implements ListWatch<Obj> {
           }
         }
         cluster.#watchers.add(w);
+        options.onOpen?.();
         const signal = options.signal;
         const onAbort = () => wake?.();
         signal?.addEventListener("abort", onAbort);

@@ -1,5 +1,6 @@
 // The errors the reflector tells apart: its own relist requests and idle timeouts, 410
-// Expired in either form, and HTTP status codes. Internal except `isExpired`.
+// Expired in either form, HTTP status codes, broken lines; and the one-word reason each is
+// counted and logged under. Internal except `isExpired`.
 
 export class _RelistRequest extends Error {
   constructor(readonly reason: string) {
@@ -9,8 +10,16 @@ export class _RelistRequest extends Error {
 }
 export class _IdleTimeout extends Error {
   constructor(ms: number) {
-    super(`expected a watch event within ${ms} ms, found silence`);
+    super(`expected a watch event or bookmark within ${ms} ms, found silence`);
     this.name = "WatchIdleError";
+  }
+}
+
+/** A watch that ended at once without a word: a broken server or proxy. */
+export class _ShortWatch extends Error {
+  constructor(resource: string) {
+    super(`expected a watch on ${resource} to stay open, found it closed at once`);
+    this.name = "ShortWatchError";
   }
 }
 
@@ -42,4 +51,24 @@ export function _code(err: unknown): number | undefined {
 
 export function _isIdle(err: unknown): boolean {
   return err instanceof Error && err.name === "WatchIdleError";
+}
+
+/**
+ * Why a list or watch attempt failed, as a short reason for counters and logs:
+ * `idle` (no event or bookmark within the liveness bound), `decode-error` (a line that is no
+ * watch event), `http-<code>` (a Status from the server), `short-watch` (closed at once),
+ * `network` (anything else: refused, reset, TLS).
+ */
+export function _failureReason(err: unknown): string {
+  if (_isIdle(err)) return "idle";
+  if (err instanceof Error && err.name === "WatchLineError") return "decode-error";
+  if (err instanceof Error && err.name === "ShortWatchError") return "short-watch";
+  const code = _code(err);
+  if (code !== undefined) return `http-${code}`;
+  return "network";
+}
+
+/** The error's message (never anything but its text: no headers, no tokens). */
+export function _message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

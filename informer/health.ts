@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ReflectorPhase } from "./reflector.ts";
 
 /**
  * Counters an informer keeps. All start at zero and only grow.
@@ -57,6 +58,17 @@ export interface InformerHealth {
   synced: boolean;
   /** True while the informer runs. */
   running: boolean;
+  /** The reflector's phase (`listing`, `watching`, `backoff`, ...). */
+  phase?: ReflectorPhase;
+  /** True while a watch stream is open. */
+  watching?: boolean;
+  /**
+   * Set while the informer is stale: synced, but no working watch for longer than its
+   * `staleAfterMs`; how long (ms) since a watch last worked.
+   */
+  watchStaleMs?: number;
+  /** Why the last list or watch attempt failed (`idle`, `decode-error`, `http-500`, ...). */
+  lastFailureReason?: string;
   /** Time (ms since epoch) of the last event of any kind, bookmarks included. */
   lastEventAt?: number;
   /** Milliseconds since the last event, or since start when there was none. */
@@ -71,7 +83,10 @@ export interface InformerHealth {
   counters: InformerCounters;
   /** Relists by reason (`initial`, `expired`, `drift`, `error`, ...). */
   relistReasons: Record<string, number>;
-  /** Reconnects by reason (`timeout`, `idle`, `error`, ...). */
+  /**
+   * Reconnects by why the last watch ended: `timeout` (the server-side timeout, normal),
+   * `server-closed`, `idle`, `decode-error`, `http-<code>`, `network`, `short-watch`.
+   */
   reconnectReasons: Record<string, number>;
 }
 

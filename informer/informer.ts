@@ -11,7 +11,7 @@ import type { BackoffOptions } from "./_backoff.ts";
 import { _CacheWriter } from "./_cache_writer.ts";
 import { Dispatcher, type EventHandler, type InformerEvent } from "./dispatch.ts";
 import { type InformerHealth, newCounters } from "./health.ts";
-import { Reflector } from "./reflector.ts";
+import { Reflector, type ReflectorFailure, type ReflectorPhase } from "./reflector.ts";
 import { runResync } from "./resync.ts";
 import { MemoryStore, type Store } from "./store.ts";
 import { runDriftAudit } from "./drift_audit.ts";
@@ -47,8 +47,24 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   resyncPeriodMs?: number;
   /** Pause between replayed objects during a resync (default 0). */
   rateWaitMs?: number;
-  /** Silence (no event, no bookmark) longer than this reconnects the watch. */
+  /**
+   * How often the server sends a BOOKMARK on an idle watch (kube-apiserver: once a minute).
+   * @default {60000}
+   */
+  bookmarkIntervalMs?: number;
+  /**
+   * Watch liveness bound: a watch delivering neither an event nor a bookmark for this long is
+   * closed and resumed from the last resourceVersion. Default: 1.5 bookmark intervals (90 s),
+   * so a silenced watch is noticed and its missed changes arrive within 120 s.
+   */
   idleTimeoutMs?: number;
+  /**
+   * A synced informer that has had no working watch (open, or delivering events or
+   * bookmarks) for longer than this reports itself stale in `health().watchStaleMs`, logs a
+   * warning once, and logs again once when a watch works again.
+   * @default {60000}
+   */
+  staleAfterMs?: number;
   /** Server-side watch timeout in seconds (default 300). */
   watchTimeoutSeconds?: number;
   /** Error backoff (defaults: 800 ms, cap 30 s, jitter 0.5, reset after 120 s healthy). */
@@ -135,6 +151,16 @@ export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposa
   #startedAt: number | undefined;
   #lastEventAt: number | undefined;
   #lastError: string | undefined;
+  #lastFailureReason: string | undefined;
+  // Watch health: is a watch stream open now, and since when has no watch worked (undefined
+  // while one does). A stream that opens counts as working until it fails; one that fails
+  // before delivering anything does not reset the clock.
+  #watchOpen = false;
+  #openedAt = 0;
+  #degradedSince: number | undefined;
+  #stale = false;
+  #staleTimer: unknown;
+  #staleAfterMs: number;
   #onExternalAbort = () => void this.stop();
 
   /** Creates an informer over `lw` (a `ResourceClient<T>` or any `ListWatch<T>`). */
@@ -161,19 +187,28 @@ export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposa
       pageSize: options.pageSize,
       metadataOnly: options.metadataOnly,
       idleTimeoutMs: options.idleTimeoutMs,
+      bookmarkIntervalMs: options.bookmarkIntervalMs,
       watchTimeoutSeconds: options.watchTimeoutSeconds,
       backoff: options.backoff,
       useStreamingList: options.useStreamingList,
       clock: this.#clock,
       random: options.random,
-      counters: this.#counters,
-      relistReasons: this.#relistReasons,
-      reconnectReasons: this.#reconnectReasons,
       log: this.#log,
       onSynced: () => this.#onSynced(),
-      onError: (err) => this.#lastError = err instanceof Error ? err.message : String(err),
-      onProgress: () => this.#lastEventAt = this.#clock.now(),
+      onRelist: (reason) => this.#count("relists", this.#relistReasons, reason),
+      onReconnect: (reason) => this.#count("reconnects", this.#reconnectReasons, reason),
+      onFailure: (f) => this.#onFailure(f),
+      onWatchOpen: () => this.#setWatchOpen(true),
+      onPhase: (phase) => this.#onPhase(phase),
+      onProgress: (_rv, from) => {
+        this.#lastEventAt = this.#clock.now();
+        if (from === "watch") this.#watchWorks();
+      },
     });
+    this.#staleAfterMs = options.staleAfterMs ?? 60_000;
+    if (!(this.#staleAfterMs > 0)) {
+      throw new RangeError(`expected staleAfterMs > 0, found ${options.staleAfterMs}`);
+    }
     if (options.resyncPeriodMs !== undefined && !(options.resyncPeriodMs > 0)) {
       throw new RangeError(`expected resyncPeriodMs > 0, found ${options.resyncPeriodMs}`);
     }
@@ -304,12 +339,19 @@ export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposa
     return this.#dispatcher.idle(options.signal);
   }
 
-  /** Health: sync state, last event time, staleness, counters and reasons. */
+  /** Health: sync state, last event time, staleness, watch health, counters and reasons. */
   health(): InformerHealth {
     const now = this.#clock.now();
     const since = this.#lastEventAt ?? this.#startedAt;
     const t = this.#lw.type;
+    this.#evaluateStale();
     return {
+      phase: this.#reflector.phase,
+      watching: this.#watchOpen,
+      ...(this.#stale && this.#degradedSince !== undefined
+        ? { watchStaleMs: now - this.#degradedSince }
+        : {}),
+      ...(this.#lastFailureReason ? { lastFailureReason: this.#lastFailureReason } : {}),
       resource: t.group ? `${t.plural}.${t.group}` : t.plural,
       synced: this.#synced,
       running: this.#running !== undefined && !this.#stopped,
@@ -330,6 +372,7 @@ export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposa
       this.#stopped = true;
       this.#options.signal?.removeEventListener("abort", this.#onExternalAbort);
       this.#abort.abort(new DOMException("informer stopped", "AbortError"));
+      this.#clock.clearTimeout(this.#staleTimer);
       const err = this.#stoppedError();
       for (const w of this.#syncWaiters) w.reject(err);
       this.#syncWaiters.clear();
@@ -351,6 +394,86 @@ export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposa
     });
     for (const w of this.#syncWaiters) w.resolve();
     this.#syncWaiters.clear();
+  }
+
+  #count(counter: "relists" | "reconnects", reasons: Record<string, number>, reason: string): void {
+    this.#counters[counter]++;
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
+  }
+
+  #onFailure(f: ReflectorFailure): void {
+    if (f.retryInMs !== undefined) this.#counters.errors++;
+    this.#lastError = f.message;
+    this.#lastFailureReason = f.reason;
+    this.#setWatchOpen(false);
+    if (this.#degradedSince === undefined) {
+      this.#degradedSince = this.#clock.now();
+      this.#armStaleTimer(this.#staleAfterMs);
+    }
+    this.#evaluateStale();
+  }
+
+  #onPhase(phase: ReflectorPhase): void {
+    // A stream closed (normally or not) is no longer open; a normal end keeps the health.
+    if (phase !== "watching") this.#setWatchOpen(false);
+  }
+
+  #setWatchOpen(open: boolean): void {
+    if (open && !this.#watchOpen) {
+      this.#openedAt = this.#clock.now();
+      // Stale, and a stream opened: it counts as working once it stayed open a moment
+      // (a server that fails every watch at once must not flap the state per retry).
+      if (this.#stale) this.#armStaleTimer(this.#confirmMs());
+    }
+    this.#watchOpen = open;
+    this.#evaluateStale();
+  }
+
+  #confirmMs(): number {
+    return Math.min(5_000, this.#staleAfterMs / 2);
+  }
+
+  #armStaleTimer(ms: number): void {
+    this.#clock.clearTimeout(this.#staleTimer);
+    this.#staleTimer = this.#clock.setTimeout(() => this.#evaluateStale(), ms);
+  }
+
+  #watchWorks(): void {
+    this.#watchOpen = true;
+    if (this.#degradedSince === undefined) return;
+    this.#degradedSince = undefined;
+    this.#clock.clearTimeout(this.#staleTimer);
+    this.#evaluateStale();
+  }
+
+  // Stale: synced, and no working watch for longer than staleAfterMs. A working watch is one
+  // delivering events or bookmarks, or an open one (while stale: open for a moment).
+  // Logged once per change, at warning level both ways.
+  #evaluateStale(): void {
+    const since = this.#degradedSince;
+    const now = this.#clock.now();
+    const working = this.#watchOpen &&
+      (!this.#stale || now - this.#openedAt >= this.#confirmMs());
+    const stale = this.#synced && !this.#stopped && since !== undefined && !working &&
+      now - since >= this.#staleAfterMs;
+    if (stale === this.#stale) return;
+    this.#stale = stale;
+    const resource = this.#lw.type.plural;
+    if (stale) {
+      this.#log.warn(
+        "{resource} informer has had no working watch for {seconds} s ({reason}: {error}); " +
+          "its cache may be stale",
+        {
+          resource,
+          seconds: Math.round((now - since!) / 1000),
+          reason: this.#lastFailureReason,
+          error: this.#lastError,
+          stale: true,
+        },
+      );
+    } else {
+      this.#log.warn("{resource} informer has a working watch again", { resource, stale: false });
+    }
   }
 
   #stoppedError(): Error {

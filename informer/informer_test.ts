@@ -92,7 +92,7 @@ Deno.test("watch events become add, update(old,new) and delete", async () => {
 Deno.test("bookmarks advance the resourceVersion without dispatching", async () => {
   const cluster = new FakeCluster();
   const clock = new FakeClock(0);
-  const informer = make(cluster, clock);
+  const informer = make(cluster, clock, { watchTimeoutSeconds: 60 });
   const log = record(informer);
   informer.start();
   await informer.ready();
@@ -102,10 +102,19 @@ Deno.test("bookmarks advance the resourceVersion without dispatching", async () 
   await settle();
   assert.equal(informer.resourceVersion, "40");
   assert.equal(informer.health().counters.bookmarks, 1);
+  // Ended long before the watch's timeout: the server closed it (a restart, a proxy).
   cluster.endWatches();
   await settle();
   assert.equal(cluster.watchCalls.at(-1)?.resourceVersion, "40");
+  assert.equal(informer.health().reconnectReasons["server-closed"], 1);
+  // Ended at the timeout (a bookmark on the way keeps it alive): the normal re-open.
+  await clock.tickAsync(50_000);
+  cluster.bookmark();
+  await clock.tickAsync(10_000);
+  cluster.endWatches();
+  await settle();
   assert.equal(informer.health().reconnectReasons.timeout, 1);
+  assert.equal(cluster.watchCalls.at(-1)?.resourceVersion, "40");
   assert.deepEqual(log, []);
   await informer.stop();
 });

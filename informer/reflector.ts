@@ -1,7 +1,9 @@
 /**
  * The reflector: LIST (paged, or a streaming list) then WATCH from the list's
  * resourceVersion, forever, with bookmarks, relist on 410 Expired, an idle watchdog, and
- * exponential backoff with jitter.
+ * exponential backoff with jitter. A watch is alive while it delivers events or bookmarks: one
+ * silent for longer than a bound derived from the server's bookmark interval is closed and
+ * resumed from its last resourceVersion.
  *
  * @module
  */
@@ -14,8 +16,15 @@ import type {
   WatchOptions,
 } from "../client/types.ts";
 import { _Backoff, type BackoffOptions } from "./_backoff.ts";
-import type { InformerCounters } from "./health.ts";
-import { _code, _IdleTimeout, _isIdle, _RelistRequest, isExpired } from "./_watch_errors.ts";
+import {
+  _code,
+  _failureReason,
+  _IdleTimeout,
+  _message,
+  _RelistRequest,
+  _ShortWatch,
+  isExpired,
+} from "./_watch_errors.ts";
 
 export { isExpired };
 
@@ -53,6 +62,100 @@ export interface InformerLogger {
   error(message: string, properties?: Record<string, unknown>): void;
 }
 
+/**
+ * Where a reflector is: `idle` before `run()`, `listing` (a LIST, or a streaming list until
+ * its initial events end), `watching`, `backoff` (waiting after a failure), `stopped`. Every
+ * change goes through one transition table; `onPhase` sees each one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { REFLECTOR_TRANSITIONS, type ReflectorPhase } from "./reflector.ts";
+ * const next: readonly ReflectorPhase[] = REFLECTOR_TRANSITIONS.idle;
+ * assert.deepEqual(next, ["listing", "stopped"]);
+ * ```
+ */
+export type ReflectorPhase = "idle" | "listing" | "watching" | "backoff" | "stopped";
+
+/**
+ * The reflector's state machine: the phases each phase may move to. A watch that ends
+ * normally goes `watching` -> `watching`; a 410 goes to `listing`; a failure to `backoff`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { REFLECTOR_TRANSITIONS } from "./reflector.ts";
+ * assert.equal(REFLECTOR_TRANSITIONS.stopped.length, 0);
+ * ```
+ */
+export const REFLECTOR_TRANSITIONS: Readonly<Record<ReflectorPhase, readonly ReflectorPhase[]>> =
+  Object.freeze({
+    idle: ["listing", "stopped"],
+    listing: ["listing", "watching", "backoff", "stopped"],
+    watching: ["listing", "watching", "backoff", "stopped"],
+    backoff: ["listing", "watching", "stopped"],
+    stopped: [],
+  });
+
+/**
+ * kube-apiserver's bookmark interval, measured on v1.36.3 (tools/envtest): a watch with
+ * `allowWatchBookmarks` gets a BOOKMARK about once a minute while nothing changes. The
+ * embedded server (testing/) sends them at the same interval by default.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SERVER_BOOKMARK_INTERVAL_MS } from "./reflector.ts";
+ * assert.equal(SERVER_BOOKMARK_INTERVAL_MS, 60_000);
+ * ```
+ */
+export const SERVER_BOOKMARK_INTERVAL_MS = 60_000;
+
+/**
+ * The liveness bound of a watch whose server sends a bookmark every `bookmarkIntervalMs`:
+ * one and a half intervals (90 s for kube-apiserver's minute), so one late bookmark is
+ * tolerated while a silenced watch is closed, resumed from its last resourceVersion, and the
+ * change it missed is delivered well within 120 s.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { watchLivenessBoundMs } from "./reflector.ts";
+ * assert.equal(watchLivenessBoundMs(60_000), 90_000);
+ * assert.equal(watchLivenessBoundMs(200), 300);
+ * ```
+ */
+export function watchLivenessBoundMs(bookmarkIntervalMs: number): number {
+  if (!(bookmarkIntervalMs > 0)) {
+    throw new RangeError(`expected bookmarkIntervalMs > 0, found ${bookmarkIntervalMs}`);
+  }
+  return Math.round(bookmarkIntervalMs * 1.5);
+}
+
+/**
+ * A failed list or watch attempt, as the reflector reports it (once per attempt).
+ *
+ * @example
+ * ```ts
+ * import type { ReflectorFailure } from "./reflector.ts";
+ * const f: ReflectorFailure = { stage: "watch", reason: "http-500", message: "boom", retryInMs: 800 };
+ * f.reason.startsWith("http-"); // true
+ * ```
+ */
+export interface ReflectorFailure {
+  /** What failed. */
+  stage: "list" | "watch";
+  /**
+   * Why, in one word: `idle` (no event or bookmark within the liveness bound),
+   * `decode-error`, `http-<code>`, `short-watch` (closed at once), `network`.
+   */
+  reason: string;
+  /** The error's message. */
+  message: string;
+  /** The backoff before the next attempt (absent when it retries at once, as after `idle`). */
+  retryInMs?: number;
+}
+
 /** Options for {@linkcode Reflector}. */
 export interface ReflectorOptions {
   /** Namespace (omit for all namespaces or cluster-scoped types). */
@@ -65,7 +168,16 @@ export interface ReflectorOptions {
   pageSize?: number;
   /** PartialObjectMetadata lists and watches. */
   metadataOnly?: boolean;
-  /** No event (bookmarks included) for this long means a dead connection (default: timeout + 30 s). */
+  /**
+   * How often the server sends a BOOKMARK on an idle watch.
+   * @default {60000}
+   */
+  bookmarkIntervalMs?: number;
+  /**
+   * Liveness bound: a watch delivering neither an event nor a bookmark for this long is
+   * closed and resumed from the last resourceVersion. Default:
+   * `watchLivenessBoundMs(bookmarkIntervalMs)` (90 s).
+   */
   idleTimeoutMs?: number;
   /** Server-side watch timeout; the watch is re-opened after it (default 300). */
   watchTimeoutSeconds?: number;
@@ -77,45 +189,43 @@ export interface ReflectorOptions {
   clock?: Clock;
   /** Randomness for jitter (default Math.random). */
   random?: () => number;
-  /** Counters to update. */
-  counters: InformerCounters;
-  /** Per-reason relist counts. */
-  relistReasons: Record<string, number>;
-  /** Per-reason reconnect counts. */
-  reconnectReasons: Record<string, number>;
   /** Logger (any LogTape `getLogger()` result fits). */
   log: InformerLogger;
   /** Called when the initial sync completed (once). */
   onSynced?: () => void;
-  /** Called with every error the loop recovers from. */
-  onError?: (err: unknown) => void;
-  /** Called with every event's resourceVersion and time (health). */
-  onProgress?: (resourceVersion: string | undefined) => void;
+  /** Called on every phase change. */
+  onPhase?: (phase: ReflectorPhase, previous: ReflectorPhase) => void;
+  /** Called when a full list (or streaming list) starts, with why (`initial`, `expired`, ...). */
+  onRelist?: (reason: string) => void;
+  /** Called when a watch re-opens after the first, with why the last one ended. */
+  onReconnect?: (reason: string) => void;
+  /** Called when the server accepted a watch (its stream is open). */
+  onWatchOpen?: () => void;
+  /** Called once per failed attempt. */
+  onFailure?: (failure: ReflectorFailure) => void;
+  /** Called after a list, and with every watch event or bookmark. */
+  onProgress?: (resourceVersion: string | undefined, from: "list" | "watch") => void;
 }
 
 const _INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
 /**
  * Keeps a sink in step with the server. One `run()` per reflector; it returns when the
- * signal aborts and never throws otherwise (errors are retried with backoff, counted and
- * logged with their reason).
+ * signal aborts and never throws otherwise (errors are retried with backoff, reported through
+ * the callbacks and logged with their reason, once per attempt).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getLogger } from "@logtape/logtape";
  * import { Reflector } from "./reflector.ts";
- * import { newCounters } from "./health.ts";
  * const r = new Reflector({
  *   type: { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
  *   list: () => Promise.resolve({ metadata: { resourceVersion: "1" }, items: [], invalid: [] }),
  *   watch: async function* () {},
- * }, {
- *   counters: newCounters(),
- *   relistReasons: {},
- *   reconnectReasons: {},
- *   log: getLogger(["operatorkit", "informer"]),
- * });
- * r.resourceVersion; // undefined until the first list
+ * }, { log: getLogger(["operatorkit", "informer"]) });
+ * assert.equal(r.resourceVersion, undefined); // until the first list
+ * assert.equal(r.phase, "idle");
  * ```
  */
 export class Reflector<T extends KubeObject = KubeObject> {
@@ -123,7 +233,9 @@ export class Reflector<T extends KubeObject = KubeObject> {
   #o: ReflectorOptions;
   #clock: Clock;
   #backoff: _Backoff;
+  #idleMs: number;
   #rv: string | undefined;
+  #phase: ReflectorPhase = "idle";
   #needList = true;
   #listReason = "initial";
   #streaming: boolean;
@@ -141,6 +253,11 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#streaming = options.useStreamingList ?? false;
     const ps = options.pageSize ?? 500;
     if (!(ps >= 1)) throw new RangeError(`expected pageSize >= 1, found ${ps}`);
+    this.#idleMs = options.idleTimeoutMs ??
+      watchLivenessBoundMs(options.bookmarkIntervalMs ?? SERVER_BOOKMARK_INTERVAL_MS);
+    if (!(this.#idleMs > 0)) {
+      throw new RangeError(`expected idleTimeoutMs > 0, found ${options.idleTimeoutMs}`);
+    }
   }
 
   /** The last resourceVersion seen (list, event or bookmark). */
@@ -148,10 +265,30 @@ export class Reflector<T extends KubeObject = KubeObject> {
     return this.#rv;
   }
 
+  /** The current phase. */
+  get phase(): ReflectorPhase {
+    return this.#phase;
+  }
+
+  /** The liveness bound in effect, in ms. */
+  get idleTimeoutMs(): number {
+    return this.#idleMs;
+  }
+
   /** Makes the running loop relist (and diff) as soon as possible. */
   requestRelist(reason: string): void {
     this.#pendingRelist = reason;
     this.#watchAbort?.abort(new _RelistRequest(reason));
+  }
+
+  // The only place the phase changes.
+  #enter(next: ReflectorPhase): void {
+    const prev = this.#phase;
+    if (!REFLECTOR_TRANSITIONS[prev].includes(next)) {
+      throw new Error(`reflector: expected a transition from ${prev}, found one to ${next}`);
+    }
+    this.#phase = next;
+    if (prev !== next) this.#o.onPhase?.(next, prev);
   }
 
   /** Lists and watches until `signal` aborts. */
@@ -169,25 +306,26 @@ export class Reflector<T extends KubeObject = KubeObject> {
       try {
         if (this.#needList) {
           reconnectReason = undefined;
-          this.#count("relists", this.#o.relistReasons, this.#listReason);
+          this.#enter("listing");
+          this.#o.onRelist?.(this.#listReason);
           log.info("listing {resource} ({reason})", { resource, reason: this.#listReason });
           if (this.#streaming) {
-            await this.#watch(sink, signal, true);
+            const end = await this.#watch(sink, signal, true);
             if (this.#needList) this.#listReason = "stream-ended";
-            else reconnectReason = "timeout";
+            else reconnectReason = this.#ended(end);
             continue;
           }
           await this.#list(sink, signal);
         } else if (reconnectReason !== undefined) {
-          this.#count("reconnects", this.#o.reconnectReasons, reconnectReason);
+          this.#o.onReconnect?.(reconnectReason);
           log.debug("re-opening watch on {resource} ({reason})", {
             resource,
             reason: reconnectReason,
           });
           reconnectReason = undefined;
         }
-        await this.#watch(sink, signal, false);
-        reconnectReason = "timeout";
+        this.#enter("watching");
+        reconnectReason = this.#ended(await this.#watch(sink, signal, false));
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof _RelistRequest || this.#pendingRelist !== undefined) continue;
@@ -202,9 +340,15 @@ export class Reflector<T extends KubeObject = KubeObject> {
           if (this.#expiredStreak++ > 0) await this.#pause(err, signal, "relist");
           continue;
         }
-        if (_isIdle(err)) {
-          log.warn("watch on {resource} was silent too long; reconnecting", { resource });
-          this.#o.onError?.(err);
+        const stage = this.#needList ? "list" : "watch";
+        const reason = _failureReason(err);
+        if (reason === "idle") {
+          log.warn(
+            "watch on {resource} delivered no event or bookmark for {ms} ms (idle timeout); " +
+              "resuming from resourceVersion {resourceVersion}",
+            { resource, ms: this.#idleMs, resourceVersion: this.#rv, reason },
+          );
+          this.#o.onFailure?.({ stage, reason, message: _message(err) });
           if (this.#needList) this.#listReason = "idle";
           else reconnectReason = "idle";
           continue;
@@ -221,33 +365,54 @@ export class Reflector<T extends KubeObject = KubeObject> {
           this.#listReason = "streaming-refused";
           continue;
         }
-        this.#o.counters.errors++;
-        this.#o.onError?.(err);
-        await this.#pause(err, signal, this.#needList ? "list" : "watch");
+        await this.#pause(err, signal, stage);
         if (this.#needList) this.#listReason = "error";
-        else reconnectReason = "error";
+        else reconnectReason = reason;
       }
     }
+    if (this.#phase !== "stopped") this.#enter("stopped");
   }
 
-  async #pause(err: unknown, signal: AbortSignal, stage: string): Promise<void> {
+  // A watch that ended without an error: a server-side timeout (normal, debug), or a close
+  // well before it (a restart, a proxy, a dropped connection: a warning, once).
+  #ended(end: { livedMs: number; timeoutMs: number }): string {
+    if (end.livedMs >= end.timeoutMs - 2000) return "timeout";
+    this.#o.log.warn(
+      "watch on {resource} closed by the server after {ms} ms (server closed; asked for " +
+        "{timeoutSeconds} s); resuming from resourceVersion {resourceVersion}",
+      {
+        resource: this.#lw.type.plural,
+        ms: end.livedMs,
+        timeoutSeconds: end.timeoutMs / 1000,
+        resourceVersion: this.#rv,
+        reason: "server-closed",
+      },
+    );
+    return "server-closed";
+  }
+
+  async #pause(
+    err: unknown,
+    signal: AbortSignal,
+    stage: "list" | "watch" | "relist",
+  ): Promise<void> {
     const delay = this.#backoff.fail();
-    this.#o.log.warn("{stage} of {resource} failed: {error}; retrying in {delay} ms", {
+    const reason = isExpired(err) ? "expired" : _failureReason(err);
+    const message = _message(err);
+    if (stage !== "relist") this.#o.onFailure?.({ stage, reason, message, retryInMs: delay });
+    this.#o.log.warn("{stage} of {resource} failed ({reason}): {error}; retrying in {delay} ms", {
       stage,
       resource: this.#lw.type.plural,
-      error: err instanceof Error ? err.message : String(err),
+      reason,
+      error: message,
       delay,
     });
+    this.#enter("backoff");
     try {
       await sleep(delay, { clock: this.#clock, signal });
     } catch {
       // aborted: the loop condition ends the run
     }
-  }
-
-  #count(counter: "relists" | "reconnects", reasons: Record<string, number>, reason: string): void {
-    this.#o.counters[counter]++;
-    reasons[reason] = (reasons[reason] ?? 0) + 1;
   }
 
   async #list(sink: ReflectorSink<T>, signal: AbortSignal): Promise<void> {
@@ -277,7 +442,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#needList = false;
     this.#backoff.healthy();
     sink.replace(items, invalid);
-    this.#o.onProgress?.(rv);
+    this.#o.onProgress?.(rv, "list");
     this.#markSynced();
   }
 
@@ -287,14 +452,18 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#o.onSynced?.();
   }
 
-  async #watch(sink: ReflectorSink<T>, signal: AbortSignal, streaming: boolean): Promise<void> {
+  async #watch(
+    sink: ReflectorSink<T>,
+    signal: AbortSignal,
+    streaming: boolean,
+  ): Promise<{ livedMs: number; timeoutMs: number }> {
     const ac = new AbortController();
     this.#watchAbort = ac;
     const onAbort = () => ac.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     if (signal.aborted) ac.abort(signal.reason);
     const timeoutSeconds = this.#o.watchTimeoutSeconds ?? 300;
-    const idleMs = this.#o.idleTimeoutMs ?? timeoutSeconds * 1000 + 30_000;
+    const idleMs = this.#idleMs;
     const clock = this.#clock;
     let last = clock.now();
     // While the reflector waits for a slow consumer it reads nothing, on purpose: that
@@ -319,6 +488,10 @@ export class Reflector<T extends KubeObject = KubeObject> {
       idleTimeoutMs: idleMs,
       metadataOnly: this.#o.metadataOnly,
       signal: ac.signal,
+      onOpen: () => {
+        last = clock.now();
+        this.#o.onWatchOpen?.();
+      },
     };
     if (streaming) {
       opts.sendInitialEvents = true;
@@ -345,6 +518,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
               sink.replace([...initial.values()], initialInvalid);
               initial = undefined;
               initialInvalid = [];
+              this.#enter("watching");
+              this.#o.onProgress?.(rv, "watch");
               this.#markSynced();
             }
           } else if (ev.type === "INVALID") {
@@ -370,18 +545,16 @@ export class Reflector<T extends KubeObject = KubeObject> {
         }
         sink.event(ev);
         if (rv) this.#rv = rv;
-        this.#o.onProgress?.(rv);
+        this.#o.onProgress?.(rv, "watch");
       }
       if (ac.signal.aborted && !signal.aborted) throw ac.signal.reason;
       // A watch that closes at once without a word is a broken server or proxy; reopening it
       // at once would spin, so treat it as an error and back off.
-      if (received === 0 && clock.now() - openedAt < 1000 && !signal.aborted) {
-        const e = new Error(
-          `expected a watch on ${this.#lw.type.plural} to stay open, found it closed at once`,
-        );
-        e.name = "ShortWatchError";
-        throw e;
+      const livedMs = clock.now() - openedAt;
+      if (received === 0 && livedMs < 1000 && !signal.aborted) {
+        throw new _ShortWatch(this.#lw.type.plural);
       }
+      return { livedMs, timeoutMs: timeoutSeconds * 1000 };
     } catch (err) {
       // Our own abort surfaces as whatever the iterator throws; report why we aborted.
       if (ac.signal.aborted && !signal.aborted) throw ac.signal.reason;

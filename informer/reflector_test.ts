@@ -46,3 +46,178 @@ Deno.test("a reflector paused for a slow handler is not mistaken for a silent wa
   assert.equal(informer.health().reconnectReasons.idle, 1);
   await informer.stop();
 });
+
+/** Advances the fake clock second by second, sending a bookmark every `everyMs` like a server. */
+async function run(
+  clock: FakeClock,
+  cluster: FakeCluster,
+  ms: number,
+  opts: { everyMs?: number; until?: () => boolean } = {},
+): Promise<number> {
+  const start = clock.now();
+  while (clock.now() - start < ms) {
+    await clock.tickAsync(1000);
+    if (opts.everyMs && clock.now() % opts.everyMs === 0) cluster.bookmark();
+    await settle();
+    if (opts.until?.()) break;
+  }
+  return clock.now() - start;
+}
+
+Deno.test("liveness (defaults): a live watch with a bookmark a minute is never closed", async () => {
+  const cluster = new FakeCluster();
+  const clock = new FakeClock(0);
+  const informer = new Informer(cluster, { clock, random: () => 0 });
+  informer.start();
+  await informer.ready();
+  await settle();
+  await run(clock, cluster, 300_000, { everyMs: 60_000 });
+  const h = informer.health();
+  assert.deepEqual(h.reconnectReasons, {});
+  assert.equal(cluster.watchCalls.length, 1);
+  assert.equal(h.phase, "watching");
+  assert.equal(h.watching, true);
+  assert.equal(h.watchStaleMs, undefined);
+  await informer.stop();
+});
+
+Deno.test("liveness (defaults): a silenced watch is resumed from its resourceVersion and the missed change arrives within 120 s", async () => {
+  const cluster = new FakeCluster();
+  cluster.create("ns", "a");
+  const clock = new FakeClock(0);
+  const informer = new Informer(cluster, { clock, random: () => 0 });
+  const added: string[] = [];
+  informer.addHandler({ onAdd: (o) => void added.push(o.metadata.name!) });
+  informer.start();
+  await informer.ready();
+  await run(clock, cluster, 60_000, { everyMs: 60_000 }); // the bookmark at 60 s arrives
+  const rv = informer.resourceVersion;
+  // Half-open right after a bookmark: the worst case for detection.
+  cluster.silenceWatches();
+  cluster.create("ns", "missed");
+  const took = await run(clock, cluster, 200_000, {
+    everyMs: 60_000,
+    until: () => added.includes("missed"),
+  });
+  assert.ok(added.includes("missed"), "the missed change was delivered");
+  assert.ok(took > 60_000, `not before a bookmark was overdue (took ${took} ms)`);
+  assert.ok(took <= 120_000, `expected the missed change within 120 s, took ${took} ms`);
+  const h = informer.health();
+  assert.equal(h.reconnectReasons.idle, 1);
+  assert.deepEqual(h.relistReasons, { initial: 1 }, "resumed, not relisted");
+  assert.equal(cluster.watchCalls.at(-1)?.resourceVersion, rv);
+  assert.equal(cluster.listCalls.length, 1);
+  await informer.stop();
+});
+
+Deno.test("the liveness bound follows the server's bookmark interval and can be set", async () => {
+  for (
+    const [opts, expected] of [[{}, 90_000], [{ bookmarkIntervalMs: 2000 }, 3000], [{
+      idleTimeoutMs: 5000,
+    }, 5000]] as const
+  ) {
+    const cluster = new FakeCluster();
+    const clock = new FakeClock(0);
+    const informer = new Informer(cluster, { clock, random: () => 0, ...opts });
+    informer.start();
+    await informer.ready();
+    await settle();
+    await clock.tickAsync(expected - 1);
+    await settle();
+    assert.equal(cluster.watchCalls.length, 1, `no reconnect before ${expected} ms`);
+    await clock.tickAsync(1);
+    await settle();
+    assert.equal(cluster.watchCalls.length, 2, `a reconnect at ${expected} ms`);
+    assert.equal(informer.health().reconnectReasons.idle, 1);
+    await informer.stop();
+  }
+});
+
+Deno.test("staleness: a synced informer whose watch fails on every attempt is stale after staleAfterMs, and recovers", async () => {
+  const cluster = new FakeCluster();
+  const clock = new FakeClock(0);
+  const informer = new Informer(cluster, {
+    clock,
+    random: () => 0,
+    backoff: { initialMs: 1000, maxMs: 5000 },
+  });
+  informer.start();
+  await informer.ready();
+  await settle();
+  assert.equal(informer.health().watching, true);
+  cluster.failNext(1000, 500, "watch");
+  cluster.bookmark(); // not a watch that closed at once
+  cluster.endWatches();
+  await settle();
+  let h = informer.health();
+  assert.equal(h.phase, "backoff");
+  assert.equal(h.lastFailureReason, "http-500");
+  await run(clock, cluster, 59_000);
+  assert.equal(informer.health().watchStaleMs, undefined, "not stale before 60 s");
+  await run(clock, cluster, 2_000);
+  h = informer.health();
+  assert.ok(h.watchStaleMs !== undefined && h.watchStaleMs >= 60_000, `stale: ${h.watchStaleMs}`);
+  assert.equal(h.synced, true);
+  cluster.clearFailures();
+  await run(clock, cluster, 10_000, { until: () => informer.health().watching === true });
+  h = informer.health();
+  assert.equal(h.watching, true);
+  assert.ok(h.watchStaleMs !== undefined, "a watch that just opened does not end staleness yet");
+  await run(clock, cluster, 5_000);
+  assert.equal(informer.health().watchStaleMs, undefined, "open for 5 s: a working watch");
+  // Once more, ended by the first bookmark instead.
+  cluster.failNext(1000, 500, "watch");
+  cluster.endWatches();
+  await run(clock, cluster, 61_000);
+  assert.ok(informer.health().watchStaleMs !== undefined);
+  cluster.clearFailures();
+  await run(clock, cluster, 10_000, { until: () => informer.health().watching === true });
+  cluster.bookmark();
+  await settle();
+  assert.equal(informer.health().watchStaleMs, undefined, "a bookmark ends staleness at once");
+  await informer.stop();
+});
+
+Deno.test("the reflector's phases follow its transition table", async () => {
+  const { Reflector, REFLECTOR_TRANSITIONS } = await import("./reflector.ts");
+  const cluster = new FakeCluster();
+  const clock = new FakeClock(0);
+  const phases: string[] = [];
+  const r = new Reflector(cluster, {
+    clock,
+    random: () => 0,
+    backoff: { initialMs: 100 },
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    onPhase: (next, prev) => {
+      assert.ok(REFLECTOR_TRANSITIONS[prev].includes(next), `${prev} -> ${next}`);
+      phases.push(next);
+    },
+  });
+  const ac = new AbortController();
+  const done = r.run({
+    replace() {},
+    event() {},
+    full: () => false,
+    waitForRoom: () => Promise.resolve(),
+  }, ac.signal);
+  await settle();
+  cluster.failNext(1, 500, "watch");
+  cluster.bookmark();
+  cluster.endWatches();
+  await settle();
+  await clock.tickAsync(100);
+  await settle();
+  cluster.compact();
+  await settle();
+  ac.abort();
+  await done;
+  assert.deepEqual(phases, [
+    "listing",
+    "watching",
+    "backoff",
+    "watching",
+    "listing",
+    "watching",
+    "stopped",
+  ]);
+});

@@ -140,9 +140,14 @@ export class Watcher {
   }
 }
 
+/** A line no client can read as a watch event (fault injection). */
+const GARBAGE = encoder.encode("{this is not a watch event\n");
+
 /** Registry of open watches; the store's listener. */
 export class WatchHub {
   #byType = new Map<string, Set<Watcher>>();
+  /** While true, every new watch starts with a garbage line (fault injection). */
+  garbage = false;
 
   constructor(
     readonly store: Store,
@@ -158,7 +163,13 @@ export class WatchHub {
     let set = this.#byType.get(spec.storeKey);
     if (!set) this.#byType.set(spec.storeKey, set = new Set());
     set.add(w);
+    if (this.garbage) w.send(GARBAGE);
     return w;
+  }
+
+  /** Sends one garbage line to every open watch. */
+  sendGarbage(): void {
+    for (const w of this.all()) w.send(GARBAGE);
   }
 
   /** Removes a closed watcher. */
