@@ -92,6 +92,16 @@ export interface OperatorFlags {
    * may finish after SIGTERM before they are aborted.
    */
   shutdownGracePeriodMs: number;
+  /**
+   * `--watch-idle-timeout` in milliseconds: a watch with neither an event nor a bookmark for
+   * this long is closed and resumed (default 90 s: 1.5 of kube-apiserver's bookmark minute).
+   */
+  watchIdleTimeoutMs: number;
+  /**
+   * `--watch-stale-threshold` in milliseconds: `/readyz` fails while a synced informer has had
+   * no working watch for longer (default 60 s).
+   */
+  watchStaleThresholdMs: number;
   /** Values of flags the user added through `configure`, by commander's attribute name. */
   extra: Record<string, unknown>;
 }
@@ -306,6 +316,20 @@ function _sharedOptions(cmd: Command, name: string, graceMs: number): void {
     .addOption(
       o("--shutdown-grace-period <duration>", "time in-flight reconciles get after SIGTERM")
         .argParser(_duration("--shutdown-grace-period")).default(`${graceMs}ms`),
+    )
+    .addOption(
+      o(
+        "--watch-idle-timeout <duration>",
+        "resume a watch silent (no event, no bookmark) this long",
+      )
+        .argParser(_duration("--watch-idle-timeout")).default("90s"),
+    )
+    .addOption(
+      o(
+        "--watch-stale-threshold <duration>",
+        "not ready while an informer has no working watch this long",
+      )
+        .argParser(_duration("--watch-stale-threshold")).default("60s"),
     );
 }
 
@@ -369,6 +393,16 @@ function _collect(cmd: Command, name: string): OperatorFlags {
   const leaseDurationMs = ms("leaderElectionLeaseDuration", "--leader-election-lease-duration");
   const renewDeadlineMs = ms("leaderElectionRenewDeadline", "--leader-election-renew-deadline");
   const retryPeriodMs = ms("leaderElectionRetryPeriod", "--leader-election-retry-period");
+  const watchIdleTimeoutMs = ms("watchIdleTimeout", "--watch-idle-timeout");
+  const watchStaleThresholdMs = ms("watchStaleThreshold", "--watch-stale-threshold");
+  for (
+    const [flag, value] of [
+      ["--watch-idle-timeout", watchIdleTimeoutMs],
+      ["--watch-stale-threshold", watchStaleThresholdMs],
+    ] as const
+  ) {
+    if (!(value > 0)) throw new FlagError(`${flag}=${value}ms is invalid: expected more than 0`);
+  }
   if (!(renewDeadlineMs < leaseDurationMs)) {
     throw new FlagError(
       `--leader-election-renew-deadline=${renewDeadlineMs}ms is invalid: expected less than ` +
@@ -399,6 +433,8 @@ function _collect(cmd: Command, name: string): OperatorFlags {
     "resyncPeriod",
     "cacheSyncTimeout",
     "shutdownGracePeriod",
+    "watchIdleTimeout",
+    "watchStaleThreshold",
     "version",
   ]);
   const extra: Record<string, unknown> = {};
@@ -426,6 +462,8 @@ function _collect(cmd: Command, name: string): OperatorFlags {
     resyncPeriodMs: resync,
     cacheSyncTimeoutMs,
     shutdownGracePeriodMs,
+    watchIdleTimeoutMs,
+    watchStaleThresholdMs,
     extra,
   };
 }

@@ -223,6 +223,28 @@ function _informers(o: _Out, informers: MetricsSnapshot["informers"]): void {
     "1 once the initial list is cached.",
     (h) => h.synced ? 1 : 0,
   );
+  simple(
+    "operatorkit_informer_watch_stale",
+    "gauge",
+    "1 while a synced informer has had no working watch for longer than the stale threshold.",
+    (h) => h.watchStaleMs !== undefined ? 1 : 0,
+  );
+  simple(
+    "operatorkit_informer_watch_stale_seconds",
+    "gauge",
+    "Seconds without a working watch while stale, else 0.",
+    (h) => (h.watchStaleMs ?? 0) / 1000,
+  );
+  o.family(
+    "operatorkit_informer_watch_reconnects_total",
+    "counter",
+    "Watch reconnects by why the previous watch ended.",
+  );
+  for (const h of informers) {
+    for (const [reason, n] of Object.entries(h.reconnectReasons)) {
+      o.sample("operatorkit_informer_watch_reconnects_total", { ...label(h), reason }, n);
+    }
+  }
 }
 
 function _escape(v: string): string {

@@ -214,7 +214,13 @@ export class OperatorRuntime {
         this.#starting = "installing custom resource definitions";
         await _installCrds(client, o.customResources, stop.signal);
       }
-      await using informers = new InformerFactory({ listWatch: (t) => client.resource(t) });
+      await using informers = new InformerFactory({
+        listWatch: (t) => client.resource(t),
+        defaults: {
+          idleTimeoutMs: flags.watchIdleTimeoutMs,
+          staleAfterMs: flags.watchStaleThresholdMs,
+        },
+      });
       this.#informers = informers;
       if (flags.leaderElect) {
         // Not ready until the first attempt at the lease: then either leading (and not ready
@@ -350,9 +356,17 @@ export class OperatorRuntime {
 
   #informersReady(): string | undefined {
     // A standby replica runs no informers and is ready to take over.
-    const problems = (this.#informers?.health() ?? [])
-      .filter((h) => !h.synced || !h.running)
-      .map((h) => `${h.resource} ${h.synced ? "stopped" : "not synced"}`);
+    // A stale informer (no working watch for longer than --watch-stale-threshold) is not
+    // ready either; it recovers by itself when a watch works again. Leadership is separate.
+    const problems = (this.#informers?.health() ?? []).flatMap((h) => {
+      const name = h.scope.namespace ? `${h.resource} in ${h.scope.namespace}` : h.resource;
+      if (!h.synced || !h.running) return [`${name} ${h.synced ? "stopped" : "not synced"}`];
+      if (h.watchStaleMs === undefined) return [];
+      return [
+        `${name} informer stale: no working watch for ${Math.round(h.watchStaleMs / 1000)} s` +
+        ` (${h.lastFailureReason ?? "unknown"}: ${h.lastError ?? "no error"})`,
+      ];
+    });
     if (problems.length) return problems.join("; ");
     return this.#controllersStarting ? "controllers starting" : undefined;
   }
