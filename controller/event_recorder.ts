@@ -7,6 +7,7 @@ import { getLogger } from "@logtape/logtape";
 import { type Clock, systemClock } from "../client/clock.ts";
 import type { KubeObject, ObjectMeta } from "../client/types.ts";
 import { _isNotFound } from "./_errors.ts";
+import { _eventName } from "./_event_name.ts";
 import type { ContextLogger } from "./resource.ts";
 
 /**
@@ -237,7 +238,10 @@ export class KubeEventRecorder implements EventRecorder {
         }
       }
       const instance = this.#options.instance ?? _hostname();
-      const name = `${meta.name}.${this.#clock.now().toString(16)}${(this.#seq++).toString(16)}`;
+      const name = _eventName(
+        meta.name ?? "",
+        `${this.#clock.now().toString(16)}${(this.#seq++).toString(16)}`,
+      );
       await this.#sink.create(namespace, {
         apiVersion: "v1",
         kind: "Event",
