@@ -62,7 +62,10 @@ export interface OperatorFlags {
   logLevel: OperatorLogLevel;
   /** `--log-format`: `pretty`, `json`, or `auto` (pretty on a terminal, else JSON lines). */
   logFormat: "pretty" | "json" | "auto";
-  /** `--metrics-bind-address` (default `:8080`; `0` disables). */
+  /**
+   * `--metrics-bind-address` (default `127.0.0.1:8080`: loopback only, since `/metrics` has
+   * no authentication; `0` disables).
+   */
   metricsBindAddress?: BindAddress;
   /** `--health-probe-bind-address` (default `:8081`; `0` disables). */
   healthProbeBindAddress?: BindAddress;
@@ -122,9 +125,29 @@ export interface ParsedCommandLine {
   /** The shared flags. */
   flags: OperatorFlags;
   /** Options of the `manifests` subcommand. */
-  manifests: { image: string; namespace: string };
+  manifests: ManifestsCommandOptions;
   /** Set when `--help` or `--version` printed something: exit 0 without running. */
   output?: string;
+}
+
+/**
+ * Options of the `manifests` subcommand.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseOperatorFlags } from "./flags.ts";
+ * const { manifests } = parseOperatorFlags(["manifests", "--skip-namespace"], { name: "op", env: {} });
+ * assert.deepEqual(manifests, { image: "op:latest", namespace: "op", includeNamespace: false });
+ * ```
+ */
+export interface ManifestsCommandOptions {
+  /** `--image`: the container image (default `<name>:latest`). */
+  image: string;
+  /** `--manifest-namespace`: where the operator runs (default: its name). */
+  namespace: string;
+  /** False with `--skip-namespace` (the Namespace is managed elsewhere). */
+  includeNamespace: boolean;
 }
 
 /**
@@ -213,7 +236,11 @@ export function parseOperatorFlags(
   const env = options.env ?? Deno.env.toObject();
   let out = "";
   let command: "run" | "manifests" = "run";
-  let manifestOpts = { image: `${options.name}:latest`, namespace: options.name };
+  let manifestOpts: ManifestsCommandOptions = {
+    image: `${options.name}:latest`,
+    namespace: options.name,
+    includeNamespace: true,
+  };
   const root = new Command(options.name)
     .description(options.description ?? `the ${options.name} operator`)
     .exitOverride()
@@ -232,16 +259,25 @@ export function parseOperatorFlags(
       command = "run";
     });
   root.command("manifests")
-    .description("print the CRDs, RBAC, ServiceAccount and Deployment this operator needs")
+    .description(
+      "print the Namespace, CRDs, ServiceAccount, least-privilege RBAC and Deployment it needs",
+    )
     .addOption(new Option("--image <image>", "container image").default(manifestOpts.image))
     .addOption(
       new Option("--manifest-namespace <ns>", "namespace to deploy into").default(
         manifestOpts.namespace,
       ),
     )
-    .action((o: { image: string; manifestNamespace: string }) => {
+    .addOption(
+      new Option("--skip-namespace", "leave out the Namespace object (managed elsewhere)"),
+    )
+    .action((o: { image: string; manifestNamespace: string; skipNamespace?: boolean }) => {
       command = "manifests";
-      manifestOpts = { image: o.image, namespace: o.manifestNamespace };
+      manifestOpts = {
+        image: o.image,
+        namespace: o.manifestNamespace,
+        includeNamespace: o.skipNamespace !== true,
+      };
     });
   try {
     root.parse([...argv], { from: "user" });
@@ -279,8 +315,10 @@ function _sharedOptions(cmd: Command, name: string, graceMs: number): void {
         .choices(["pretty", "json", "auto"]).default("auto"),
     )
     .addOption(
-      o("--metrics-bind-address <addr>", "metrics listen address ([host]:port; 0 disables)")
-        .argParser(_bindAddress("--metrics-bind-address")).default(":8080"),
+      o(
+        "--metrics-bind-address <addr>",
+        "metrics listen address ([host]:port; 0 disables; default loopback only)",
+      ).argParser(_bindAddress("--metrics-bind-address")).default("127.0.0.1:8080"),
     )
     .addOption(
       o("--health-probe-bind-address <addr>", "probe listen address ([host]:port; 0 disables)")
@@ -315,7 +353,7 @@ function _sharedOptions(cmd: Command, name: string, graceMs: number): void {
     )
     .addOption(
       o("--shutdown-grace-period <duration>", "time in-flight reconciles get after SIGTERM")
-        .argParser(_duration("--shutdown-grace-period")).default(`${graceMs}ms`),
+        .argParser(_duration("--shutdown-grace-period")).default(_formatDuration(graceMs)),
     )
     .addOption(
       o(
@@ -512,6 +550,11 @@ export function parseDuration(value: string): number {
     );
   }
   return total;
+}
+
+/** 30000 -> "30s", 90000 -> "90s", 1500 -> "1500ms": a value `parseDuration` reads back. */
+function _formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 function _duration(flag: string): (value: string) => number {

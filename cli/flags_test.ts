@@ -4,10 +4,10 @@ import { FlagError, parseBindAddress, parseDuration, parseOperatorFlags } from "
 const parse = (argv: string[], env: Record<string, string> = {}) =>
   parseOperatorFlags(argv, { name: "website", env });
 
-Deno.test("flags: defaults follow controller-runtime (:8080 metrics, :8081 probes)", () => {
+Deno.test("flags: defaults: metrics on loopback 127.0.0.1:8080, probes on :8081", () => {
   const { command, flags } = parse([]);
   assert.equal(command, "run");
-  assert.deepEqual(flags.metricsBindAddress, { hostname: "0.0.0.0", port: 8080 });
+  assert.deepEqual(flags.metricsBindAddress, { hostname: "127.0.0.1", port: 8080 });
   assert.deepEqual(flags.healthProbeBindAddress, { hostname: "0.0.0.0", port: 8081 });
   assert.equal(flags.logLevel, "info");
   assert.equal(flags.logFormat, "auto");
@@ -124,7 +124,7 @@ Deno.test("flags: --help lists every flag with its default and variable", () => 
       "manifests",
     ]
   ) assert.ok(parsed.output.includes(flag), flag);
-  assert.match(parsed.output, /default: ":8080"/);
+  assert.match(parsed.output, /default: "127.0.0.1:8080"/);
   assert.match(parsed.output, /OPERATORKIT_RESYNC_PERIOD/);
 });
 

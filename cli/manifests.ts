@@ -1,71 +1,199 @@
 /**
- * Deployment manifests for an operator: its CRDs, a ServiceAccount, a ClusterRole with
- * exactly the verbs and resources its controllers use, the binding, and a Deployment with
- * the probes wired. The RBAC rules are derived from the controllers' types, so they cannot
- * drift from the code.
+ * Deployment manifests for an operator, least privilege by construction: its Namespace, its
+ * CRDs, a ServiceAccount, RBAC derived from the controllers' types (so it cannot drift from
+ * the code), and a Deployment that passes Pod Security "restricted".
+ *
+ * RBAC comes in three parts (see {@linkcode operatorRbac}):
+ * - a Role + RoleBinding in the operator's own namespace: Leases (leader election) and the
+ *   Events it records there;
+ * - the ClusterRole: what the controllers use across the cluster (all of it without
+ *   `--namespace`; with `--namespace`, only cluster-scoped types and the CRDs it owns);
+ * - with `--namespace`, a Role + RoleBinding per watched namespace for the namespaced types.
+ *
+ * The operator's own CRDs are granted by `resourceNames`; users' `extraRules` are copied
+ * exactly as written (resourceNames, nonResourceURLs included).
  *
  * @module
  */
 import { stringify } from "yaml";
 import type { PolicyRule } from "../client/builtin_types.ts";
-import type { ResourceType } from "../client/types.ts";
 import type { ControllerTypes } from "../controller/controller.ts";
 
 const _READ = ["get", "list", "watch"];
 const _WRITE = ["create", "update", "patch", "delete"];
+const _RBAC = "rbac.authorization.k8s.io";
 
 /**
- * The rules a set of controllers needs: read and patch their primary types (status and
- * finalizers too), full access to owned child types, read access to watched types, Event
- * writes, and Lease access for leader election. Rules are merged per group and resource.
+ * One permission the operator needs: a resource (or subresource) with its verbs, where it
+ * is needed, and optionally the only object names it applies to.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { rbacRules } from "./manifests.ts";
- * const cm = { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true };
- * const rules = rbacRules([{ primary: cm, owns: [], watches: [] }], { leaderElection: false });
- * assert.deepEqual(rules.find((r) => r.resources?.[0] === "configmaps")?.verbs, ["get", "list", "patch", "update", "watch"]);
+ * import { operatorRbac } from "./manifests.ts";
+ * const rbac = operatorRbac([], { leaderElection: true });
+ * const lease = rbac.access.find((a) => a.resource === "leases");
+ * assert.equal(lease?.where, "own-namespace");
  * ```
  */
-export function rbacRules(
+export interface RequiredAccess {
+  /** API group (`""` for the core group). */
+  group: string;
+  /** Resource, or `resource/subresource`. */
+  resource: string;
+  /** Verbs, sorted. */
+  verbs: string[];
+  /** Limited to these object names (RBAC `resourceNames`). */
+  resourceNames?: string[];
+  /**
+   * `cluster`: every namespace (or a cluster-scoped type); `watched`: each `--namespace`
+   * (all namespaces when none is given); `own-namespace`: the operator's namespace only.
+   */
+  where: "cluster" | "watched" | "own-namespace";
+}
+
+/**
+ * What {@linkcode operatorRbac} derives: the access list (used by the start-up permission
+ * check) and the rules of each RBAC object of the manifests.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { operatorRbac } from "./manifests.ts";
+ * const rbac = operatorRbac([], { leaderElection: true });
+ * assert.deepEqual(rbac.clusterRules, []);
+ * assert.ok(rbac.ownNamespaceRules.some((r) => r.resources?.[0] === "leases"));
+ * ```
+ */
+export interface OperatorRbac {
+  /** Every permission, merged per resource and place. */
+  access: RequiredAccess[];
+  /** ClusterRole rules (users' `extraRules` appended exactly as written). */
+  clusterRules: PolicyRule[];
+  /** Role rules for each watched namespace (empty without `namespaces`). */
+  namespaceRules: PolicyRule[];
+  /** Role rules for the operator's own namespace (Leases, Events). */
+  ownNamespaceRules: PolicyRule[];
+}
+
+/**
+ * Options of {@linkcode operatorRbac}.
+ *
+ * @example
+ * ```ts
+ * import type { RbacOptions } from "./manifests.ts";
+ * const o: RbacOptions = { namespaces: ["team-a"], crdNames: ["websites.demo.operatorkit.io"] };
+ * ```
+ */
+export interface RbacOptions {
+  /** The `--namespace`s the controllers are limited to (empty: all). */
+  namespaces?: readonly string[];
+  /** Leader election on a Lease in the operator's namespace (default true). */
+  leaderElection?: boolean;
+  /**
+   * Names of the CRDs the operator installs at start: `get` and `update` on exactly those.
+   * No `create`: the manifests carry the CRDs, and `create` cannot be limited by name.
+   */
+  crdNames?: readonly string[];
+  /**
+   * The user's own rules, copied into the ClusterRole exactly as written. This is how to
+   * declare what the SDK cannot see from the controllers' types: verbs such as
+   * `deletecollection`, `bind`, `escalate` or `impersonate`, `resourceNames`, and
+   * `nonResourceURLs`.
+   */
+  extraRules?: readonly PolicyRule[];
+}
+
+/**
+ * The RBAC a set of controllers needs: read, update and patch of their primary types (status
+ * and finalizers too), full access to owned child types, read access to watched types,
+ * Events where their objects live, Leases for leader election, and the owned CRDs by name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { operatorRbac } from "./manifests.ts";
+ * const cm = { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true };
+ * const rbac = operatorRbac([{ primary: cm, owns: [], watches: [] }], { leaderElection: false });
+ * assert.deepEqual(
+ *   rbac.clusterRules.find((r) => r.resources?.[0] === "configmaps")?.verbs,
+ *   ["get", "list", "patch", "update", "watch"],
+ * );
+ * ```
+ */
+export function operatorRbac(
   controllers: readonly ControllerTypes[],
-  options: { leaderElection?: boolean; installCrds?: boolean; extra?: PolicyRule[] } = {},
-): PolicyRule[] {
-  const byKey = new Map<string, Set<string>>();
-  const add = (group: string, resource: string, verbs: string[]) => {
-    const key = `${group}\u0000${resource}`;
-    const set = byKey.get(key) ?? new Set<string>();
-    for (const v of verbs) set.add(v);
-    byKey.set(key, set);
+  options: RbacOptions = {},
+): OperatorRbac {
+  const byKey = new Map<string, RequiredAccess>();
+  const add = (
+    where: RequiredAccess["where"],
+    group: string,
+    resource: string,
+    verbs: readonly string[],
+    resourceNames?: readonly string[],
+  ) => {
+    const key = JSON.stringify([where, group, resource, resourceNames ?? null]);
+    const a = byKey.get(key) ??
+      {
+        group,
+        resource,
+        verbs: [],
+        where,
+        ...(resourceNames ? { resourceNames: [...resourceNames] } : {}),
+      };
+    a.verbs = [...new Set([...a.verbs, ...verbs])].sort();
+    byKey.set(key, a);
   };
-  const type = (t: ResourceType, verbs: string[]) => add(t.group, t.plural, verbs);
+  const place = (namespaced: boolean) => namespaced ? "watched" as const : "cluster" as const;
   for (const c of controllers) {
-    type(c.primary, [..._READ, "update", "patch"]);
-    add(c.primary.group, `${c.primary.plural}/status`, ["get", "update", "patch"]);
-    add(c.primary.group, `${c.primary.plural}/finalizers`, ["update"]);
-    for (const t of c.owns) type(t, [..._READ, ..._WRITE]);
-    for (const t of c.watches) type(t, _READ);
+    const p = c.primary;
+    add(place(p.namespaced), p.group, p.plural, [..._READ, "update", "patch"]);
+    add(place(p.namespaced), p.group, `${p.plural}/status`, ["get", "update", "patch"]);
+    add(place(p.namespaced), p.group, `${p.plural}/finalizers`, ["update"]);
+    for (const t of c.owns) add(place(t.namespaced), t.group, t.plural, [..._READ, ..._WRITE]);
+    for (const t of c.watches) add(place(t.namespaced), t.group, t.plural, _READ);
+    // Events are recorded in the namespace of the object they are about.
+    add(place(p.namespaced), "", "events", ["create", "patch"]);
+    add(place(p.namespaced), "events.k8s.io", "events", ["create", "patch"]);
   }
-  add("", "events", ["create", "patch"]);
-  add("events.k8s.io", "events", ["create", "patch"]);
   if (options.leaderElection ?? true) {
-    add("coordination.k8s.io", "leases", ["get", "create", "update"]);
+    add("own-namespace", "coordination.k8s.io", "leases", ["get", "create", "update"]);
+    add("own-namespace", "", "events", ["create", "patch"]);
+    add("own-namespace", "events.k8s.io", "events", ["create", "patch"]);
   }
-  if (options.installCrds) {
-    add("apiextensions.k8s.io", "customresourcedefinitions", ["get", "create", "update"]);
-  }
-  for (const r of options.extra ?? []) {
-    for (const g of r.apiGroups ?? [""]) for (const res of r.resources ?? []) add(g, res, r.verbs);
-  }
-  return [...byKey.entries()]
-    .map(([key, verbs]) => {
-      const [group, resource] = key.split("\u0000");
-      return { apiGroups: [group], resources: [resource], verbs: [...verbs].sort() };
-    })
-    .sort((a, b) =>
-      a.apiGroups[0].localeCompare(b.apiGroups[0]) || a.resources[0].localeCompare(b.resources[0])
+  if (options.crdNames?.length) {
+    add(
+      "cluster",
+      "apiextensions.k8s.io",
+      "customresourcedefinitions",
+      ["get", "update"],
+      [
+        ...options.crdNames,
+      ].sort(),
     );
+  }
+  const access = [...byKey.values()].sort((a, b) =>
+    a.where.localeCompare(b.where) || a.group.localeCompare(b.group) ||
+    a.resource.localeCompare(b.resource)
+  );
+  const limited = (options.namespaces?.length ?? 0) > 0;
+  const rules = (keep: (a: RequiredAccess) => boolean): PolicyRule[] =>
+    access.filter(keep).map((a) => ({
+      apiGroups: [a.group],
+      resources: [a.resource],
+      ...(a.resourceNames ? { resourceNames: [...a.resourceNames] } : {}),
+      verbs: [...a.verbs],
+    }));
+  return {
+    access,
+    clusterRules: [
+      ...rules((a) => a.where === "cluster" || (a.where === "watched" && !limited)),
+      ...(options.extraRules ?? []).map((r) => structuredClone(r)),
+    ],
+    namespaceRules: limited ? rules((a) => a.where === "watched") : [],
+    ownNamespaceRules: rules((a) => a.where === "own-namespace"),
+  };
 }
 
 /**
@@ -74,64 +202,119 @@ export function rbacRules(
  * @example
  * ```ts
  * import type { ManifestOptions } from "./manifests.ts";
- * const o: ManifestOptions = { name: "website", namespace: "website", image: "website:1", rules: [] };
+ * const o: ManifestOptions = { name: "website", namespace: "website", image: "website:1" };
  * ```
  */
 export interface ManifestOptions {
-  /** Operator name: ServiceAccount, ClusterRole, binding and Deployment names. */
+  /** Operator name: ServiceAccount, roles, bindings and Deployment names. */
   name: string;
-  /** Namespace to deploy into (must exist). */
+  /** Namespace to deploy into. */
   namespace: string;
   /** Container image. */
   image: string;
-  /** ClusterRole rules (see {@linkcode rbacRules}). */
-  rules: PolicyRule[];
+  /** The RBAC (see {@linkcode operatorRbac}; default: leader election only). */
+  rbac?: OperatorRbac;
+  /** The `--namespace`s the operator is limited to: a Role + RoleBinding in each. */
+  watchNamespaces?: readonly string[];
+  /** Print the Namespace object (default true; false when it is managed elsewhere). */
+  includeNamespace?: boolean;
   /** CustomResourceDefinitions to print first. */
   crds?: Record<string, unknown>[];
-  /** Container arguments (default: leader election on, probes and metrics on their ports). */
+  /**
+   * Container arguments (default: leader election on, JSON logs, metrics on loopback
+   * 127.0.0.1:8080, probes on :8081, and the `watchNamespaces`).
+   */
   args?: string[];
   /** Replicas (default 2: one leads, one stands by). */
   replicas?: number;
+  /** Container resources (default requests 10m CPU / 64Mi, limits 500m / 256Mi). */
+  resources?: { requests: Record<string, string>; limits: Record<string, string> };
 }
 
 /**
- * The manifests as objects, in apply order.
+ * The manifests as objects, in apply order: Namespace, CRDs, ServiceAccount, RBAC,
+ * Deployment.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { operatorManifests } from "./manifests.ts";
- * const docs = operatorManifests({ name: "op", namespace: "ops", image: "op:1", rules: [] });
- * docs.map((d) => d.kind); // ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment"]
+ * const docs = operatorManifests({ name: "op", namespace: "ops", image: "op:1" });
+ * assert.deepEqual(docs.map((d) => d.kind), [
+ *   "Namespace", "ServiceAccount", "Role", "RoleBinding", "Deployment",
+ * ]);
  * ```
  */
 export function operatorManifests(options: ManifestOptions): Record<string, unknown>[] {
   const { name, namespace } = options;
+  const rbac = options.rbac ?? operatorRbac([], {});
   const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "operatorkit" };
+  const subjects = [{ kind: "ServiceAccount", name, namespace }];
   const probe = (path: string) => ({
     httpGet: { path, port: "probes" },
     initialDelaySeconds: 5,
     periodSeconds: 10,
   });
+  const role = (ns: string, roleName: string, rules: PolicyRule[]) => [
+    {
+      apiVersion: `${_RBAC}/v1`,
+      kind: "Role",
+      metadata: { name: roleName, namespace: ns, labels },
+      rules,
+    },
+    {
+      apiVersion: `${_RBAC}/v1`,
+      kind: "RoleBinding",
+      metadata: { name: roleName, namespace: ns, labels },
+      roleRef: { apiGroup: _RBAC, kind: "Role", name: roleName },
+      subjects,
+    },
+  ];
+  const watched = [...new Set(options.watchNamespaces ?? [])];
+  const args = options.args ?? [
+    "--leader-elect",
+    "--log-format=json",
+    "--metrics-bind-address=127.0.0.1:8080",
+    "--health-probe-bind-address=:8081",
+    ...watched.map((ns) => `--namespace=${ns}`),
+  ];
   return [
+    ...(options.includeNamespace ?? true
+      ? [{
+        apiVersion: "v1",
+        kind: "Namespace",
+        // The operator's pod passes Pod Security "restricted": enforce it for the namespace.
+        metadata: {
+          name: namespace,
+          labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" },
+        },
+      }]
+      : []),
     ...(options.crds ?? []),
-    {
-      apiVersion: "v1",
-      kind: "ServiceAccount",
-      metadata: { name, namespace, labels },
-    },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRole",
-      metadata: { name, labels },
-      rules: options.rules,
-    },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRoleBinding",
-      metadata: { name, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-      subjects: [{ kind: "ServiceAccount", name, namespace }],
-    },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace, labels } },
+    ...(rbac.ownNamespaceRules.length
+      ? role(namespace, `${name}-leader-election`, rbac.ownNamespaceRules)
+      : []),
+    ...(rbac.namespaceRules.length
+      ? watched.flatMap((ns) => role(ns, name, rbac.namespaceRules))
+      : []),
+    ...(rbac.clusterRules.length
+      ? [
+        {
+          apiVersion: `${_RBAC}/v1`,
+          kind: "ClusterRole",
+          metadata: { name, labels },
+          rules: rbac.clusterRules,
+        },
+        {
+          apiVersion: `${_RBAC}/v1`,
+          kind: "ClusterRoleBinding",
+          metadata: { name, labels },
+          roleRef: { apiGroup: _RBAC, kind: "ClusterRole", name },
+          subjects,
+        },
+      ]
+      : []),
     {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -143,32 +326,43 @@ export function operatorManifests(options: ManifestOptions): Record<string, unkn
           metadata: { labels },
           spec: {
             serviceAccountName: name,
-            securityContext: { runAsNonRoot: true },
+            // Pod Security "restricted": non-root, RuntimeDefault seccomp, no escalation,
+            // no capabilities; a read-only root with a small writable /tmp.
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 65532,
+              runAsGroup: 65532,
+              seccompProfile: { type: "RuntimeDefault" },
+            },
             containers: [{
               name: "operator",
               image: options.image,
-              args: options.args ?? [
-                "--leader-elect",
-                "--log-format=json",
-                "--metrics-bind-address=:8080",
-                "--health-probe-bind-address=:8081",
+              args,
+              env: [
+                {
+                  name: "POD_NAMESPACE",
+                  valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } },
+                },
+                { name: "DENO_DIR", value: "/tmp/deno" },
               ],
-              env: [{
-                name: "POD_NAMESPACE",
-                valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } },
-              }],
-              ports: [
-                { name: "metrics", containerPort: 8080 },
-                { name: "probes", containerPort: 8081 },
-              ],
+              // Metrics listen on loopback only (not exposed); probes have their own port.
+              ports: [{ name: "probes", containerPort: 8081 }],
               livenessProbe: probe("/healthz"),
               readinessProbe: probe("/readyz"),
+              resources: options.resources ?? {
+                requests: { cpu: "10m", memory: "64Mi" },
+                limits: { cpu: "500m", memory: "256Mi" },
+              },
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
                 capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
               },
+              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
             }],
+            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
           },
         },
       },
@@ -181,9 +375,10 @@ export function operatorManifests(options: ManifestOptions): Record<string, unkn
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { manifestsYaml, operatorManifests } from "./manifests.ts";
- * const yaml = manifestsYaml(operatorManifests({ name: "op", namespace: "ops", image: "op:1", rules: [] }));
- * yaml.startsWith("apiVersion: v1\nkind: ServiceAccount"); // true
+ * const yaml = manifestsYaml(operatorManifests({ name: "op", namespace: "ops", image: "op:1" }));
+ * assert.ok(yaml.startsWith("apiVersion: v1\nkind: Namespace"));
  * ```
  */
 export function manifestsYaml(docs: readonly Record<string, unknown>[]): string {

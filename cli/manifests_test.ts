@@ -1,45 +1,111 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { manifestsYaml, operatorManifests, rbacRules } from "./manifests.ts";
+import { manifestsYaml, operatorManifests, operatorRbac } from "./manifests.ts";
 
-const t = (group: string, plural: string, kind: string) => ({
+const t = (group: string, plural: string, kind: string, namespaced = true) => ({
   group,
   version: "v1",
   apiVersion: group ? `${group}/v1` : "v1",
   kind,
   plural,
-  namespaced: true,
+  namespaced,
 });
 const Website = t("demo.operatorkit.io", "websites", "Website");
 const ConfigMaps = t("", "configmaps", "ConfigMap");
 const Deployments = t("apps", "deployments", "Deployment");
 const Secrets = t("", "secrets", "Secret");
+const Nodes = t("", "nodes", "Node", false);
+const controllers = [{
+  primary: Website,
+  owns: [ConfigMaps, Deployments],
+  watches: [Secrets, Nodes],
+}];
+const ALL = ["create", "delete", "get", "list", "patch", "update", "watch"];
 
-Deno.test("manifests: RBAC is exactly what the controllers use", () => {
-  const rules = rbacRules([{
-    primary: Website,
-    owns: [ConfigMaps, Deployments],
-    watches: [Secrets],
-  }], {
+function byResource(rules: { apiGroups?: string[]; resources?: string[]; verbs: string[] }[]) {
+  return Object.fromEntries(rules.map((r) => [`${r.apiGroups![0]}/${r.resources![0]}`, r.verbs]));
+}
+
+Deno.test("manifests: RBAC is exactly what the controllers use; leases and events in the operator's namespace", () => {
+  const rbac = operatorRbac(controllers, {
     leaderElection: true,
+    crdNames: ["websites.demo.operatorkit.io"],
   });
-  const by = Object.fromEntries(
-    rules.map((r) => [`${r.apiGroups![0]}/${r.resources![0]}`, r.verbs]),
-  );
-  assert.deepEqual(by, {
-    "/configmaps": ["create", "delete", "get", "list", "patch", "update", "watch"],
+  assert.deepEqual(byResource(rbac.clusterRules), {
+    "/configmaps": ALL,
     "/events": ["create", "patch"],
+    "/nodes": ["get", "list", "watch"],
     "/secrets": ["get", "list", "watch"],
-    "apps/deployments": ["create", "delete", "get", "list", "patch", "update", "watch"],
-    "coordination.k8s.io/leases": ["create", "get", "update"],
+    "apiextensions.k8s.io/customresourcedefinitions": ["get", "update"],
+    "apps/deployments": ALL,
     "demo.operatorkit.io/websites": ["get", "list", "patch", "update", "watch"],
     "demo.operatorkit.io/websites/finalizers": ["update"],
     "demo.operatorkit.io/websites/status": ["get", "patch", "update"],
     "events.k8s.io/events": ["create", "patch"],
   });
+  // The CRD rule names the owned CRDs; nothing cluster-wide touches leases.
+  const crd = rbac.clusterRules.find((r) => r.resources?.[0] === "customresourcedefinitions");
+  assert.deepEqual(crd?.resourceNames, ["websites.demo.operatorkit.io"]);
+  assert.ok(!rbac.clusterRules.some((r) => r.resources?.includes("leases")));
+  assert.deepEqual(byResource(rbac.ownNamespaceRules), {
+    "/events": ["create", "patch"],
+    "coordination.k8s.io/leases": ["create", "get", "update"],
+    "events.k8s.io/events": ["create", "patch"],
+  });
+  assert.deepEqual(rbac.namespaceRules, []);
 });
 
-Deno.test("manifests: CRDs first, then ServiceAccount, ClusterRole, binding, Deployment with probes", () => {
+Deno.test("manifests: with --namespace, namespaced types move to a Role per namespace; cluster-scoped stay", () => {
+  const rbac = operatorRbac(controllers, {
+    namespaces: ["team-a", "team-b"],
+    crdNames: ["websites.demo.operatorkit.io"],
+  });
+  assert.deepEqual(Object.keys(byResource(rbac.clusterRules)).sort(), [
+    "/nodes",
+    "apiextensions.k8s.io/customresourcedefinitions",
+  ]);
+  assert.equal(byResource(rbac.namespaceRules)["/configmaps"].join(), ALL.join());
+  const docs = operatorManifests({
+    name: "website",
+    namespace: "ops",
+    image: "website:1",
+    rbac,
+    watchNamespaces: ["team-a", "team-b"],
+  });
+  const roles = docs.filter((d) => d.kind === "Role")
+    .map((d) =>
+      `${(d.metadata as { namespace: string }).namespace}/${(d.metadata as { name: string }).name}`
+    );
+  assert.deepEqual(roles, ["ops/website-leader-election", "team-a/website", "team-b/website"]);
+  const dep = docs.find((d) => d.kind === "Deployment") as {
+    spec: { template: { spec: { containers: { args: string[] }[] } } };
+  };
+  const args = dep.spec.template.spec.containers[0].args;
+  assert.ok(
+    args.includes("--namespace=team-a") && args.includes("--namespace=team-b"),
+    args.join(" "),
+  );
+});
+
+Deno.test("manifests: user rules are kept exactly as written (resourceNames, nonResourceURLs, any verb)", () => {
+  const extraRules = [
+    {
+      apiGroups: ["rbac.authorization.k8s.io"],
+      resources: ["clusterroles"],
+      verbs: ["bind"],
+      resourceNames: ["admin"],
+    },
+    { nonResourceURLs: ["/metrics"], verbs: ["get"] },
+    { apiGroups: [""], resources: ["configmaps"], verbs: ["deletecollection"] },
+    { apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] },
+  ];
+  const rbac = operatorRbac(controllers, { extraRules });
+  assert.deepEqual(rbac.clusterRules.slice(-extraRules.length), extraRules);
+  // Not merged into the derived rules: bind stays limited to "admin".
+  assert.ok(!rbac.clusterRules.slice(0, -extraRules.length).some((r) => r.verbs.includes("bind")));
+});
+
+Deno.test("manifests: Namespace, CRDs, ServiceAccount, RBAC, then a Deployment for Pod Security restricted", () => {
   const crd = {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
@@ -49,27 +115,52 @@ Deno.test("manifests: CRDs first, then ServiceAccount, ClusterRole, binding, Dep
     name: "website",
     namespace: "ops",
     image: "website:1",
-    rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }],
+    rbac: operatorRbac(controllers, { crdNames: ["websites.demo.operatorkit.io"] }),
     crds: [crd],
   }));
   const docs = text.split(/^---$/m).map((d) => parse(d));
   assert.deepEqual(docs.map((d) => d.kind), [
+    "Namespace",
     "CustomResourceDefinition",
     "ServiceAccount",
+    "Role",
+    "RoleBinding",
     "ClusterRole",
     "ClusterRoleBinding",
     "Deployment",
   ]);
-  const dep = docs[4];
-  const c = dep.spec.template.spec.containers[0];
+  assert.equal(docs[0].metadata.name, "ops");
+  const dep = docs[7];
+  const pod = dep.spec.template.spec;
+  const c = pod.containers[0];
   assert.equal(c.image, "website:1");
-  assert.equal(c.livenessProbe.httpGet.path, "/healthz");
+  assert.equal(pod.serviceAccountName, "website");
+  assert.deepEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" });
+  assert.equal(pod.securityContext.runAsNonRoot, true);
+  assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+  assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+  assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"] });
+  assert.ok(c.resources.requests.cpu && c.resources.requests.memory);
+  assert.ok(c.resources.limits.cpu && c.resources.limits.memory);
+  // Probes on their own port; metrics on loopback only, not exposed.
+  assert.deepEqual(c.ports, [{ name: "probes", containerPort: 8081 }]);
+  assert.equal(c.livenessProbe.httpGet.port, "probes");
   assert.equal(c.readinessProbe.httpGet.path, "/readyz");
+  assert.ok(c.args.includes("--metrics-bind-address=127.0.0.1:8080"), c.args.join(" "));
+  assert.ok(c.args.includes("--health-probe-bind-address=:8081"));
   assert.ok(c.args.includes("--leader-elect"));
-  assert.equal(dep.spec.template.spec.serviceAccountName, "website");
-  assert.deepEqual(docs[3].subjects, [{
-    kind: "ServiceAccount",
+  for (const binding of [docs[4], docs[6]]) {
+    assert.deepEqual(binding.subjects, [{
+      kind: "ServiceAccount",
+      name: "website",
+      namespace: "ops",
+    }]);
+  }
+  const without = operatorManifests({
     name: "website",
     namespace: "ops",
-  }]);
+    image: "w",
+    includeNamespace: false,
+  });
+  assert.ok(!without.some((d) => d.kind === "Namespace"));
 });

@@ -8,10 +8,11 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseOperatorFlags, rbacRules } from "./mod.ts";
+ * import { operatorRbac, parseOperatorFlags } from "./mod.ts";
  * const { flags } = parseOperatorFlags(["--leader-elect"], { name: "website", env: {} });
  * assert.equal(flags.leaderElect, true);
- * assert.ok(rbacRules([], { leaderElection: true }).some((r) => r.resources?.[0] === "leases"));
+ * const rbac = operatorRbac([], { leaderElection: true });
+ * assert.ok(rbac.ownNamespaceRules.some((r) => r.resources?.[0] === "leases"));
  * ```
  *
  * @module

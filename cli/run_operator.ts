@@ -11,14 +11,20 @@
 import { getLogger } from "@logtape/logtape";
 import type { CustomResourceDefinition } from "../client/builtin_types.ts";
 import type { ResourceType } from "../client/types.ts";
-import type { Controller, ControllerDefaults } from "../controller/controller.ts";
+import type { Controller, ControllerDefaults, ControllerTypes } from "../controller/controller.ts";
 import { ResourceMetrics } from "../controller/middlewares.ts";
 import { InformerFactory } from "../informer/factory.ts";
-import { type FlagCommand, FlagError, type OperatorFlags, parseOperatorFlags } from "./flags.ts";
+import {
+  type FlagCommand,
+  FlagError,
+  type ManifestsCommandOptions,
+  type OperatorFlags,
+  parseOperatorFlags,
+} from "./flags.ts";
 import { LeaderElector, type LeaseApi } from "./leader_election.ts";
 import { configureOperatorLogging } from "./logging.ts";
 import type { PolicyRule } from "../client/builtin_types.ts";
-import { manifestsYaml, operatorManifests, rbacRules } from "./manifests.ts";
+import { manifestsYaml, operatorManifests, type OperatorRbac, operatorRbac } from "./manifests.ts";
 import { renderMetrics } from "./metrics.ts";
 import { type Check, EventLoopMonitor, serveProbes } from "./probes.ts";
 import {
@@ -76,7 +82,12 @@ export interface RunOperatorOptions {
   customResources?: ReadonlyArray<ResourceType<any> & { crd: CustomResourceDefinition }>;
   /** Install `customResources` at start (default true; needs RBAC on CRDs). */
   installCustomResources?: boolean;
-  /** Extra RBAC rules for `manifests`. */
+  /**
+   * RBAC rules the SDK cannot derive from the controllers' types, copied into the
+   * ClusterRole of `manifests` exactly as written and checked at start-up: verbs like
+   * `deletecollection`, `bind`, `escalate`, `impersonate`, rules limited by `resourceNames`,
+   * and `nonResourceURLs`.
+   */
   extraRules?: PolicyRule[];
   /** Adds the operator's own flags (read them from `flags.extra`). */
   configure?: (command: FlagCommand) => void;
@@ -371,10 +382,22 @@ export class OperatorRuntime {
     return this.#controllersStarting ? "controllers starting" : undefined;
   }
 
-  async #manifests(
+  #rbac(
+    controllers: ReadonlyArray<{ types: ControllerTypes }>,
     flags: OperatorFlags,
-    m: { image: string; namespace: string },
-  ): Promise<string> {
+    leaderElection: boolean,
+  ): OperatorRbac {
+    const o = this.#o;
+    const install = (o.installCustomResources ?? true) && !!o.customResources?.length;
+    return operatorRbac(controllers.map((c) => c.types), {
+      namespaces: flags.namespaces,
+      leaderElection,
+      ...(install ? { crdNames: o.customResources!.map((r) => r.crd.metadata!.name!) } : {}),
+      ...(o.extraRules ? { extraRules: o.extraRules } : {}),
+    });
+  }
+
+  async #manifests(flags: OperatorFlags, m: ManifestsCommandOptions): Promise<string> {
     const o = this.#o;
     using client = await _offlineClient();
     await using informers = new InformerFactory({ listWatch: (t) => client.resource(t) });
@@ -386,16 +409,14 @@ export class OperatorRuntime {
       signal: ac.signal,
       resourceMetrics: () => new ResourceMetrics(),
     });
-    const rules = rbacRules(controllers.map((c) => c.types), {
-      leaderElection: true,
-      installCrds: (o.installCustomResources ?? true) && !!o.customResources?.length,
-      ...(o.extraRules ? { extra: o.extraRules } : {}),
-    });
+    const rbac = this.#rbac(controllers, flags, true);
     return manifestsYaml(operatorManifests({
       name: o.name,
       namespace: m.namespace,
       image: m.image,
-      rules,
+      rbac,
+      watchNamespaces: flags.namespaces,
+      includeNamespace: m.includeNamespace,
       crds: (o.customResources ?? []).map((r) => r.crd as unknown as Record<string, unknown>),
     }));
   }

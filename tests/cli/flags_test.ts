@@ -158,7 +158,7 @@ Deno.test("flags: --help lists every flag with its default and environment varia
     ["--namespace", "[]"],
     ["--log-level", '"info"'],
     ["--log-format", '"auto"'],
-    ["--metrics-bind-address", '":8080"'],
+    ["--metrics-bind-address", '"127.0.0.1:8080"'],
     ["--health-probe-bind-address", '":8081"'],
     ["--leader-elect", undefined],
     ["--leader-election-id", '"website-operator-leader"'],
@@ -168,6 +168,8 @@ Deno.test("flags: --help lists every flag with its default and environment varia
     ["--leader-election-retry-period", '"2s"'],
     ["--concurrency", "4"],
     ["--resync-period", '"10m"'],
+    ["--cache-sync-timeout", '"2m"'],
+    ["--shutdown-grace-period", '"30s"'],
   ];
   const lines = help.split("\n");
   for (const [flag, def] of expected) {
@@ -188,4 +190,5 @@ Deno.test("flags: --help lists every flag with its default and environment varia
     sub,
     /--manifest-namespace <ns> namespace to deploy into \(default: "website-operator"\)/,
   );
+  assert.match(sub, /--skip-namespace leave out the Namespace object/);
 });

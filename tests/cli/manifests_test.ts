@@ -1,6 +1,7 @@
-// `manifests` of operators built with runOperator: the printed YAML has the CRDs, RBAC derived
-// from the controllers, and a Deployment with the probes wired, and the embedded API server
-// accepts it with `kubectl apply --dry-run=server` (then for real, and again unchanged).
+// `manifests` of operators built with runOperator: the printed YAML has the Namespace, the
+// CRDs, least-privilege RBAC derived from the controllers, and a Deployment with the probes
+// wired, and the embedded API server accepts it with `kubectl apply --dry-run=server` (then
+// for real, and again unchanged). tests/cli/deploy_real_test.ts does it on kube-apiserver.
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import { startApiServer } from "../../testing/api_server.ts";
@@ -8,7 +9,7 @@ import { haveKubectl, Kubectl } from "../apiserver/_kubectl.ts";
 import { api, ROOT } from "./_process.ts";
 
 type Doc = Record<string, unknown> & { kind: string; metadata: { name: string } };
-type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
 
 async function manifests(script: string, args: string[]): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -27,23 +28,30 @@ function verbs(rules: Rule[], group: string, resource: string): string[] | undef
   return rules.find((r) => r.apiGroups[0] === group && r.resources[0] === resource)?.verbs;
 }
 
-Deno.test("manifests: the website operator's CRD, RBAC from its controllers, and a Deployment with probes", async () => {
+Deno.test("manifests: the website operator's Namespace, CRD, least-privilege RBAC from its controllers, and a restricted Deployment", async () => {
   const text = await manifests("examples/website/main.ts", [
     "--image",
     "x",
     "--manifest-namespace",
-    "default",
+    "website-ops",
   ]);
   const docs = parseAllDocuments(text).map((d) => d.toJS() as Doc);
   assert.deepEqual(docs.map((d) => d.kind), [
+    "Namespace",
     "CustomResourceDefinition",
     "ServiceAccount",
+    "Role",
+    "RoleBinding",
     "ClusterRole",
     "ClusterRoleBinding",
     "Deployment",
   ]);
-  assert.equal(docs[0].metadata.name, "websites.demo.operatorkit.io");
-  const rules = (docs[2] as unknown as { rules: Rule[] }).rules;
+  assert.equal(docs[1].metadata.name, "websites.demo.operatorkit.io");
+  const role = docs[3] as unknown as { rules: Rule[]; metadata: { namespace: string } };
+  assert.equal(role.metadata.namespace, "website-ops");
+  assert.deepEqual(verbs(role.rules, "coordination.k8s.io", "leases"), ["create", "get", "update"]);
+  assert.deepEqual(verbs(role.rules, "", "events"), ["create", "patch"]);
+  const rules = (docs[5] as unknown as { rules: Rule[] }).rules;
   const all = ["create", "delete", "get", "list", "patch", "update", "watch"];
   assert.deepEqual(verbs(rules, "demo.operatorkit.io", "websites"), [
     "get",
@@ -61,17 +69,19 @@ Deno.test("manifests: the website operator's CRD, RBAC from its controllers, and
   assert.deepEqual(verbs(rules, "", "configmaps"), all);
   assert.deepEqual(verbs(rules, "", "services"), all);
   assert.deepEqual(verbs(rules, "apps", "deployments"), all);
-  assert.deepEqual(verbs(rules, "coordination.k8s.io", "leases"), ["create", "get", "update"]);
+  assert.equal(verbs(rules, "coordination.k8s.io", "leases"), undefined, "leases only in the Role");
   assert.deepEqual(verbs(rules, "", "events"), ["create", "patch"]);
-  assert.deepEqual(verbs(rules, "apiextensions.k8s.io", "customresourcedefinitions"), [
-    "create",
-    "get",
-    "update",
-  ]);
+  const crdRule = rules.find((r) => r.resources[0] === "customresourcedefinitions");
+  assert.deepEqual(crdRule, {
+    apiGroups: ["apiextensions.k8s.io"],
+    resources: ["customresourcedefinitions"],
+    resourceNames: ["websites.demo.operatorkit.io"],
+    verbs: ["get", "update"],
+  });
   // Nothing beyond what the controllers use.
-  assert.equal(rules.length, 10, JSON.stringify(rules));
+  assert.equal(rules.length, 9, JSON.stringify(rules));
 
-  const dep = docs[4] as unknown as {
+  const dep = docs[7] as unknown as {
     metadata: { namespace: string };
     spec: {
       template: {
@@ -88,7 +98,7 @@ Deno.test("manifests: the website operator's CRD, RBAC from its controllers, and
       };
     };
   };
-  assert.equal(dep.metadata.namespace, "default");
+  assert.equal(dep.metadata.namespace, "website-ops");
   const pod = dep.spec.template.spec;
   assert.equal(pod.serviceAccountName, "website-operator");
   const c = pod.containers[0];
@@ -98,8 +108,12 @@ Deno.test("manifests: the website operator's CRD, RBAC from its controllers, and
   assert.deepEqual(c.readinessProbe.httpGet, { path: "/readyz", port: "probes" });
   const probePort = c.ports.find((p) => p.name === "probes")!.containerPort;
   assert.ok(c.args.includes(`--health-probe-bind-address=:${probePort}`));
-  const metricsPort = c.ports.find((p) => p.name === "metrics")!.containerPort;
-  assert.ok(c.args.includes(`--metrics-bind-address=:${metricsPort}`));
+  // Metrics on loopback only: no port is exposed for them.
+  assert.ok(c.args.includes("--metrics-bind-address=127.0.0.1:8080"));
+  assert.deepEqual(c.ports.map((p) => p.name), ["probes"]);
+
+  const skipped = await manifests("examples/website/main.ts", ["--skip-namespace"]);
+  assert.ok(!/^kind: Namespace$/m.test(skipped));
 });
 
 for (const script of ["examples/website/main.ts", "examples/first_operator.ts"]) {
@@ -107,7 +121,15 @@ for (const script of ["examples/website/main.ts", "examples/first_operator.ts"])
     if (!(await haveKubectl(`manifests ${script}`))) return;
     await using server = await startApiServer();
     await using kubectl = await Kubectl.for(server);
-    const text = await manifests(script, ["--image", "x", "--manifest-namespace", "default"]);
+    const ns = "okt-manifests";
+    // The namespace exists (a dry run cannot create it for the objects inside it), made by
+    // kubectl apply so that applying the manifests' Namespace over it warns about nothing.
+    const made = await kubectl.run(
+      ["apply", "-f", "-"],
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`,
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const text = await manifests(script, ["--image", "x", "--manifest-namespace", ns]);
     const kinds = parseAllDocuments(text).map((d) => (d.toJS() as Doc).kind);
 
     const dry = await kubectl.run(["apply", "--dry-run=server", "-f", "-"], text);
@@ -115,9 +137,10 @@ for (const script of ["examples/website/main.ts", "examples/first_operator.ts"])
     assert.equal(dry.stderr, "");
     const lines = dry.stdout.trim().split("\n");
     assert.equal(lines.length, kinds.length, dry.stdout);
-    for (const l of lines) assert.match(l, / created \(server dry run\)$/);
+    assert.match(lines[0], /^namespace\/okt-manifests configured \(server dry run\)$/);
+    for (const l of lines.slice(1)) assert.match(l, / created \(server dry run\)$/);
     // A dry run stores nothing.
-    const sa = await api(server, "/api/v1/namespaces/default/serviceaccounts");
+    const sa = await api(server, `/api/v1/namespaces/${ns}/serviceaccounts`);
     assert.ok(
       !(sa.body.items as Array<{ metadata: { name: string } }>).some((i) =>
         /operator/.test(i.metadata.name)
