@@ -13,8 +13,10 @@ export type { KubeClient as OperatorClient };
 
 export async function _connect(
   flags: OperatorFlags,
+  env: Record<string, string>,
 ): Promise<KubeClient & { readonly server: string }> {
   const config = await loadKubeConfig({
+    env,
     ...(flags.kubeconfig ? { path: flags.kubeconfig, mode: "kubeconfig" as const } : {}),
     ...(flags.context ? { context: flags.context } : {}),
   });

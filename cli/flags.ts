@@ -7,6 +7,7 @@
  * @module
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { _readEnv } from "./_startup.ts";
 
 /** Log levels accepted by `--log-level`. */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
@@ -233,7 +234,7 @@ export function parseOperatorFlags(
   argv: readonly string[],
   options: ParseFlagsOptions,
 ): ParsedCommandLine {
-  const env = options.env ?? Deno.env.toObject();
+  const env = options.env ?? _readEnv();
   let out = "";
   let command: "run" | "manifests" = "run";
   let manifestOpts: ManifestsCommandOptions = {

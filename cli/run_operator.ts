@@ -23,6 +23,7 @@ import {
 } from "./flags.ts";
 import { LeaderElector, type LeaseApi } from "./leader_election.ts";
 import { configureOperatorLogging } from "./logging.ts";
+import { _checkAccess, _describeStartupError, _readEnv, _whoAmI } from "./_startup.ts";
 import type { PolicyRule } from "../client/builtin_types.ts";
 import { manifestsYaml, operatorManifests, type OperatorRbac, operatorRbac } from "./manifests.ts";
 import { renderMetrics } from "./metrics.ts";
@@ -74,7 +75,11 @@ export interface RunOperatorOptions {
   description?: string;
   /** `--version` text. */
   version?: string;
-  /** Builds the controllers; called once per leadership term, before `start()`. */
+  /**
+   * Builds the controllers; called once per leadership term, before `start()`, and once
+   * more at start-up (and by `manifests`) only to read the types they use for the RBAC
+   * check; that call's `signal` is already aborted and its controllers are never started.
+   */
   // deno-lint-ignore no-explicit-any
   controllers: (ctx: OperatorContext) => Controller<any>[] | Promise<Controller<any>[]>;
   /** Custom resource types the operator owns: printed by `manifests`, installed on start. */
@@ -127,6 +132,8 @@ export class OperatorRuntime {
   #controllersStarting = false;
   readonly #registries = new Map<string, ResourceMetrics>();
   #informers?: InformerFactory;
+  #server?: string;
+  #user?: string;
   #elector?: LeaderElector;
   #starting?: string;
 
@@ -141,12 +148,19 @@ export class OperatorRuntime {
     const print = o.print ??
       ((t: string) => void Deno.stdout.writeSync(new TextEncoder().encode(t)));
     let parsed;
+    let env: Record<string, string>;
+    try {
+      env = o.env ?? _readEnv();
+    } catch (err) {
+      console.error(`${o.name}: ${_describeStartupError(err)}`);
+      return 1;
+    }
     try {
       parsed = parseOperatorFlags(o.args ?? Deno.args, {
         name: o.name,
         ...(o.description ? { description: o.description } : {}),
         ...(o.version ? { version: o.version } : {}),
-        ...(o.env ? { env: o.env } : {}),
+        env,
         ...(o.configure ? { configure: o.configure } : {}),
         ...(o.shutdownGracePeriodMs !== undefined
           ? { shutdownGracePeriodMs: o.shutdownGracePeriodMs }
@@ -174,18 +188,18 @@ export class OperatorRuntime {
       ...(o.logWrite ? { write: o.logWrite } : {}),
     });
     try {
-      await this.#serve(parsed.flags);
+      await this.#serve(parsed.flags, env);
       return 0;
     } catch (err) {
       this.#log.fatal("operator {name} failed: {error}", {
         name: o.name,
-        error: err instanceof Error ? err.message : String(err),
+        error: _describeStartupError(err, this.#server ? { server: this.#server } : {}),
       });
       return 1;
     }
   }
 
-  async #serve(flags: OperatorFlags): Promise<void> {
+  async #serve(flags: OperatorFlags, env: Record<string, string>): Promise<void> {
     const o = this.#o;
     const stop = new AbortController();
     const onParent = () => stop.abort(o.signal?.reason);
@@ -219,8 +233,19 @@ export class OperatorRuntime {
     let probes: Array<{ close(): Promise<void> }> = [];
     try {
       probes = this.#probes(flags, monitor);
-      using client = await _connect(flags);
-      this.#log.info("connected to {server}", { server: client.server });
+      using client = await _connect(flags, env);
+      this.#server = client.server;
+      // "connected" only once an authenticated request succeeded: a rejected credential
+      // fails here with its 401, before anything else is tried.
+      const user = await _whoAmI(client, stop.signal);
+      this.#user = user;
+      this.#log.info("connected to {server} as {user}", {
+        server: client.server,
+        user: user ?? "(the server does not say)",
+      });
+      // Before installing CRDs or campaigning: the permissions those steps need, all at once.
+      this.#starting = "checking permissions";
+      await this.#checkAccess(client, flags, stop.signal);
       if ((o.installCustomResources ?? true) && o.customResources?.length) {
         this.#starting = "installing custom resource definitions";
         await _installCrds(client, o.customResources, stop.signal);
@@ -395,6 +420,38 @@ export class OperatorRuntime {
       ...(install ? { crdNames: o.customResources!.map((r) => r.crd.metadata!.name!) } : {}),
       ...(o.extraRules ? { extraRules: o.extraRules } : {}),
     });
+  }
+
+  // Every permission the operator needs (the same list `manifests` grants), checked before
+  // anything else: one error listing all that are missing, instead of a lease loop or
+  // informers retrying 403s forever. The controllers are built once for their types only.
+  async #checkAccess(
+    client: OperatorClient,
+    flags: OperatorFlags,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const built = new AbortController();
+    built.abort(new Error("built only to list the types the controllers use"));
+    await using informers = new InformerFactory({ listWatch: (t) => client.resource(t) });
+    const controllers = await this.#o.controllers({
+      client,
+      informers,
+      flags,
+      signal: built.signal,
+      resourceMetrics: () => new ResourceMetrics(),
+    });
+    const rbac = this.#rbac(controllers, flags, flags.leaderElect);
+    const checked = await _checkAccess(client, {
+      access: rbac.access,
+      ...(this.#o.extraRules ? { extraRules: this.#o.extraRules } : {}),
+      namespaces: flags.namespaces,
+      ownNamespace: flags.leaderElectionNamespace ?? client.namespace,
+      ...(this.#user ? { user: this.#user } : {}),
+      signal,
+    });
+    if (!checked) {
+      this.#log.debug("permissions not checked: the server does not serve SelfSubjectAccessReview");
+    }
   }
 
   async #manifests(flags: OperatorFlags, m: ManifestsCommandOptions): Promise<string> {

@@ -5,7 +5,7 @@ import { OperatorRuntime } from "../../cli/run_operator.ts";
 import { websiteController } from "../../examples/website/operator.ts";
 import { Website } from "../../examples/website/website.ts";
 import { startApiServer } from "../../testing/api_server.ts";
-import { TEST_FLAGS } from "./_process.ts";
+import { ROOT, TEST_FLAGS } from "./_process.ts";
 
 /** Runs the Website operator in process; resolves to its exit code and log lines. */
 async function runWebsite(
@@ -58,3 +58,168 @@ for (const leaderElect of [false, true]) {
     }
   });
 }
+
+const TLS = `${ROOT}tests/fixtures/tls/`;
+const pem = (f: string) => Deno.readTextFileSync(`${TLS}${f}`);
+
+/** A kubeconfig document for `server`, with a CA and a token when given. */
+function kubeconfig(server: string, options: { ca?: string; token?: string } = {}) {
+  return {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{
+      name: "c",
+      cluster: {
+        server,
+        ...(options.ca ? { "certificate-authority-data": btoa(options.ca) } : {}),
+      },
+    }],
+    users: [{ name: "u", user: options.token ? { token: options.token } : {} }],
+    contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
+    "current-context": "x",
+  };
+}
+
+/** Runs the Website operator against `doc`; asserts exit 1, one fatal line, no "connected". */
+async function failsToStart(doc: Record<string, unknown>): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "okt-start-" });
+  try {
+    await Deno.writeTextFile(`${dir}/kubeconfig`, JSON.stringify(doc));
+    const { code, lines, fatal } = await runWebsite(["--kubeconfig", `${dir}/kubeconfig`]);
+    assert.equal(code, 1, lines.join(""));
+    assert.equal(fatal.length, 1, lines.join(""));
+    assert.ok(!lines.some((l) => l.includes("connected to")), lines.join(""));
+    assert.doesNotMatch(fatal[0], /\n/);
+    return fatal[0];
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A loopback port nothing listens on (bound, then closed). */
+function closedPort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+Deno.test("start-up: a server certificate from an unknown authority is one TLS line", async () => {
+  await using server = await startApiServer({
+    tls: { cert: pem("server.crt"), key: pem("server.key"), ca: pem("ca.crt") },
+  });
+  const line = await failsToStart(kubeconfig(server.url, { ca: pem("other_ca.crt") }));
+  assert.match(
+    line,
+    /TLS: the server certificate of https:\/\/127\.0\.0\.1:\d+ is signed by an unknown authority/,
+  );
+  assert.match(line, /certificate-authority/);
+});
+
+Deno.test("start-up: a server certificate for another host is one TLS line naming both names", async () => {
+  await using server = await startApiServer({
+    tls: { cert: pem("wrong_host.crt"), key: pem("wrong_host.key"), ca: pem("ca.crt") },
+  });
+  const line = await failsToStart(kubeconfig(server.url, { ca: pem("ca.crt") }));
+  assert.match(
+    line,
+    /TLS: .* is not valid for host 127\.0\.0\.1 \(it is valid for wrong-host\.example\)/,
+  );
+});
+
+Deno.test("start-up: an unresolvable host is one DNS line naming it", async () => {
+  // `.invalid` never resolves (RFC 6761): nothing is contacted.
+  const line = await failsToStart(kubeconfig("https://no-such-host.invalid:6443"));
+  assert.match(
+    line,
+    /^operator "website-operator" failed: "DNS: cannot resolve no-such-host\.invalid/,
+  );
+});
+
+Deno.test("start-up: a refused connection is one line naming the server", async () => {
+  const url = `http://127.0.0.1:${closedPort()}`;
+  const line = await failsToStart(kubeconfig(url));
+  assert.ok(line.includes(`connection refused by ${url}`), line);
+});
+
+Deno.test("start-up: a rejected token is one 401 line, and nothing says connected", async () => {
+  await using server = await startApiServer({ token: "the-right-token" });
+  const line = await failsToStart(kubeconfig(server.url, { token: "a-wrong-token" }));
+  assert.match(
+    line,
+    /401 Unauthorized from http:\/\/127\.0\.0\.1:\d+: the credentials were rejected/,
+  );
+  assert.ok(!line.includes("a-wrong-token"), "the token never reaches the log");
+});
+
+Deno.test("start-up: 'connected ... as' is logged once an authenticated request succeeded", async () => {
+  await using server = await startApiServer({ token: "the-right-token" });
+  const dir = await Deno.makeTempDir({ prefix: "okt-start-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/kubeconfig`,
+      JSON.stringify(kubeconfig(server.url, { token: "the-right-token" })),
+    );
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const done = new OperatorRuntime({
+      name: "website-operator",
+      customResources: [Website],
+      args: [...TEST_FLAGS, "--kubeconfig", `${dir}/kubeconfig`],
+      env: {},
+      signal: stop.signal,
+      logWrite: (line) => {
+        lines.push(line);
+        if (line.includes("controller(s) running")) stop.abort();
+      },
+      controllers: (ctx) => [websiteController({ client: ctx.client, informers: ctx.informers })],
+    }).run();
+    assert.equal(await done, 0, lines.join(""));
+    const connected = lines.findIndex((l) => l.includes("connected to"));
+    assert.ok(connected >= 0, lines.join(""));
+    assert.match(lines[connected], /connected to \\"http:\/\/127\.0\.0\.1:\d+\\" as/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Runs the first operator with only the given Deno permissions. */
+async function withPermissions(
+  permissions: string[],
+  args: string[],
+): Promise<{ code: number; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...permissions, "examples/first_operator.ts", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "null",
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test("start-up: a missing Deno permission is one line naming the flag to add", async () => {
+  await using server = await startApiServer();
+  const dir = await Deno.makeTempDir({ prefix: "okt-perm-" });
+  try {
+    const kc = `${dir}/kubeconfig`;
+    await server.writeKubeconfig(kc);
+    const args = ["--kubeconfig", kc, "--log-format", "json", ...TEST_FLAGS];
+    const cases: Array<[string[], string]> = [
+      [["--allow-read", "--allow-net"], "--allow-env"],
+      [["--allow-env", "--allow-net"], "--allow-read"],
+      [["--allow-env", "--allow-read", "--allow-net=127.0.0.1:1"], "--allow-net"],
+    ];
+    for (const [permissions, flag] of cases) {
+      const { code, stderr } = await withPermissions(permissions, args);
+      const lines = stderr.split("\n").filter((l) => l.trim() !== "");
+      assert.equal(code, 1, stderr);
+      const last = lines[lines.length - 1];
+      assert.ok(!/^\s+at /m.test(stderr), `no stack trace: ${stderr}`);
+      assert.match(last, /missing Deno permission/, stderr);
+      assert.ok(last.includes(`run deno with ${flag}`), `${flag}: ${stderr}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
