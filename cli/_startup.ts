@@ -213,15 +213,14 @@ export async function _checkAccess(
       }
     }
   }
-  const missing: string[] = [];
+  const denied = new Array<boolean>(questions.length).fill(false);
   let served = true;
   // A few at a time: the client's rate limiter spaces them anyway.
   for (let i = 0; i < questions.length && served; i += 8) {
     await Promise.all(
-      questions.slice(i, i + 8).map(async (q) => {
+      questions.slice(i, i + 8).map(async (q, j) => {
         try {
-          const allowed = await _ask(client, q, options.signal);
-          if (!allowed) missing.push(_describeQuestion(q));
+          denied[i + j] = !(await _ask(client, q, options.signal));
         } catch (err) {
           if (err instanceof ApiError && (err.code === 404 || err.code === 405)) served = false;
           else throw err;
@@ -230,6 +229,8 @@ export async function _checkAccess(
     );
   }
   if (!served) return false;
+  // In the order asked: grouped by place and resource, as the manifests list them.
+  const missing = questions.filter((_, i) => denied[i]).map(_describeQuestion);
   if (missing.length) {
     throw new Error(
       `missing ${missing.length} permission(s)${

@@ -1,0 +1,288 @@
+// The Website operator deployed with exactly what its `manifests` command prints, on a real
+// kube-apiserver (the cluster named by OPERATORKIT_TEST_KUBECONFIG; .ci/run starts one):
+// - the output passes `kubectl apply --dry-run=server` into a namespace enforcing Pod
+//   Security "restricted" with zero warnings (a non-compliant Deployment there does warn);
+// - the operator, run as its generated ServiceAccount (a TokenRequest token) with exactly the
+//   generated RBAC, converges create, update and delete of a Website;
+// - a ServiceAccount without that RBAC fails start-up with one line listing every missing
+//   permission (SelfSubjectAccessReview), instead of looping on 403s.
+// The embedded server has no RBAC and no Pod Security admission, so on the embedded tier
+// these tests are ignored (with that reason in their names).
+import assert from "node:assert/strict";
+import { parseAllDocuments, stringify } from "yaml";
+import { OperatorRuntime } from "../../cli/run_operator.ts";
+import { websiteController } from "../../examples/website/operator.ts";
+import { Website } from "../../examples/website/website.ts";
+import { haveKubectl, Kubectl } from "../apiserver/_kubectl.ts";
+import { eventually, OperatorProcess, ROOT, TEST_FLAGS } from "./_process.ts";
+
+const REAL = Deno.env.get("OPERATORKIT_TEST_KUBECONFIG");
+const ignore = REAL === undefined;
+const tier = ignore ? " [ignored: needs a real cluster, OPERATORKIT_TEST_KUBECONFIG unset]" : "";
+const SA = "website-operator";
+const CRD = "websites.demo.operatorkit.io";
+
+type Doc = Record<string, unknown> & { kind: string; metadata: { name: string } };
+
+/** The Website operator's `manifests` output for namespace `ns`. */
+async function manifests(ns: string): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      "examples/website/main.ts",
+      "manifests",
+      "--image",
+      "ghcr.io/example/website-operator:1",
+      "--manifest-namespace",
+      ns,
+    ],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const dec = new TextDecoder();
+  assert.equal(out.code, 0, dec.decode(out.stderr));
+  return dec.decode(out.stdout);
+}
+
+const suffix = () => crypto.randomUUID().slice(0, 8);
+
+/** A namespace enforcing Pod Security "restricted", made by kubectl apply. */
+async function restrictedNamespace(kubectl: Kubectl, ns: string): Promise<void> {
+  await kubectl.ok(
+    ["apply", "-f", "-"],
+    stringify({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: ns, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+    }),
+  );
+}
+
+/** The Website CRD as `kubectl apply` leaves it (so applying the manifests warns nothing). */
+async function applyCrd(kubectl: Kubectl, text: string): Promise<void> {
+  const crd = parseAllDocuments(text).map((d) => d.toJS() as Doc)
+    .find((d) => d.kind === "CustomResourceDefinition")!;
+  // Tests before this one may have installed it without kubectl (no last-applied
+  // annotation): kubectl's own warning about that is not what this test is about.
+  await kubectl.run(["apply", "-f", "-"], stringify(crd));
+  await kubectl.ok(["wait", "--for=condition=Established", `crd/${CRD}`, "--timeout=30s"]);
+}
+
+/** A kubeconfig for ServiceAccount `name` of `ns` with a fresh TokenRequest token. */
+async function serviceAccountKubeconfig(kubectl: Kubectl, ns: string, name: string) {
+  const token = (await kubectl.ok(["create", "token", name, "-n", ns, "--duration=1h"])).trim();
+  const admin = parseAllDocuments(await Deno.readTextFile(REAL!))[0].toJS() as {
+    clusters: Array<{ name: string; cluster: Record<string, unknown> }>;
+    contexts: Array<{ name: string; context: { cluster: string } }>;
+    "current-context": string;
+  };
+  const ctx = admin.contexts.find((c) => c.name === admin["current-context"])!;
+  const cluster = admin.clusters.find((c) => c.name === ctx.context.cluster)!;
+  return {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "real", cluster: cluster.cluster }],
+    users: [{ name: name, user: { token } }],
+    contexts: [{ name: "sa", context: { cluster: "real", user: name, namespace: ns } }],
+    "current-context": "sa",
+  };
+}
+
+Deno.test({
+  name:
+    `deploy (real tier): kubectl apply --dry-run=server of the manifests into a restricted namespace gives zero warnings${tier}`,
+  ignore,
+  async fn() {
+    if (!(await haveKubectl("deploy dry run"))) return;
+    await using kubectl = await Kubectl.for({ kubeconfigYaml: await Deno.readTextFile(REAL!) });
+    const ns = `okt-deploy-${suffix()}`;
+    await restrictedNamespace(kubectl, ns);
+    const text = await manifests(ns);
+    await applyCrd(kubectl, text);
+
+    const dry = await kubectl.run(["apply", "--dry-run=server", "-f", "-"], text);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(dry.stderr, "", "zero warnings");
+    assert.match(dry.stdout, /^deployment\.apps\/website-operator created \(server dry run\)$/m);
+    assert.match(
+      dry.stdout,
+      /^role\.rbac\.authorization\.k8s\.io\/website-operator-leader-election created/m,
+    );
+
+    // The control: the same namespace warns about (and refuses) a non-compliant pod template.
+    const plain = parseAllDocuments(text).map((d) => d.toJS() as Doc)
+      .find((d) => d.kind === "Deployment")! as unknown as {
+        spec: {
+          template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } };
+        };
+      };
+    delete plain.spec.template.spec.securityContext;
+    delete plain.spec.template.spec.containers[0].securityContext;
+    const bad = await kubectl.run(["apply", "--dry-run=server", "-f", "-"], stringify(plain));
+    assert.match(bad.stderr, /would violate PodSecurity "restricted/, bad.stderr);
+    await kubectl.run(["delete", "namespace", ns, "--wait=false"]);
+  },
+});
+
+Deno.test({
+  name:
+    `deploy (real tier): the Website operator as its generated ServiceAccount with exactly the generated RBAC converges create, update and delete${tier}`,
+  ignore,
+  async fn() {
+    if (!(await haveKubectl("deploy as service account"))) return;
+    await using kubectl = await Kubectl.for({ kubeconfigYaml: await Deno.readTextFile(REAL!) });
+    const ns = `okt-deploy-${suffix()}`;
+    const sites = `${ns}-sites`;
+    await restrictedNamespace(kubectl, ns);
+    await kubectl.ok(["create", "namespace", sites]);
+    const text = await manifests(ns);
+    await applyCrd(kubectl, text);
+    // Everything but the Deployment (no kubelet here): the operator runs as a process.
+    const docs = parseAllDocuments(text).map((d) => d.toJS() as Doc)
+      .filter((d) => d.kind !== "Deployment");
+    await kubectl.ok(["apply", "-f", "-"], docs.map((d) => stringify(d)).join("---\n"));
+    const dir = await Deno.makeTempDir({ prefix: "okt-deploy-" });
+    try {
+      const kc = `${dir}/kubeconfig`;
+      await Deno.writeTextFile(kc, stringify(await serviceAccountKubeconfig(kubectl, ns, SA)), {
+        mode: 0o600,
+      });
+      await using op = new OperatorProcess("examples/website/main.ts", [
+        ...TEST_FLAGS,
+        "--kubeconfig",
+        kc,
+        "--leader-elect",
+      ]);
+      const connected = await op.waitForLog(
+        "connected",
+        (r) => r.message.startsWith("connected to"),
+      );
+      assert.equal(connected.properties.user, `system:serviceaccount:${ns}:${SA}`);
+      await op.waitForLog(
+        "the controllers",
+        (r) => r.message.includes("controller(s) running"),
+        60_000,
+      );
+
+      const site = (html: string) =>
+        stringify({
+          apiVersion: "demo.operatorkit.io/v1alpha1",
+          kind: "Website",
+          metadata: { name: "shop", namespace: sites },
+          spec: { html },
+        });
+      type Site = {
+        metadata: { generation: number };
+        status?: {
+          observedGeneration?: number;
+          conditions?: Array<{ type: string; status: string }>;
+        };
+      };
+      const ready = async (generation: number) => {
+        const s = await kubectl.json<Site>(["website", "shop", "-n", sites]);
+        return s?.status?.observedGeneration === generation &&
+          s.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
+      };
+      // Create: children and Ready=True.
+      await kubectl.ok(["apply", "-f", "-"], site("<h1>v1</h1>"));
+      await eventually("Ready=True for generation 1", () => ready(1), 60_000);
+      for (const child of ["configmap/shop-html", "deployment/shop", "service/shop"]) {
+        assert.ok(await kubectl.json([child, "-n", sites]), `${child} exists`);
+      }
+      // Update: the ConfigMap follows.
+      await kubectl.ok(["apply", "-f", "-"], site("<h1>v2</h1>"));
+      await eventually("the ConfigMap to carry v2", async () => {
+        const cm = await kubectl.json<{ data?: Record<string, string> }>([
+          "configmap",
+          "shop-html",
+          "-n",
+          sites,
+        ]);
+        return cm?.data?.["index.html"] === "<h1>v2</h1>";
+      }, 60_000);
+      await eventually("Ready=True for generation 2", () => ready(2), 60_000);
+      // Delete: the finalizer runs ensureDeleted (no garbage collector on this tier).
+      await kubectl.ok(["delete", "website", "shop", "-n", sites, "--wait=false"]);
+      await eventually("the Website and its children gone", async () => {
+        for (
+          const what of ["website/shop", "configmap/shop-html", "deployment/shop", "service/shop"]
+        ) {
+          if (await kubectl.json([what, "-n", sites])) return false;
+        }
+        return true;
+      }, 60_000);
+      const denied = op.lines.filter((l) => /forbidden|403/i.test(l));
+      assert.deepEqual(denied, [], "no request was refused");
+      op.kill("SIGTERM");
+      assert.equal((await op.exited()).code, 0, op.tail());
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await kubectl.run(["delete", "clusterrolebinding,clusterrole", SA, "--ignore-not-found"]);
+      await kubectl.run(["delete", "namespace", ns, sites, "--wait=false"]);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    `deploy (real tier): without its RBAC, start-up fails with one line listing every missing permission${tier}`,
+  ignore,
+  async fn() {
+    if (!(await haveKubectl("deploy missing permissions"))) return;
+    await using kubectl = await Kubectl.for({ kubeconfigYaml: await Deno.readTextFile(REAL!) });
+    const ns = `okt-deploy-${suffix()}`;
+    await kubectl.ok(["create", "namespace", ns]);
+    await kubectl.ok(["create", "serviceaccount", "nobody", "-n", ns]);
+    const dir = await Deno.makeTempDir({ prefix: "okt-deploy-" });
+    try {
+      const kc = `${dir}/kubeconfig`;
+      await Deno.writeTextFile(
+        kc,
+        stringify(await serviceAccountKubeconfig(kubectl, ns, "nobody")),
+        {
+          mode: 0o600,
+        },
+      );
+      const lines: string[] = [];
+      const code = await new OperatorRuntime({
+        name: "website-operator",
+        customResources: [Website],
+        args: [...TEST_FLAGS, "--kubeconfig", kc, "--leader-elect"],
+        env: {},
+        logWrite: (line) => lines.push(line),
+        controllers: (ctx) => [websiteController({ client: ctx.client, informers: ctx.informers })],
+      }).run();
+      assert.equal(code, 1, lines.join(""));
+      const fatal = lines.map((l) => JSON.parse(l)).filter((r) => r.level === "FATAL");
+      assert.equal(fatal.length, 1, lines.join(""));
+      const m = fatal[0].message as string;
+      const found = /missing (\d+) permission\(s\) for system:serviceaccount:[^:]+:nobody/.exec(m);
+      assert.ok(found, m);
+      for (
+        const expected of [
+          "list websites.demo.operatorkit.io cluster-wide",
+          "update websites/status.demo.operatorkit.io cluster-wide",
+          "update websites/finalizers.demo.operatorkit.io cluster-wide",
+          "create configmaps cluster-wide",
+          "delete deployments.apps cluster-wide",
+          "create events cluster-wide",
+          `create leases.coordination.k8s.io in namespace ${ns}`,
+          // (the log line JSON-quotes the message, so its quotes are escaped)
+          `update customresourcedefinitions.apiextensions.k8s.io \\"${CRD}\\" cluster-wide`,
+        ]
+      ) assert.ok(m.includes(expected), `expected "${expected}" in: ${m}`);
+      // Every verb of every rule: nothing is granted to this ServiceAccount.
+      assert.ok(Number(found[1]) >= 40, m);
+      // It never got as far as campaigning or starting informers.
+      assert.ok(
+        !lines.some((l) => l.includes("became leader") || l.includes("controller(s) running")),
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await kubectl.run(["delete", "namespace", ns, "--wait=false"]);
+    }
+  },
+});
