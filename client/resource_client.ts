@@ -21,6 +21,7 @@ import type {
 } from "./types.ts";
 import { watchEvents, watchIdleTimeoutMs, type WatchIterator } from "./watch.ts";
 import { _SubresourceClient } from "./_subresource.ts";
+import { _listPages } from "./_list_pages.ts";
 import type {
   ApplyOptions,
   DeleteCollectionOptions,
@@ -117,21 +118,64 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
 
   /** One page of LIST; no namespace on a namespaced type lists all namespaces. */
   async list(options: ListOptions = {}): Promise<DecodedList<T>> {
-    const list = await this.#t.json<KubeList<unknown>>({
+    const list = await this.#t.json<KubeList<unknown>>(this.#listSpec(options, options.continue));
+    return decodeList(this.#decodeAs(options.metadataOnly), list);
+  }
+
+  /**
+   * Every page of a LIST (from `options.continue`, following `continue`), in order. The next
+   * page is requested as soon as the current page's body has arrived (its `continue` token
+   * precedes the items), so the server prepares it while this one is parsed and decoded; at
+   * most two pages are held at once. Breaking out of the loop cancels the page requested
+   * ahead. The reflector lists this way.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { KubeClient, ConfigMaps } from "./mod.ts";
+   * import { startApiServer } from "../testing/mod.ts";
+   * await using server = await startApiServer();
+   * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+   * const cms = client.resource(ConfigMaps);
+   * for (const name of ["a", "b", "c"]) {
+   *   await cms.create({ metadata: { name }, data: {} }, { namespace: "default" });
+   * }
+   * const sizes: number[] = [];
+   * for await (const page of cms.listPages({ namespace: "default", limit: 2 })) {
+   *   sizes.push(page.items.length);
+   * }
+   * assert.deepEqual(sizes, [2, 1]);
+   * ```
+   */
+  listPages(options: ListOptions = {}): AsyncGenerator<DecodedList<T>, void, undefined> {
+    const as = this.#decodeAs(options.metadataOnly);
+    const spec = (cont: string | undefined, signal: AbortSignal) => ({
+      ...this.#listSpec(options, cont),
+      signal,
+    });
+    return _listPages(
+      async (cont, signal) => await (await this.#t.request(spec(cont, signal))).text(),
+      (list) => decodeList(as, list),
+      (text) => _parseList(text, this.path({ namespace: this.#nsForList(options.namespace) })),
+      options.signal,
+    );
+  }
+
+  #listSpec(options: ListOptions, cont: string | undefined): RequestSpec {
+    return {
       method: "GET",
       path: this.path({ namespace: this.#nsForList(options.namespace) }),
       query: {
         labelSelector: options.labelSelector || undefined,
         fieldSelector: options.fieldSelector || undefined,
         limit: options.limit,
-        continue: options.continue || undefined,
+        continue: cont || undefined,
         resourceVersion: options.resourceVersion,
         resourceVersionMatch: options.resourceVersionMatch,
       },
       ...(options.metadataOnly ? { accept: META_LIST_ACCEPT } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-    });
-    return decodeList(this.#decodeAs(options.metadataOnly), list);
+    };
   }
 
   /** Every object over all pages (following `continue`), one page in memory at a time. */
@@ -352,4 +396,15 @@ function _name(obj: KubeObject, verb: string): string {
   const name = obj?.metadata?.name;
   if (!name) throw new TypeError(`expected metadata.name to ${verb} an object, found none`);
   return name;
+}
+
+function _parseList(text: string, path: string): KubeList<unknown> {
+  try {
+    return JSON.parse(text) as KubeList<unknown>;
+  } catch (err) {
+    throw new Error(
+      `GET ${path}: expected a JSON body, found ${text.length} bytes of something else`,
+      { cause: err },
+    );
+  }
 }

@@ -466,6 +466,12 @@ export interface ListWatch<T extends KubeObject = KubeObject> {
    */
   list(options?: ListOptions): Promise<DecodedList<T>>;
   /**
+   * Every page of a LIST in order, following `continue` (optional; `ResourceClient` requests
+   * the next page while the current one is decoded). Without it the informer calls `list()`
+   * page after page.
+   */
+  listPages?(options?: ListOptions): AsyncIterable<DecodedList<T>>;
+  /**
    * WATCH as an async iterable. Ends normally when the server closes the stream
    * (timeoutSeconds); throws `ApiError` (410 Expired in either form, or other errors),
    * `WatchIdleError` for a silent connection, `WatchLineError` for a malformed line.

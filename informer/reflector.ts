@@ -16,6 +16,7 @@ import type {
   WatchOptions,
 } from "../client/types.ts";
 import { _Backoff, type BackoffOptions } from "./_backoff.ts";
+import { _pages } from "./_paged_list.ts";
 import {
   _code,
   _failureReason,
@@ -419,22 +420,20 @@ export class Reflector<T extends KubeObject = KubeObject> {
     const items: T[] = [];
     const invalid: Array<{ raw: KubeObject; error: DecodeFailure }> = [];
     let rv: string | undefined;
-    let cont: string | undefined;
-    do {
-      const page = await this.#lw.list({
+    for await (
+      const page of _pages(this.#lw, {
         namespace: this.#o.namespace,
         labelSelector: this.#o.labelSelector,
         fieldSelector: this.#o.fieldSelector,
         limit: this.#o.pageSize ?? 500,
-        continue: cont,
         metadataOnly: this.#o.metadataOnly,
         signal,
-      });
+      })
+    ) {
       rv ??= page.metadata.resourceVersion;
       for (const item of page.items) items.push(item);
       for (const bad of page.invalid ?? []) invalid.push(bad);
-      cont = page.metadata.continue || undefined;
-    } while (cont);
+    }
     if (!rv) {
       throw new Error(`expected a resourceVersion on the ${this.#lw.type.plural} list, found none`);
     }

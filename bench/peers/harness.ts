@@ -84,6 +84,14 @@ async function output(cmd: string, argv: string[]): Promise<string> {
   }
 }
 
+/** DENO_V8_FLAGS of the operator Deployment that `operatorManifests()` generates. */
+async function deployedV8Flags(): Promise<string> {
+  const { operatorManifests } = await import("../../cli/manifests.ts");
+  const docs = operatorManifests({ name: "op", namespace: "op", image: "op:1", rules: [] });
+  const env = JSON.stringify(docs).match(/"name":"DENO_V8_FLAGS","value":"([^"]*)"/);
+  return env?.[1] ?? "";
+}
+
 /** Converts the fixtures to protobuf with the client-go tool (cached per size). */
 async function protoFixtures(
   tool: string,
@@ -273,20 +281,23 @@ async function main(): Promise<void> {
     cmd: [Deno.execPath(), "run", "--allow-all", "--v8-flags=--expose-gc", join(here, script)],
     env,
   });
+  // operatorkit runs with the V8 flags its generated Deployment sets.
+  const deployed = { DENO_V8_FLAGS: await deployedV8Flags() };
   const all: PeerSpec[] = [
     {
       id: "operatorkit",
       label: "operatorkit (default transform)",
-      version: `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}`,
+      version:
+        `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}, DENO_V8_FLAGS=${deployed.DENO_V8_FLAGS}`,
       ours: true,
-      ...deno("operatorkit_peer.ts"),
+      ...deno("operatorkit_peer.ts", deployed),
     },
     {
       id: "operatorkit-identity",
       label: "operatorkit (identity transform)",
       version: `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}`,
       ours: true,
-      ...deno("operatorkit_peer.ts", { PEER_TRANSFORM: "identity" }),
+      ...deno("operatorkit_peer.ts", { ...deployed, PEER_TRANSFORM: "identity" }),
     },
     {
       id: "deno-bare",
