@@ -87,7 +87,7 @@ async function output(cmd: string, argv: string[]): Promise<string> {
 /** DENO_V8_FLAGS of the operator Deployment that `operatorManifests()` generates. */
 async function deployedV8Flags(): Promise<string> {
   const { operatorManifests } = await import("../../cli/manifests.ts");
-  const docs = operatorManifests({ name: "op", namespace: "op", image: "op:1", rules: [] });
+  const docs = operatorManifests({ name: "op", namespace: "op", image: "op:1" });
   const env = JSON.stringify(docs).match(/"name":"DENO_V8_FLAGS","value":"([^"]*)"/);
   return env?.[1] ?? "";
 }
