@@ -21,7 +21,6 @@ import { z } from "zod";
 import { defineCustomResource, ensureCustomResourceDefinition } from "../client/custom_resource.ts";
 import { KubeClient } from "../client/kube_client.ts";
 import { Controller } from "../controller/controller.ts";
-import { primaryApi } from "../controller/kube.ts";
 import { WorkQueue } from "../controller/work_queue.ts";
 import { InformerFactory } from "../informer/factory.ts";
 import { startApiServer } from "../testing/api_server.ts";
@@ -118,7 +117,7 @@ async function reconcileAll(
   const seen = new Set<string>();
   let finish!: () => void;
   const finished = new Promise<void>((r) => finish = r);
-  const controller = new Controller({
+  const controller = new Controller({ client, informers: factory }, {
     name: "bench",
     type: Thing,
     concurrency,
@@ -134,8 +133,6 @@ async function reconcileAll(
       },
       ensureDeleted: () => Promise.resolve(),
     }],
-    informers: factory,
-    api: primaryApi(client.resource(Thing)),
     shutdownGracePeriodMs: 10_000,
   });
   timer?.start();

@@ -12,6 +12,13 @@ import { getLogger } from "@logtape/logtape";
 import type { CustomResourceDefinition } from "../client/builtin_types.ts";
 import type { ResourceType } from "../client/types.ts";
 import type { Controller, ControllerDefaults, ControllerTypes } from "../controller/controller.ts";
+import { Events } from "../client/builtins.ts";
+import {
+  type EventRecorder,
+  KubeEventRecorder,
+  noopEventRecorder,
+} from "../controller/event_recorder.ts";
+import { eventSink } from "../controller/kube.ts";
 import { ResourceMetrics } from "../controller/middlewares.ts";
 import { InformerFactory } from "../informer/factory.ts";
 import {
@@ -42,9 +49,12 @@ const _SHUTDOWN_SLACK_MS = 5_000;
 /**
  * What the `controllers` factory receives.
  *
+ * It is a `ControllerContext`: `new Controller(ctx, { type, resources })` takes the client, the
+ * shared informers and an event recorder from it.
+ *
  * @example
  * ```ts ignore
- * const controllers = (ctx: OperatorContext) => [myController(ctx.client, ctx.informers, ctx.flags.concurrency)];
+ * const controllers = (ctx: OperatorContext) => [new Controller(ctx, { type: Website, resources })];
  * ```
  */
 export interface OperatorContext {
@@ -54,6 +64,8 @@ export interface OperatorContext {
   informers: InformerFactory;
   /** The parsed flags (concurrency, resync period, namespaces, user flags in `extra`). */
   flags: OperatorFlags;
+  /** The event recorder of a controller (`source.component` is its name). */
+  eventRecorder(controller: string): EventRecorder;
   /** A per-controller registry for the `metrics` middleware; shown on `/metrics`. */
   resourceMetrics(controller: string): ResourceMetrics;
   /** Aborts when this leadership term (or the process) ends. */
@@ -316,11 +328,13 @@ export class OperatorRuntime {
     // deno-lint-ignore no-explicit-any
     let controllers: Controller<any>[];
     try {
+      const sink = eventSink(client.resource(Events));
       controllers = await this.#o.controllers({
         client,
         informers,
         flags,
         signal,
+        eventRecorder: (component) => new KubeEventRecorder(sink, { component }),
         resourceMetrics: (name) => {
           let r = this.#registries.get(name);
           if (!r) this.#registries.set(name, r = new ResourceMetrics());
@@ -438,6 +452,7 @@ export class OperatorRuntime {
       informers,
       flags,
       signal: built.signal,
+      eventRecorder: () => noopEventRecorder,
       resourceMetrics: () => new ResourceMetrics(),
     });
     const rbac = this.#rbac(controllers, flags, flags.leaderElect);
@@ -464,6 +479,7 @@ export class OperatorRuntime {
       informers,
       flags,
       signal: ac.signal,
+      eventRecorder: () => noopEventRecorder,
       resourceMetrics: () => new ResourceMetrics(),
     });
     const rbac = this.#rbac(controllers, flags, true);

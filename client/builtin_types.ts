@@ -45,7 +45,7 @@ export interface Condition {
   /** Condition type, e.g. `Ready`, `Available`. */
   type: string;
   /** `True`, `False` or `Unknown`. */
-  status: "True" | "False" | "Unknown" | string;
+  status: "True" | "False" | "Unknown";
   /** Machine-readable reason. */
   reason?: string;
   /** Human-readable message. */

@@ -182,6 +182,25 @@ export function isNotFound(err: unknown): boolean {
 }
 
 /**
+ * Swallows a 404 and rethrows anything else: `.catch(ignoreNotFound)` makes "already gone"
+ * a success (controller-runtime's `client.IgnoreNotFound`). Resolves to `undefined` then.
+ *
+ * @example
+ * ```ts
+ * import { ApiError, ignoreNotFound } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * const gone = Promise.reject(ApiError.fromHttp(404, "404 page not found"));
+ * assert.equal(await gone.catch(ignoreNotFound), undefined);
+ * const denied = Promise.reject(ApiError.fromHttp(403, "forbidden"));
+ * await assert.rejects(denied.catch(ignoreNotFound), ApiError);
+ * ```
+ */
+export function ignoreNotFound(err: unknown): undefined {
+  if (isNotFound(err)) return undefined;
+  throw err;
+}
+
+/**
  * True when `err` is an `ApiError` 409 Conflict (not AlreadyExists).
  *
  * @example

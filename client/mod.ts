@@ -29,6 +29,7 @@ export {
   ApiError,
   ConfigError,
   DecodeError,
+  ignoreNotFound,
   isAlreadyExists,
   isConflict,
   isForbidden,

@@ -4,7 +4,6 @@ import { KubeClient } from "./kube_client.ts";
 import { ConfigMaps, Deployments, Namespaces } from "./builtins.ts";
 import { defineResource } from "./define_resource.ts";
 import { DecodeError } from "./errors.ts";
-import type { ClientLike } from "../controller/kube.ts";
 import { json, serve } from "../tests/client/_serve.ts";
 
 function echo() {
@@ -183,11 +182,10 @@ Deno.test("discovery resolves kinds, caches, and refreshes on a miss", async () 
   assert.equal(srv.requests.at(-1)!.path, "/apis/demo.io/v1/namespaces/a/widgets/w1");
 });
 
-Deno.test("KubeClient satisfies the controller's ClientLike", async () => {
+Deno.test("KubeClient hands out typed handles; fromKubeConfig takes the context namespace", async () => {
   await using srv = echo();
   using client = new KubeClient(srv.config());
-  const like: ClientLike = client;
-  const h = like.resource(ConfigMaps);
+  const h = client.resource(ConfigMaps);
   assert.equal((await h.get("x", { namespace: "a" })).metadata.name, "x");
   const fromYaml = await KubeClient.fromKubeConfig({
     document: {

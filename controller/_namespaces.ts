@@ -3,7 +3,12 @@
 // by the controller as a single informer whose store routes `namespace/name` keys to the
 // namespace's own store. controller-runtime's multi-namespace cache does the same.
 import type { KubeObject, ResourceType } from "../client/types.ts";
-import type { ControllerInformer, InformerHandler, InformerSource } from "./informer_source.ts";
+import type {
+  ControllerInformer,
+  InformerHandler,
+  InformerScopeOptions,
+  InformerSource,
+} from "./informer_source.ts";
 import type { CacheReader } from "./resource.ts";
 
 /** What `acquire` hands back: the informer and its release. */
@@ -20,7 +25,7 @@ export interface _Acquired<U extends KubeObject> {
 export function _acquireInNamespaces<U extends KubeObject>(
   source: InformerSource,
   type: ResourceType<U>,
-  scope: { namespace?: string; labelSelector?: string },
+  scope: InformerScopeOptions,
   namespaces: readonly string[],
 ): _Acquired<U> {
   if (scope.namespace || !type.namespaced || namespaces.length === 0) {

@@ -7,9 +7,13 @@
 import { Histogram, type HistogramSnapshot } from "./histogram.ts";
 import { getLogger } from "@logtape/logtape";
 import { type Clock, systemClock, type TimerHandle } from "../client/clock.ts";
+import { Events } from "../client/builtins.ts";
+import type { KubeClient } from "../client/kube_client.ts";
 import { type KubeObject, objectKey, type ResourceType } from "../client/types.ts";
-import { type EventRecorder, noopEventRecorder } from "./event_recorder.ts";
+import { InformerFactory } from "../informer/factory.ts";
+import { type EventRecorder, KubeEventRecorder } from "./event_recorder.ts";
 import type { PrimaryApi } from "./finalizer.ts";
+import { eventSink, primaryApi } from "./kube.ts";
 import type { Predicate, PredicateEvent } from "./predicates.ts";
 import {
   defaultRateLimiter,
@@ -21,7 +25,9 @@ import { Reconciler, type ReconcileResult } from "./reconciler.ts";
 import type {
   ControllerInformer,
   InformerHandler,
+  InformerScopeOptions,
   InformerSource,
+  OwnsSpec,
   WatchSpec,
 } from "./informer_source.ts";
 import type { CacheReader, CacheReaders, ContextLogger, Resource } from "./resource.ts";
@@ -29,64 +35,144 @@ import { WorkQueue } from "./work_queue.ts";
 import { _acquireInNamespaces, _unsubscribe } from "./_namespaces.ts";
 import type { ControllerInspection, ReconcileTrigger } from "./inspection.ts";
 import { ReconcileObserver, type ReconcileRun } from "./_tracing.ts";
+import { type Middleware, wrap } from "./wrap.ts";
 
 /**
- * Options of {@linkcode Controller}.
+ * What a controller takes from its surroundings: the client, and optionally shared
+ * informers, an event recorder per controller and defaults. `runOperator`'s
+ * `OperatorContext` is one, so `new Controller(ctx, {...})` inside `controllers: (ctx) => ...`
+ * needs no other wiring; outside `runOperator`, `{ client }` alone is enough (the controller
+ * then keeps its own informers and writes Events through the client). Defaults for
+ * namespace, concurrency, resync and grace period come at `start()`
+ * ({@linkcode ControllerDefaults}).
  *
  * @example
- * ```ts ignore
- * const options: ControllerOptions<Website> = {
- *   name: "website",
- *   type: Website,
- *   resources: [configMap, deployment, service],
- *   api,
- *   informers,
+ * ```ts
+ * import type { ControllerContext } from "./controller.ts";
+ * import { KubeClient } from "../client/kube_client.ts";
+ * import { loadKubeConfig } from "../client/kubeconfig.ts";
+ * import assert from "node:assert/strict";
+ * const config = await loadKubeConfig({
+ *   document: {
+ *     clusters: [{ name: "c", cluster: { server: "http://127.0.0.1:1" } }],
+ *     contexts: [{ name: "c", context: { cluster: "c" } }],
+ *     "current-context": "c",
+ *   },
+ * });
+ * using client = new KubeClient(config);
+ * const ctx: ControllerContext = { client };
+ * assert.equal(ctx.client.namespace, "default");
+ * ```
+ */
+export interface ControllerContext {
+  /** The Kubernetes client: primary reads and finalizer patches, Events, `ctx.client`. */
+  readonly client: KubeClient;
+  /** Shared informers (default: the controller's own `InformerFactory` over `client`). */
+  readonly informers?: InformerSource;
+  /** The event recorder for a controller (default: Events written through `client`). */
+  eventRecorder?(controller: string): EventRecorder;
+}
+
+/**
+ * Options of {@linkcode Controller}: what it reconciles and how. Only `type` and
+ * `resources` are required.
+ *
+ * @example
+ * ```ts
+ * import type { ControllerOptions } from "./controller.ts";
+ * import { ConfigMaps, Secrets } from "../client/builtins.ts";
+ * import type { ConfigMap } from "../client/builtin_types.ts";
+ * import { generationChanged } from "./predicates.ts";
+ * import { retry } from "./middlewares.ts";
+ * import assert from "node:assert/strict";
+ * const options: ControllerOptions<ConfigMap> = {
+ *   type: ConfigMaps,
+ *   resources: [],
+ *   predicates: [generationChanged],
+ *   owns: [{ type: Secrets, labelSelector: "app.kubernetes.io/managed-by=demo" }],
+ *   middleware: [retry()],
  * };
+ * assert.equal(options.owns?.length, 1);
  * ```
  */
 export interface ControllerOptions<T extends KubeObject> {
-  /** Controller name: logs, events, default finalizer. */
-  name: string;
+  /**
+   * Controller name: logs, events, metrics, default finalizer.
+   * @default {`type.kind` in lower case}
+   */
+  name?: string;
   /** The primary resource type. */
   type: ResourceType<T>;
   /** Resources in creation order (deletion runs in reverse). */
   resources: readonly Resource<T>[];
-  /** Fresh reads and finalizer patches of primary objects. */
-  api: PrimaryApi<T>;
-  /** Informers for the primary, `owns` and `watches` types. */
-  informers: InformerSource;
-  /** The finalizer (default `operatorkit.io/<name>`, see {@linkcode defaultFinalizer}). */
+  /**
+   * Middleware wrapped around every resource (the first is the outermost), as
+   * `wrap(resource, ...middleware)` would.
+   * @default {[]}
+   */
+  middleware?: readonly Middleware[];
+  /**
+   * The finalizer.
+   * @default {`operatorkit.io/<name>`, see {@linkcode defaultFinalizer}}
+   */
   finalizer?: string;
-  /** Child types: their events reconcile the controlling owner (ownerReferences). */
-  owns?: readonly ResourceType[];
+  /**
+   * Child types: their events reconcile the controlling owner (ownerReferences). A type
+   * alone watches every object of it in the controller's namespace; an {@linkcode OwnsSpec}
+   * narrows the cache with selectors and filters events with predicates.
+   */
+  owns?: ReadonlyArray<ResourceType | OwnsSpec>;
   /** Other types with a mapping to primary keys. */
   watches?: readonly WatchSpec<KubeObject>[];
-  /** Only objects in this namespace (default: the start defaults' namespaces, else all). */
+  /**
+   * Only objects in this namespace.
+   * @default {the start defaults' namespaces, else all}
+   */
   namespace?: string;
-  /** Only primary objects matching this label selector. */
+  /** Only primary objects matching this label selector (the cache holds only those). */
   labelSelector?: string;
+  /** Only primary objects matching this field selector (the cache holds only those). */
+  fieldSelector?: string;
   /** All must pass for a primary add/update/delete to enqueue (resyncs bypass them). */
   predicates?: readonly Predicate<T>[];
-  /** Parallel reconciles of different keys (default: the start defaults', else 1). */
+  /**
+   * Parallel reconciles of different keys.
+   * @default {the start defaults', else 1}
+   */
   concurrency?: number;
-  /** Every key is reconciled again this often (default: the start defaults', else 10 min; 0 disables). */
+  /**
+   * Every key is reconciled again this often; 0 disables.
+   * @default {the start defaults', else 600_000 (10 min)}
+   */
   resyncPeriodMs?: number;
   /** Extra pause annotations (exact key and value). */
   pauseAnnotations?: Record<string, string>;
   /** Error backoff: the default limiter's options, or a limiter. */
   backoff?: (ExponentialBackoffOptions & TokenBucketOptions) | RateLimiter<string>;
   /**
-   * How long in-flight reconciles may finish on shutdown before they are aborted (default:
-   * the start defaults', else 30 s).
+   * How long in-flight reconciles may finish on shutdown before they are aborted.
+   * @default {the start defaults', else 30_000}
    */
   shutdownGracePeriodMs?: number;
-  /** Exposed as `ctx.client`. */
-  client?: unknown;
-  /** Event recorder (default: none). Reconcile errors are recorded as Warnings. */
+  /**
+   * Event recorder; reconcile errors are recorded as Warnings.
+   * @default {the context's `eventRecorder(name)`, else Events written through the client}
+   */
   events?: EventRecorder;
-  /** Clock (default the system clock). */
+  /**
+   * Fresh reads and finalizer patches of primary objects.
+   * @default {derived from `client.resource(type)`}
+   */
+  api?: PrimaryApi<T>;
+  /**
+   * Clock.
+   * @default {the system clock}
+   */
   clock?: Clock;
-  /** Logger (default `["operatorkit", "controller", name]`). */
+  /**
+   * Logger.
+   * @default {LogTape's `["operatorkit", "controller", name]`}
+   */
   logger?: ContextLogger;
 }
 
@@ -191,14 +277,41 @@ export function defaultFinalizer(name: string): string {
  * `shutdownGracePeriodMs`, then aborts their `ctx.signal` and waits for them.
  *
  * @example
- * ```ts ignore
- * await using controller = new Controller({ name: "website", type: Website, resources, api, informers });
+ * ```ts
+ * import { Controller } from "./controller.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * import { KubeClient } from "../client/kube_client.ts";
+ * import { startApiServer } from "../testing/api_server.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const seen: string[] = [];
+ * await client.resource(ConfigMaps).create({ metadata: { name: "a", namespace: "default" } });
+ * await using controller = new Controller({ client }, {
+ *   type: ConfigMaps,
+ *   namespace: "default",
+ *   resources: [{
+ *     name: "record",
+ *     ensureCreated: async (cm) => void seen.push(cm.metadata.name!),
+ *     ensureDeleted: async () => {},
+ *   }],
+ * });
  * await controller.start();
+ * while (seen.length === 0) await new Promise((r) => setTimeout(r, 5));
+ * assert.equal(seen[0], "a");
+ * assert.equal(controller.finalizer, "operatorkit.io/configmap");
  * ```
  */
 export class Controller<T extends KubeObject> implements AsyncDisposable {
   #o: ControllerOptions<T>;
   #namespaces: readonly string[] = [];
+  readonly #name: string;
+  readonly #client: KubeClient;
+  readonly #informers: InformerSource;
+  readonly #ownInformers: InformerFactory | undefined;
+  readonly #events: EventRecorder;
+  readonly #api: PrimaryApi<T>;
+  readonly #resources: readonly Resource<T>[];
   readonly #clock: Clock;
   readonly #logger: ContextLogger;
   readonly #queue: WorkQueue<string>;
@@ -218,23 +331,45 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
   #startSignal: AbortSignal | undefined;
   readonly #onStartAbort = () => void this.stop();
 
-  /** Creates the controller; nothing runs until `start()`. */
-  constructor(options: ControllerOptions<T>) {
+  /**
+   * Creates the controller from its context (the client; shared informers and an event
+   * recorder when there are some) and its options; nothing runs until `start()`.
+   */
+  constructor(context: ControllerContext, options: ControllerOptions<T>) {
     const concurrency = options.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`Expected concurrency to be an integer >= 1, found ${concurrency}`);
     }
     this.#o = options;
+    this.#name = options.name ?? options.type.kind.toLowerCase();
+    this.#client = context.client;
     this.#clock = options.clock ?? systemClock;
-    this.#logger = options.logger ?? getLogger(["operatorkit", "controller", options.name]);
-    this.#finalizer = options.finalizer ?? defaultFinalizer(options.name);
+    this.#logger = options.logger ?? getLogger(["operatorkit", "controller", this.#name]);
+    this.#finalizer = options.finalizer ?? defaultFinalizer(this.#name);
+    if (context.informers) {
+      this.#informers = context.informers;
+    } else {
+      const client = context.client;
+      this.#ownInformers = new InformerFactory({ listWatch: (t) => client.resource(t) });
+      this.#informers = this.#ownInformers;
+    }
+    this.#events = options.events ?? context.eventRecorder?.(this.#name) ??
+      new KubeEventRecorder(eventSink(context.client.resource(Events)), {
+        component: this.#name,
+        ...(options.clock ? { clock: options.clock } : {}),
+      });
+    this.#api = options.api ?? primaryApi(context.client.resource(options.type));
+    const middleware = options.middleware ?? [];
+    this.#resources = middleware.length
+      ? options.resources.map((r) => wrap(r, ...middleware))
+      : options.resources;
     const backoff = options.backoff;
     const limiter = backoff && "when" in backoff
       ? backoff as RateLimiter<string>
       : defaultRateLimiter<string>({ ...(backoff ?? {}), clock: this.#clock });
     this.#queue = new WorkQueue<string>({ clock: this.#clock, rateLimiter: limiter });
     this.#observer = new ReconcileObserver({
-      controller: options.name,
+      controller: this.#name,
       clock: this.#clock,
       logger: this.#logger,
       lookup: (key) => this.#caches.get(this.#o.type)?.get(key),
@@ -245,7 +380,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
 
   /** The controller's name. */
   get name(): string {
-    return this.#o.name;
+    return this.#name;
   }
 
   /** The finalizer this controller manages. */
@@ -260,7 +395,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
   get types(): ControllerTypes {
     return {
       primary: this.#o.type,
-      owns: [...(this.#o.owns ?? [])],
+      owns: (this.#o.owns ?? []).map((o) => _ownsSpec(o).type),
       watches: (this.#o.watches ?? []).map((w) => w.type),
     };
   }
@@ -291,7 +426,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
     const now = this.#clock.now();
     const oldest = q.oldestQueuedAt;
     return {
-      name: this.#o.name,
+      name: this.#name,
       state: this.#state,
       stats: this.stats,
       queue: {
@@ -334,50 +469,47 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
     }
     this.#o = o;
     this.#namespaces = o.namespace ? [] : [...new Set(d.namespaces ?? [])];
-    const scope = {
-      ...(o.namespace ? { namespace: o.namespace } : {}),
-    };
+    const ns = o.namespace;
     try {
-      const primary = this.#acquire(o.type, {
-        ...scope,
-        ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
-      });
+      const primary = this.#acquire(o.type, _scope(ns, o));
       this.#unsubscribes.push(primary.addHandler(this.#primaryHandler()));
       const informers: ControllerInformer<KubeObject>[] = [
         primary as ControllerInformer<KubeObject>,
       ];
-      for (const type of o.owns ?? []) {
-        const inf = this.#acquire(type, scope);
-        this.#unsubscribes.push(
-          inf.addHandler(this.#mappedHandler("owns", type.kind, (obj) => this.#ownerKeys(obj))),
-        );
+      for (const owned of o.owns ?? []) {
+        const spec = _ownsSpec(owned);
+        const inf = this.#acquire(spec.type, _scope(spec.namespace ?? ns, spec));
+        const keys = (obj: KubeObject) => this.#ownerKeys(obj);
+        const handler = this.#mappedHandler("owns", spec.type.kind, keys, spec.predicates);
+        this.#unsubscribes.push(inf.addHandler(handler));
         informers.push(inf);
       }
       for (const w of o.watches ?? []) {
-        const inf = this.#acquire(w.type, {
-          ...(w.namespace ?? o.namespace ? { namespace: w.namespace ?? o.namespace } : {}),
-          ...(w.labelSelector ? { labelSelector: w.labelSelector } : {}),
-        });
-        this.#unsubscribes.push(
-          inf.addHandler(this.#mappedHandler("watches", w.type.kind, (obj) => w.map(obj))),
+        const inf = this.#acquire(w.type, _scope(w.namespace ?? ns, w));
+        const handler = this.#mappedHandler(
+          "watches",
+          w.type.kind,
+          (obj) => w.map(obj),
+          w.predicates,
         );
+        this.#unsubscribes.push(inf.addHandler(handler));
         informers.push(inf);
       }
       const resync = o.resyncPeriodMs ?? 600_000;
       this.#reconciler = new Reconciler<T>({
-        controller: o.name,
+        controller: this.#name,
         type: o.type,
-        resources: o.resources,
+        resources: this.#resources,
         finalizer: this.#finalizer,
         store: primary.store,
-        api: o.api,
+        api: this.#api,
         clock: this.#clock,
         completedDeletionTtlMs: Math.max(3 * resync, 600_000),
         keepFinalizerRequeueMs: resync > 0 ? resync : 60_000,
         ...(o.pauseAnnotations ? { pauseAnnotations: o.pauseAnnotations } : {}),
-        client: o.client,
+        client: this.#client,
         caches: this.#cacheReaders(),
-        events: o.events ?? noopEventRecorder,
+        events: this.#events,
         logger: this.#logger,
       });
       this.#startSignal = options.signal;
@@ -389,7 +521,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
       if (resync > 0) this.#scheduleResync(resync);
       this.#state = "running";
       this.#logger.info("controller {controller} started", {
-        controller: o.name,
+        controller: this.#name,
         concurrency: o.concurrency ?? 1,
         finalizer: this.#finalizer,
       });
@@ -433,7 +565,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
         });
       }
     }
-    this.#abortReconciles.abort(new Error(`controller ${this.#o.name} stopped`));
+    this.#abortReconciles.abort(new Error(`controller ${this.#name} stopped`));
     await Promise.allSettled(this.#workers);
     for (const release of this.#releases.splice(0).reverse()) {
       try {
@@ -442,8 +574,9 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
         this.#logger.warn("releasing an informer failed: {error}", { error: String(err) });
       }
     }
+    await this.#ownInformers?.[Symbol.asyncDispose]();
     this.#state = "stopped";
-    this.#logger.info("controller {controller} stopped", { controller: this.#o.name });
+    this.#logger.info("controller {controller} stopped", { controller: this.#name });
   }
 
   async #work(): Promise<void> {
@@ -494,9 +627,9 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
   }
 
   async #recordWarning(key: string, err: unknown): Promise<void> {
-    const events = this.#o.events;
+    const events = this.#events;
     const obj = this.#reconciler && this.#caches.get(this.#o.type)?.get(key);
-    if (!events || !obj) return;
+    if (!obj) return;
     const message = err instanceof Error ? err.message : String(err);
     await events.record(obj, {
       type: "Warning",
@@ -515,10 +648,10 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
 
   #acquire<U extends KubeObject>(
     type: ResourceType<U>,
-    scope: { namespace?: string; labelSelector?: string },
+    scope: InformerScopeOptions,
   ): ControllerInformer<U> {
     const { informer, release } = _acquireInNamespaces(
-      this.#o.informers,
+      this.#informers,
       type,
       scope,
       this.#namespaces,
@@ -573,18 +706,21 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
     via: "owns" | "watches",
     kind: string,
     map: (obj: KubeObject) => string[],
+    predicates: readonly Predicate<KubeObject>[] = [],
   ): InformerHandler<KubeObject> {
-    const enqueue = (obj: KubeObject, event: "add" | "update" | "delete") => {
-      let keys: string[];
+    const passes = (event: PredicateEvent<KubeObject>) => predicates.every((p) => p(event));
+    const keys = (obj: KubeObject): string[] => {
       try {
-        keys = map(obj);
+        return map(obj);
       } catch (err) {
         this.#logger.warn("mapping {name} to keys failed: {error}", {
           name: obj.metadata.name,
           error: String(err),
         });
-        return;
+        return [];
       }
+    };
+    const enqueue = (event: "add" | "update" | "delete", obj: KubeObject, old?: KubeObject) => {
       const ns = obj.metadata.namespace;
       const trigger: ReconcileTrigger = {
         type: "mapped",
@@ -594,16 +730,16 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
         object: ns ? `${ns}/${obj.metadata.name}` : obj.metadata.name ?? "",
         ...(obj.metadata.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
       };
-      for (const k of keys) this.#enqueue(k, trigger);
+      // An owner or mapping that changed must hear about the object leaving it too; one add
+      // per key, since a second add of a key a worker just took would run it twice.
+      const all = new Set([...keys(obj), ...(old ? keys(old) : [])]);
+      for (const k of all) this.#enqueue(k, trigger);
     };
     return {
-      onAdd: (obj) => enqueue(obj, "add"),
-      onUpdate: (old, obj) => {
-        enqueue(obj, "update");
-        // An owner or mapping that changed must hear about the object leaving it too.
-        if (old) enqueue(old, "update");
-      },
-      onDelete: (obj) => enqueue(obj, "delete"),
+      onAdd: (object) => passes({ type: "add", object }) && enqueue("add", object),
+      onUpdate: (old, object) =>
+        passes({ type: "update", object, old }) && enqueue("update", object, old),
+      onDelete: (object) => passes({ type: "delete", object }) && enqueue("delete", object),
     };
   }
 
@@ -613,6 +749,23 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
     if (!ref || ref.kind !== type.kind || _group(ref.apiVersion) !== type.group) return [];
     return [type.namespaced ? `${obj.metadata.namespace ?? ""}/${ref.name}` : ref.name];
   }
+}
+
+function _ownsSpec(owned: ResourceType | OwnsSpec): OwnsSpec {
+  return typeof (owned as OwnsSpec).type === "object"
+    ? owned as OwnsSpec
+    : { type: owned as ResourceType };
+}
+
+function _scope(
+  namespace: string | undefined,
+  selectors: { labelSelector?: string; fieldSelector?: string },
+): InformerScopeOptions {
+  return {
+    ...(namespace ? { namespace } : {}),
+    ...(selectors.labelSelector ? { labelSelector: selectors.labelSelector } : {}),
+    ...(selectors.fieldSelector ? { fieldSelector: selectors.fieldSelector } : {}),
+  };
 }
 
 function _group(apiVersion: string): string {

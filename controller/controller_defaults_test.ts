@@ -7,7 +7,6 @@ import { KubeClient } from "../client/kube_client.ts";
 import { InformerFactory } from "../informer/factory.ts";
 import { startApiServer } from "../testing/api_server.ts";
 import { Controller, type ControllerOptions } from "./controller.ts";
-import { primaryApi } from "./kube.ts";
 import { until } from "./_server_test_util.ts";
 
 async function setUp(client: KubeClient): Promise<void> {
@@ -25,11 +24,9 @@ function recorder(
   options: Partial<ControllerOptions<ConfigMap>> & { gate?: Promise<void> } = {},
 ): Controller<ConfigMap> {
   const { gate, ...rest } = options;
-  return new Controller<ConfigMap>({
+  return new Controller<ConfigMap>({ client, informers }, {
     name: "cms",
     type: ConfigMaps,
-    api: primaryApi(client.resource(ConfigMaps)),
-    informers,
     resources: [{
       name: "record",
       ensureCreated: async (o, ctx) => {

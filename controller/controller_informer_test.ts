@@ -21,10 +21,9 @@ Deno.test("Controller runs on InformerFactory and releases its informers on stop
   const patched: string[] = [];
   const seen = new Set<string>();
   const api = primaryApi(cms);
-  const controller = new Controller<ConfigMap>({
+  const controller = new Controller<ConfigMap>({ client, informers: factory }, {
     name: "things",
     type: ConfigMaps,
-    informers: factory,
     namespace: "default",
     labelSelector: "app=x",
     resyncPeriodMs: 0,

@@ -8,8 +8,10 @@ import type { KubeObject } from "../client/types.ts";
 import { InformerFactory } from "../informer/factory.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
 import { Controller, type ControllerOptions, defaultFinalizer } from "./controller.ts";
-import { type CoreEvent, KubeEventRecorder } from "./event_recorder.ts";
-import { eventSink, EventType, primaryApi } from "./kube.ts";
+import type { Event } from "../client/builtin_types.ts";
+import { Events } from "../client/builtins.ts";
+import { KubeEventRecorder } from "./event_recorder.ts";
+import { eventSink } from "./kube.ts";
 import { generationChanged } from "./predicates.ts";
 import type { Resource } from "./resource.ts";
 import { type ServerEnv, startServerEnv, Thing, until } from "./_server_test_util.ts";
@@ -30,12 +32,10 @@ async function setup(
   const env = await startServerEnv({ gc: false });
   const clock = new FakeClock(0);
   const factory = new InformerFactory({ listWatch: (t) => env.client.resource(t) });
-  const controller = new Controller<KubeObject>({
+  const controller = new Controller<KubeObject>({ client: env.client, informers: factory }, {
     name: "things",
     type: Thing as never,
     resources: [resource],
-    api: primaryApi(env.things),
-    informers: factory,
     namespace: "default",
     clock,
     resyncPeriodMs: 0,
@@ -74,12 +74,10 @@ Deno.test("defaultFinalizer derives a qualified name from the controller name", 
   await using t = await setup(counting([]));
   assert.throws(
     () =>
-      new Controller<KubeObject>({
+      new Controller<KubeObject>({ client: t.env.client, informers: t.factory }, {
         name: "x",
         type: Thing as never,
         resources: [],
-        api: primaryApi(t.env.things),
-        informers: t.factory,
         concurrency: 0,
       }),
     /Expected concurrency to be an integer >= 1, found 0/,
@@ -130,7 +128,7 @@ Deno.test("a failing reconcile backs off per key, records a Warning, then succee
   // The recorder needs the server's client, which exists only now; the controller's
   // `events` forwards to it.
   ref.recorder = new KubeEventRecorder(
-    eventSink(t.env.client.resource(EventType)),
+    eventSink(t.env.client.resource(Events)),
     { component: "things", instance: "test", clock: new FakeClock(0) },
   );
   clockRef.c = t.clock;
@@ -150,8 +148,8 @@ Deno.test("a failing reconcile backs off per key, records a Warning, then succee
   assert.deepEqual(attempts, [0, 5, 15, 35], "5, 10, 20 ms backoff");
   assert.equal(t.controller.queue.numRequeues("default/a"), 0, "success resets the backoff");
   assert.equal(t.controller.stats.errors, 3);
-  const events = (await t.env.client.resource(EventType).list({ namespace: "default" }))
-    .items as CoreEvent[];
+  const events = (await t.env.client.resource(Events).list({ namespace: "default" }))
+    .items as Event[];
   assert.equal(events.length, 1);
   assert.equal(events[0].type, "Warning");
   assert.equal(events[0].reason, "ReconcileError");
@@ -382,12 +380,10 @@ Deno.test("a restarted controller runs an unfinished deletion again", async () =
   assert.deepEqual(trace, ["delete a"]);
   assert.deepEqual((await t.env.get("a"))?.metadata.finalizers, [FIN], "kept after a failure");
   fail = false;
-  const second = new Controller<KubeObject>({
+  const second = new Controller<KubeObject>({ client: t.env.client, informers: t.factory }, {
     name: "things",
     type: Thing as never,
     resources: [resource],
-    api: primaryApi(t.env.things),
-    informers: t.factory,
     namespace: "default",
     clock: new FakeClock(0),
     resyncPeriodMs: 0,

@@ -5,60 +5,11 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { type Clock, systemClock } from "../client/clock.ts";
+import type { Event } from "../client/builtin_types.ts";
 import type { KubeObject, ObjectMeta } from "../client/types.ts";
 import { _isNotFound } from "./_errors.ts";
 import { _eventName } from "./_event_name.ts";
 import type { ContextLogger } from "./resource.ts";
-
-/**
- * A core/v1 Event as the recorder writes it.
- *
- * @example
- * ```ts
- * import type { CoreEvent } from "./event_recorder.ts";
- * const e: CoreEvent = {
- *   apiVersion: "v1",
- *   kind: "Event",
- *   metadata: { name: "site.1", namespace: "default" },
- *   involvedObject: { kind: "Website", name: "site", namespace: "default" },
- *   reason: "Created",
- *   message: "created the ConfigMap",
- *   type: "Normal",
- *   count: 1,
- * };
- * ```
- */
-export interface CoreEvent extends KubeObject {
-  /** The object the event is about. */
-  involvedObject: {
-    apiVersion?: string;
-    kind?: string;
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-  };
-  /** Machine-readable, CamelCase reason. */
-  reason: string;
-  /** Human-readable message. */
-  message: string;
-  /** `Normal` or `Warning`. */
-  type: "Normal" | "Warning";
-  /** How many times this event happened. */
-  count?: number;
-  /** First occurrence (RFC 3339). */
-  firstTimestamp?: string;
-  /** Last occurrence (RFC 3339). */
-  lastTimestamp?: string;
-  /** Who reported it. */
-  source?: { component?: string; host?: string };
-  /** The reporting controller. */
-  reportingComponent?: string;
-  /** The reporting instance. */
-  reportingInstance?: string;
-  /** What was done (optional). */
-  action?: string;
-}
 
 /**
  * One event to record.
@@ -119,8 +70,9 @@ export const noopEventRecorder: EventRecorder = {
  *
  * @example
  * ```ts
- * import type { CoreEvent, EventSink } from "./event_recorder.ts";
- * const stored: CoreEvent[] = [];
+ * import type { EventSink } from "./event_recorder.ts";
+ * import type { Event } from "../client/builtin_types.ts";
+ * const stored: Event[] = [];
  * const sink: EventSink = {
  *   async create(_ns, e) {
  *     stored.push(e);
@@ -133,9 +85,9 @@ export const noopEventRecorder: EventRecorder = {
  */
 export interface EventSink {
   /** Creates `event` in `namespace`. */
-  create(namespace: string, event: CoreEvent): Promise<unknown>;
+  create(namespace: string, event: Event): Promise<unknown>;
   /** Merge-patches the event `name` in `namespace`. */
-  patch(namespace: string, name: string, body: Partial<CoreEvent>): Promise<unknown>;
+  patch(namespace: string, name: string, body: Partial<Event>): Promise<unknown>;
 }
 
 /**
@@ -175,9 +127,10 @@ interface _Seen {
  *
  * @example
  * ```ts
- * import { type CoreEvent, KubeEventRecorder } from "./event_recorder.ts";
+ * import { KubeEventRecorder } from "./event_recorder.ts";
+ * import type { Event } from "../client/builtin_types.ts";
  * import assert from "node:assert/strict";
- * const stored: CoreEvent[] = [];
+ * const stored: Event[] = [];
  * const rec = new KubeEventRecorder({
  *   async create(_ns, e) {
  *     stored.push(e);

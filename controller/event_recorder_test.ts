@@ -3,25 +3,25 @@ import assert from "node:assert/strict";
 import { KubeClient } from "../client/kube_client.ts";
 import { startApiServer } from "../testing/api_server.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
-import { type CoreEvent, KubeEventRecorder } from "./event_recorder.ts";
-import { eventSink, EventType } from "./kube.ts";
+import type { Event } from "../client/builtin_types.ts";
+import { Events } from "../client/builtins.ts";
+import { KubeEventRecorder } from "./event_recorder.ts";
+import { eventSink } from "./kube.ts";
 
 const site = {
   metadata: { name: "site", namespace: "default", uid: "u1", resourceVersion: "5" },
 };
 
-async function events(client: KubeClient): Promise<CoreEvent[]> {
-  const list = await client.resource(EventType).list({ namespace: "default" });
-  return (list.items as CoreEvent[]).sort((a, b) =>
-    a.metadata.name!.localeCompare(b.metadata.name!)
-  );
+async function events(client: KubeClient): Promise<Event[]> {
+  const list = await client.resource(Events).list({ namespace: "default" });
+  return (list.items as Event[]).sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
 }
 
 Deno.test("KubeEventRecorder writes core/v1 Events and aggregates repeats by count", async () => {
   await using server = await startApiServer();
   using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
   const clock = new FakeClock(Date.UTC(2026, 0, 1));
-  const rec = new KubeEventRecorder(eventSink(client.resource(EventType)), {
+  const rec = new KubeEventRecorder(eventSink(client.resource(Events)), {
     component: "website-operator",
     instance: "pod-1",
     clock,
@@ -57,7 +57,7 @@ Deno.test("KubeEventRecorder writes core/v1 Events and aggregates repeats by cou
 Deno.test("KubeEventRecorder recreates an expired Event and never throws", async () => {
   await using server = await startApiServer();
   using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig }, { retries: 0 });
-  const rec = new KubeEventRecorder(eventSink(client.resource(EventType)), {
+  const rec = new KubeEventRecorder(eventSink(client.resource(Events)), {
     component: "c",
     instance: "i",
     clock: new FakeClock(0),
@@ -65,7 +65,7 @@ Deno.test("KubeEventRecorder recreates an expired Event and never throws", async
   await rec.record(site, { reason: "R", message: "m" });
   const [first] = await events(client);
   // The server expired it (Events have a TTL): a repeat creates a new one with count 1.
-  await client.resource(EventType).delete(first.metadata.name!, { namespace: "default" });
+  await client.resource(Events).delete(first.metadata.name!, { namespace: "default" });
   await rec.record(site, { reason: "R", message: "m" });
   const again = await events(client);
   assert.equal(again.length, 1);
@@ -80,7 +80,7 @@ Deno.test("KubeEventRecorder recreates an expired Event and never throws", async
 Deno.test("KubeEventRecorder forgets the oldest entries past cacheSize", async () => {
   await using server = await startApiServer();
   using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
-  const rec = new KubeEventRecorder(eventSink(client.resource(EventType)), {
+  const rec = new KubeEventRecorder(eventSink(client.resource(Events)), {
     component: "c",
     instance: "i",
     clock: new FakeClock(0),

@@ -5,6 +5,7 @@
  * @module
  */
 import type { KubeObject, ResourceType } from "../client/types.ts";
+import type { Predicate } from "./predicates.ts";
 import type { CacheReader } from "./resource.ts";
 
 /**
@@ -65,8 +66,50 @@ export interface InformerSource {
   /** A running informer for `type` within the scope. */
   acquire<U extends KubeObject>(
     type: ResourceType<U>,
-    options: { namespace?: string; labelSelector?: string },
+    options: InformerScopeOptions,
   ): { informer: ControllerInformer<U>; release(): void | Promise<void> };
+}
+
+/**
+ * What an informer is scoped to; the cache holds only objects in the namespace that match
+ * both selectors.
+ *
+ * @example
+ * ```ts
+ * import type { InformerScopeOptions } from "./informer_source.ts";
+ * const scope: InformerScopeOptions = { namespace: "team-a", labelSelector: "app=web" };
+ * ```
+ */
+export interface InformerScopeOptions {
+  /** Only this namespace (default: all). */
+  namespace?: string;
+  /** Only objects whose labels match (`labelSelector()` builds one). */
+  labelSelector?: string;
+  /** Only objects whose fields match (`fieldSelector()` builds one). */
+  fieldSelector?: string;
+}
+
+/**
+ * A child type a controller owns, narrowed: the informer caches only objects matching the
+ * selectors (so an operator owning RoleBindings need not cache every RoleBinding of the
+ * cluster), and events reconcile the owner only when every predicate passes.
+ *
+ * @example
+ * ```ts
+ * import type { OwnsSpec } from "./informer_source.ts";
+ * import { labelsChanged } from "./predicates.ts";
+ * const owned: OwnsSpec = {
+ *   type: { group: "rbac.authorization.k8s.io", version: "v1", apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", plural: "rolebindings", namespaced: true },
+ *   labelSelector: "app.kubernetes.io/managed-by=tenant-operator",
+ *   predicates: [labelsChanged],
+ * };
+ * ```
+ */
+export interface OwnsSpec<U extends KubeObject = KubeObject> extends InformerScopeOptions {
+  /** The owned type. */
+  type: ResourceType<U>;
+  /** All must pass for an event to reconcile the owner. */
+  predicates?: readonly Predicate<U>[];
 }
 
 /**
@@ -88,6 +131,10 @@ export interface WatchSpec<U extends KubeObject = KubeObject> {
   map(obj: U): string[];
   /** Restricts the watch to a namespace (default: the controller's). */
   namespace?: string;
-  /** Restricts the watch by labels. */
+  /** Restricts the watch (and the cache) by labels. */
   labelSelector?: string;
+  /** Restricts the watch (and the cache) by fields. */
+  fieldSelector?: string;
+  /** All must pass for an event to be mapped. */
+  predicates?: readonly Predicate<U>[];
 }

@@ -8,7 +8,6 @@ import type { KubeObject } from "../client/types.ts";
 import { InformerFactory } from "../informer/factory.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
 import { Controller } from "./controller.ts";
-import { primaryApi } from "./kube.ts";
 import type { ContextLogger, Resource } from "./resource.ts";
 import { startServerEnv, Thing, until } from "./_server_test_util.ts";
 
@@ -64,12 +63,10 @@ Deno.test("inspect() tells why each reconcile ran and what it changed; info only
     ensureDeleted: async () => {},
   };
   const lines: Line[] = [];
-  const controller = new Controller<KubeObject>({
+  const controller = new Controller<KubeObject>({ client: env.client, informers: factory }, {
     name: "things",
     type: Thing as never,
     resources: [configMap],
-    api: primaryApi(env.things),
-    informers: factory,
     namespace: "default",
     owns: [ConfigMaps],
     clock,

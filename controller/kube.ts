@@ -1,14 +1,14 @@
 /**
  * Adapters from a Kubernetes client to the narrow interfaces the controller uses
- * (`PrimaryApi`, `EventSink`, `InformerSource`). They are written against the small
- * structural interfaces below, which operatorkit's `KubeClient` and `ResourceClient`
- * satisfy, so the controller does not depend on the client's implementation.
+ * (`PrimaryApi`, `EventSink`), written against the small structural `ResourceHandle`
+ * that operatorkit's `ResourceClient` satisfies, and a status writer.
  *
  * @module
  */
-import type { KubeObject, ResourceType } from "../client/types.ts";
+import type { Event } from "../client/builtin_types.ts";
+import type { KubeObject } from "../client/types.ts";
 import { _isNotFound } from "./_errors.ts";
-import type { CoreEvent, EventSink } from "./event_recorder.ts";
+import type { EventSink } from "./event_recorder.ts";
 import type { JsonPatchOperation, PrimaryApi } from "./finalizer.ts";
 import { statusChanged } from "./status.ts";
 
@@ -40,40 +40,6 @@ export interface ResourceHandle<T extends KubeObject> {
     },
   ): Promise<T>;
 }
-
-/**
- * The part of a Kubernetes client the controller uses.
- *
- * @example
- * ```ts
- * import type { ClientLike } from "./kube.ts";
- * function kinds(client: ClientLike): string {
- *   return typeof client.resource;
- * }
- * ```
- */
-export interface ClientLike {
-  /** A typed handle for `type`. */
-  resource<U extends KubeObject>(type: ResourceType<U>): ResourceHandle<U>;
-}
-
-/**
- * The core/v1 Event resource type.
- *
- * @example
- * ```ts
- * import { EventType } from "./kube.ts";
- * EventType.plural; // "events"
- * ```
- */
-export const EventType: ResourceType<CoreEvent> = {
-  group: "",
-  version: "v1",
-  apiVersion: "v1",
-  kind: "Event",
-  plural: "events",
-  namespaced: true,
-};
 
 /**
  * A `PrimaryApi` (fresh reads and JSON patches of primary objects) over a resource handle.
@@ -108,14 +74,14 @@ export function primaryApi<T extends KubeObject>(handle: ResourceHandle<T>): Pri
 }
 
 /**
- * An `EventSink` writing core/v1 Events through a resource handle for `EventType`.
+ * An `EventSink` writing core/v1 Events through a resource handle for `Events`.
  *
  * @example
  * ```ts ignore
- * const recorder = new KubeEventRecorder(eventSink(client.resource(EventType)), { component: "website" });
+ * const recorder = new KubeEventRecorder(eventSink(client.resource(Events)), { component: "website" });
  * ```
  */
-export function eventSink(handle: ResourceHandle<CoreEvent>): EventSink {
+export function eventSink(handle: ResourceHandle<Event>): EventSink {
   return {
     create: (namespace, event) => handle.create(event, { namespace }),
     patch: (namespace, name, body) => handle.patch(name, { namespace, type: "merge", body }),

@@ -5,8 +5,9 @@ import { ConfigMaps } from "../client/builtins.ts";
 import { defineCustomResource, ensureCustomResourceDefinition } from "../client/custom_resource.ts";
 import { KubeClient } from "../client/kube_client.ts";
 import { startApiServer } from "../testing/api_server.ts";
-import type { CoreEvent } from "./event_recorder.ts";
-import { eventSink, EventType, primaryApi, writeStatus } from "./kube.ts";
+import type { Event } from "../client/builtin_types.ts";
+import { Events } from "../client/builtins.ts";
+import { eventSink, primaryApi, writeStatus } from "./kube.ts";
 
 Deno.test("primaryApi reads (404 = undefined) and sends guarded JSON patches by namespace/name", async () => {
   await using server = await startApiServer();
@@ -38,7 +39,7 @@ Deno.test("primaryApi reads (404 = undefined) and sends guarded JSON patches by 
 Deno.test("eventSink creates Events and merge-patches repeats", async () => {
   await using server = await startApiServer();
   using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
-  const events = client.resource(EventType);
+  const events = client.resource(Events);
   const sink = eventSink(events);
   const at = "2026-01-01T00:00:00Z";
   await sink.create("default", {
@@ -52,7 +53,7 @@ Deno.test("eventSink creates Events and merge-patches repeats", async () => {
     count: 1,
     firstTimestamp: at,
     lastTimestamp: at,
-  } as CoreEvent);
+  } as Event);
   await sink.patch("default", "e1", { count: 2, lastTimestamp: "2026-01-01T00:00:05Z" });
   const e = await events.get("e1", { namespace: "default" });
   assert.equal(e.count, 2);

@@ -55,3 +55,4 @@ export * from "./resource.ts";
 export * from "./status.ts";
 export * from "./work_queue.ts";
 export * from "./wrap.ts";
+export * from "./ownership.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import type { KubeClient } from "../client/kube_client.ts";
 import type { KubeObject, ResourceType } from "../client/types.ts";
 import { type EventRecorder, noopEventRecorder } from "./event_recorder.ts";
 import type { CacheReaders, ContextLogger, ReconcileContext } from "./resource.ts";
@@ -71,8 +72,8 @@ export interface ReconcileContextOptions<T extends KubeObject> {
   signal?: AbortSignal;
   /** Logger (default `["operatorkit", "controller", controller]` with controller and key). */
   logger?: ContextLogger;
-  /** The client exposed as `ctx.client`. */
-  client?: unknown;
+  /** The client exposed as `ctx.client` (default: none; reading `ctx.client` then throws). */
+  client?: KubeClient;
   /** Cache readers (default: none). */
   cache?: CacheReaders;
   /** Event recorder (default: drops events). */
@@ -137,7 +138,12 @@ function _make<T extends KubeObject>(
     controller: options.controller,
     key: options.key,
     type: options.type,
-    client: options.client,
+    get client(): KubeClient {
+      if (options.client) return options.client;
+      throw new Error(
+        `Expected a client in the reconcile context of controller ${options.controller}, found none (pass client to createReconcileContext)`,
+      );
+    },
     cache: options.cache ?? _noCache,
     events: options.events ?? noopEventRecorder,
     get resourceCanceled() {

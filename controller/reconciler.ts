@@ -6,6 +6,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import type { Clock } from "../client/clock.ts";
+import type { KubeClient } from "../client/kube_client.ts";
 import type { KubeObject, ResourceType } from "../client/types.ts";
 import { type EventRecorder, noopEventRecorder } from "./event_recorder.ts";
 import {
@@ -118,7 +119,7 @@ export interface ReconcilerOptions<T extends KubeObject> {
   /** Extra pause annotations (key to exact value), besides `operatorkit.io/paused: "true"`. */
   pauseAnnotations?: Record<string, string>;
   /** Exposed as `ctx.client`. */
-  client?: unknown;
+  client?: KubeClient;
   /** Exposed as `ctx.cache`. */
   caches?: CacheReaders;
   /** Exposed as `ctx.events`. */
@@ -273,7 +274,7 @@ export class Reconciler<T extends KubeObject> {
       type: o.type,
       signal,
       logger,
-      client: o.client,
+      ...(o.client ? { client: o.client } : {}),
       ...(o.caches ? { cache: o.caches } : {}),
       events: o.events ?? noopEventRecorder,
       flow,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { KubeClient } from "../client/kube_client.ts";
 import type { KubeObject, ResourceType } from "../client/types.ts";
 import type { EventRecorder } from "./event_recorder.ts";
 
@@ -145,8 +146,11 @@ export interface ReconcileContext<T extends KubeObject = KubeObject> {
   readonly key: string;
   /** The primary object's type. */
   readonly type: ResourceType<T>;
-  /** The Kubernetes client the controller was given (typed by the controller's options). */
-  readonly client: unknown;
+  /**
+   * The controller's Kubernetes client. A context made by `createReconcileContext` without
+   * a client throws a clear error when this is read.
+   */
+  readonly client: KubeClient;
   /** Readers of the controller's informer caches. */
   readonly cache: CacheReaders;
   /** Writes core/v1 Events on objects. */

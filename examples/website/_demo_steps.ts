@@ -1,11 +1,12 @@
 // The demo script, independent of where the cluster comes from: create two Websites, change
 // one, delete one, and print what the operator did after each step.
 import { ConfigMaps, Deployments, Services } from "../../client/builtins.ts";
+import { ignoreNotFound } from "../../client/errors.ts";
+import type { KubeClient } from "../../client/kube_client.ts";
 import type { KubeObject, ResourceType } from "../../client/types.ts";
 import type { InformerSource } from "../../controller/informer_source.ts";
-import type { WebsiteLike } from "./children.ts";
-import { type WebsiteClient, websiteController } from "./operator.ts";
-import { WebsiteType } from "./_website_type.ts";
+import { websiteController } from "./operator.ts";
+import { Website } from "./website.ts";
 
 const _kinds: ResourceType[] = [ConfigMaps, Deployments, Services];
 
@@ -19,7 +20,7 @@ async function _until(what: string, check: () => Promise<boolean>): Promise<void
 
 /** Runs the demo steps; resolves when done, rejects when a step did not converge. */
 export async function runDemoSteps(
-  client: WebsiteClient,
+  client: KubeClient,
   options: { informers: InformerSource; namespace: string; print: (line: string) => void },
 ): Promise<void> {
   const { namespace, print } = options;
@@ -27,18 +28,13 @@ export async function runDemoSteps(
   const flush = () => {
     for (const l of lines.splice(0)) print(`    - ${l}`);
   };
-  const controller = websiteController({
-    client,
-    informers: options.informers,
+  const controller = websiteController({ client, informers: options.informers }, {
     namespace,
     onChange: (l) => lines.push(l),
   });
   await controller.start();
-  const sites = client.resource(WebsiteType);
-  const get = (name: string) =>
-    sites.get(name, { namespace }).catch((e) =>
-      (e as { code?: number }).code === 404 ? undefined : Promise.reject(e)
-    );
+  const sites = client.resource(Website);
+  const get = (name: string) => sites.get(name, { namespace }).catch(ignoreNotFound);
   const ready = (name: string, generation: number) => async () => {
     const s = await get(name);
     return s?.status?.observedGeneration === generation &&
@@ -58,13 +54,13 @@ export async function runDemoSteps(
       {
         metadata: { name: "home", namespace },
         spec: { html: "<h1>home</h1>", replicas: 1 },
-      } as WebsiteLike,
+      },
     );
     await sites.create(
       {
         metadata: { name: "blog", namespace },
         spec: { html: "<h1>blog</h1>", replicas: 2 },
-      } as WebsiteLike,
+      },
     );
     await _until(
       "both Websites Ready",

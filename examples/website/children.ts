@@ -1,10 +1,13 @@
 /**
  * The children a Website owns, as pure functions of the Website: ConfigMap `X-html`,
- * Deployment `X` (nginx mounting the ConfigMap) and Service `X` (port 80).
+ * Deployment `X` (nginx mounting the ConfigMap) and Service `X` (port 80), each carrying the
+ * controller reference to the Website.
  *
  * @module
  */
-import type { KubeObject, OwnerReference } from "../../client/types.ts";
+import type { ConfigMap, Deployment, Service } from "../../client/builtin_types.ts";
+import { controllerReference } from "../../controller/ownership.ts";
+import { Website } from "./website.ts";
 
 /** The label every child carries. */
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "website-operator" } as const;
@@ -12,73 +15,21 @@ export const MANAGED_BY = { "app.kubernetes.io/managed-by": "website-operator" }
 /** The nginx image the Deployment runs. */
 export const NGINX_IMAGE = "nginx:1.27-alpine";
 
-/** The fields of a Website the children depend on. */
-export interface WebsiteLike extends KubeObject {
-  spec: { html: string; replicas?: number };
-  status?: { observedGeneration?: number; conditions?: unknown[] };
-}
-
-/** A ConfigMap. */
-export interface ConfigMapObject extends KubeObject {
-  data?: Record<string, string>;
-}
-
-/** The parts of a Deployment the operator sets and compares. */
-export interface DeploymentObject extends KubeObject {
-  spec: {
-    replicas?: number;
-    selector: { matchLabels: Record<string, string> };
-    template: {
-      metadata: { labels: Record<string, string> };
-      spec: {
-        containers: Array<{
-          name: string;
-          image: string;
-          ports?: Array<{ containerPort: number }>;
-          volumeMounts?: Array<{ name: string; mountPath: string }>;
-        }>;
-        volumes?: Array<{ name: string; configMap: { name: string } }>;
-      };
-    };
-  };
-}
-
-/** The parts of a Service the operator sets and compares. */
-export interface ServiceObject extends KubeObject {
-  spec: {
-    selector: Record<string, string>;
-    ports: Array<{ name?: string; port: number; targetPort?: number; protocol?: string }>;
-    type?: string;
-  };
-}
-
-/** The controller ownerReference pointing at `site`. */
-export function ownerRef(site: WebsiteLike): OwnerReference {
-  return {
-    apiVersion: site.apiVersion ?? "demo.operatorkit.io/v1alpha1",
-    kind: site.kind ?? "Website",
-    name: site.metadata.name!,
-    uid: site.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
-
-function _meta(site: WebsiteLike, name: string) {
+function _meta(site: Website, name: string) {
   return {
     name,
     namespace: site.metadata.namespace,
     labels: { ...MANAGED_BY, "app.kubernetes.io/instance": site.metadata.name! },
-    ownerReferences: [ownerRef(site)],
+    ownerReferences: [controllerReference(site, Website)],
   };
 }
 
-function _podLabels(site: WebsiteLike): Record<string, string> {
+function _podLabels(site: Website): Record<string, string> {
   return { "app.kubernetes.io/name": "website", "app.kubernetes.io/instance": site.metadata.name! };
 }
 
 /** ConfigMap `X-html` with `index.html` = spec.html. */
-export function desiredConfigMap(site: WebsiteLike): ConfigMapObject {
+export function desiredConfigMap(site: Website): ConfigMap {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -88,7 +39,7 @@ export function desiredConfigMap(site: WebsiteLike): ConfigMapObject {
 }
 
 /** Deployment `X`: nginx, replicas = spec.replicas, the ConfigMap mounted as the web root. */
-export function desiredDeployment(site: WebsiteLike): DeploymentObject {
+export function desiredDeployment(site: Website): Deployment {
   const labels = _podLabels(site);
   return {
     apiVersion: "apps/v1",
@@ -114,7 +65,7 @@ export function desiredDeployment(site: WebsiteLike): DeploymentObject {
 }
 
 /** Service `X` on port 80, selecting the Deployment's pods. */
-export function desiredService(site: WebsiteLike): ServiceObject {
+export function desiredService(site: Website): Service {
   return {
     apiVersion: "v1",
     kind: "Service",

@@ -20,11 +20,7 @@ if (import.meta.main) {
     // --namespace, --concurrency, --resync-period and --shutdown-grace-period reach the
     // controller through the runtime: nothing to pass on here.
     controllers: (ctx) => [
-      websiteController({
-        client: ctx.client,
-        informers: ctx.informers,
-        metrics: ctx.resourceMetrics("website-operator"),
-      }),
+      websiteController(ctx, { metrics: ctx.resourceMetrics("website-operator") }),
     ],
   });
 }

@@ -3,118 +3,66 @@
  *
  * @module
  */
+import { ConfigMaps, Deployments, Services } from "../../client/builtins.ts";
+import { ignoreNotFound, isAlreadyExists } from "../../client/errors.ts";
+import type { KubeClient } from "../../client/kube_client.ts";
+import type { KubeObject, ResourceType } from "../../client/types.ts";
 import { crudResource } from "../../controller/crud_resource.ts";
+import { writeStatus } from "../../controller/kube.ts";
 import type { Resource } from "../../controller/resource.ts";
-import { setCondition, statusChanged } from "../../controller/status.ts";
-import type { KubeObject } from "../../client/types.ts";
-import {
-  type ConfigMapObject,
-  type DeploymentObject,
-  desiredConfigMap,
-  desiredDeployment,
-  desiredService,
-  type ServiceObject,
-  type WebsiteLike,
-} from "./children.ts";
-
-/** What a child resource needs from the API: a typed handle for one kind. */
-export interface ChildApi<C extends KubeObject> {
-  /** The object, or undefined when it does not exist. */
-  get(namespace: string, name: string, options?: { signal?: AbortSignal }): Promise<C | undefined>;
-  /** Creates; an AlreadyExists error must be thrown as is (the resource treats it as success). */
-  create(obj: C, options?: { signal?: AbortSignal }): Promise<C>;
-  /** Replaces (PUT with the resourceVersion in `obj`). */
-  replace(obj: C, options?: { signal?: AbortSignal }): Promise<C>;
-  /** Deletes; a NotFound error is success for the resource. */
-  delete(namespace: string, name: string, options?: { signal?: AbortSignal }): Promise<void>;
-}
-
-/** Writes `.status` through the status subresource. */
-export interface StatusApi<T extends KubeObject> {
-  /** Merge-patches the status of `obj`. */
-  patchStatus(obj: T, status: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
-}
-
-function _code(err: unknown): number | undefined {
-  const e = err as { code?: number; status?: { code?: number } };
-  return e?.code ?? e?.status?.code;
-}
+import { setCondition } from "../../controller/status.ts";
+import { desiredConfigMap, desiredDeployment, desiredService } from "./children.ts";
+import { Website } from "./website.ts";
 
 /**
  * A child kept equal to `desired(site)` with crudResource: created when missing, replaced
  * when `differs`, deleted on ensureDeleted. Idempotent: AlreadyExists and NotFound are
  * success.
  */
-export function childResource<T extends WebsiteLike, C extends KubeObject>(
-  name: string,
+export function childResource<C extends KubeObject>(
+  client: KubeClient,
+  type: ResourceType<C>,
   options: {
-    api: ChildApi<C>;
-    desired: (site: T) => C;
+    desired: (site: Website) => C;
     differs: (current: C, desired: C) => boolean;
     onChange?: (what: string) => void;
   },
-): Resource<T> {
-  const { api } = options;
-  const say = (what: string) => options.onChange?.(what);
-  return crudResource<T, C | undefined>({
-    name,
+): Resource<Website> {
+  const api = client.resource(type);
+  const say = (verb: string, c: C) => options.onChange?.(`${verb} ${type.kind} ${c.metadata.name}`);
+  return crudResource<Website, C | undefined>({
+    name: type.kind.toLowerCase(),
     getCurrentState: (site, ctx) =>
-      api.get(site.metadata.namespace!, options.desired(site).metadata.name!, {
+      api.get(options.desired(site).metadata.name!, {
+        namespace: site.metadata.namespace,
         signal: ctx.signal,
-      }),
+      }).catch(ignoreNotFound),
     getDesiredState: (site) => Promise.resolve(options.desired(site)),
     newUpdatePatch: (_site, { current, desired }) => {
       if (!current) return Promise.resolve({ create: desired });
-      if (options.differs(current, desired!)) {
-        const update = {
-          ...current,
-          ...desired,
-          metadata: {
-            ...current.metadata,
-            labels: { ...current.metadata.labels, ...desired!.metadata.labels },
-            ownerReferences: desired!.metadata.ownerReferences,
-          },
-        } as C;
-        return Promise.resolve({ update });
-      }
-      return Promise.resolve({});
+      if (!options.differs(current, desired!)) return Promise.resolve({});
+      const labels = { ...current.metadata.labels, ...desired!.metadata.labels };
+      const ownerReferences = desired!.metadata.ownerReferences;
+      const metadata = { ...current.metadata, labels, ownerReferences };
+      return Promise.resolve({ update: { ...current, ...desired, metadata } as C });
     },
     newDeletePatch: (_site, { current }) => Promise.resolve(current ? { delete: current } : {}),
     applyCreateChange: async (_site, { change, ctx }) => {
-      try {
-        await api.create(change!, { signal: ctx.signal });
-        say(`created ${change!.kind} ${change!.metadata.name}`);
-      } catch (err) {
-        if (_code(err) !== 409) throw err;
-      }
+      await api.create(change!, { signal: ctx.signal }).then(
+        () => say("created", change!),
+        (err) => isAlreadyExists(err) || Promise.reject(err),
+      );
     },
     applyUpdateChange: async (_site, { change, ctx }) => {
       await api.replace(change!, { signal: ctx.signal });
-      say(`updated ${change!.kind} ${change!.metadata.name}`);
+      say("updated", change!);
     },
     applyDeleteChange: async (_site, { change, ctx }) => {
-      try {
-        await api.delete(change!.metadata.namespace!, change!.metadata.name!, {
-          signal: ctx.signal,
-        });
-        say(`deleted ${change!.kind} ${change!.metadata.name}`);
-      } catch (err) {
-        if (_code(err) !== 404) throw err;
-      }
+      const { name, namespace } = change!.metadata;
+      const gone = await api.delete(name!, { namespace, signal: ctx.signal }).catch(ignoreNotFound);
+      if (gone) say("deleted", change!);
     },
   });
-}
-
-/** The clients the Website resources use. */
-export interface WebsiteApis<T extends WebsiteLike> {
-  configMaps: ChildApi<ConfigMapObject>;
-  deployments: ChildApi<DeploymentObject>;
-  services: ChildApi<ServiceObject>;
-  status: StatusApi<T>;
-  /** Called with a line describing each change (the demo prints them). */
-  onChange?: (what: string) => void;
-  /** Time source for condition timestamps (default Date.now). */
-  now?: () => number;
 }
 
 /**
@@ -123,58 +71,58 @@ export interface WebsiteApis<T extends WebsiteLike> {
  * so the status resource (whose ensureDeleted does nothing) comes first and the ConfigMap
  * last, after the Deployment mounting it is gone.
  */
-export function websiteResources<T extends WebsiteLike>(apis: WebsiteApis<T>): Resource<T>[] {
-  const onChange = apis.onChange;
-  const configMap = childResource<T, ConfigMapObject>("configmap", {
-    api: apis.configMaps,
+export function websiteResources(
+  client: KubeClient,
+  options: { onChange?: (what: string) => void; now?: () => number } = {},
+): Resource<Website>[] {
+  const { onChange } = options;
+  const configMap = childResource(client, ConfigMaps, {
     desired: desiredConfigMap,
     differs: (c, d) => JSON.stringify(c.data ?? {}) !== JSON.stringify(d.data ?? {}),
-    ...(onChange ? { onChange } : {}),
+    onChange,
   });
-  const deployment = childResource<T, DeploymentObject>("deployment", {
-    api: apis.deployments,
+  const deployment = childResource(client, Deployments, {
     desired: desiredDeployment,
     differs: (c, d) =>
-      c.spec?.replicas !== d.spec.replicas ||
-      c.spec?.template?.spec?.containers?.[0]?.image !== d.spec.template.spec.containers[0].image,
-    ...(onChange ? { onChange } : {}),
+      c.spec?.replicas !== d.spec?.replicas ||
+      c.spec?.template?.spec?.containers?.[0]?.image !==
+        d.spec?.template?.spec?.containers?.[0]?.image,
+    onChange,
   });
-  const service = childResource<T, ServiceObject>("service", {
-    api: apis.services,
+  const service = childResource(client, Services, {
     desired: desiredService,
     differs: (c, d) =>
       JSON.stringify(c.spec?.ports?.map((p) => p.port)) !==
-        JSON.stringify(d.spec.ports.map((p) => p.port)),
-    ...(onChange ? { onChange } : {}),
+        JSON.stringify(d.spec?.ports?.map((p) => p.port)),
+    onChange,
   });
-  const status: Resource<T> = {
+  const status: Resource<Website> = {
     name: "status",
     async ensureCreated(site, ctx) {
-      const ns = site.metadata.namespace!;
-      const name = site.metadata.name!;
-      const [cm, dep, svc] = await Promise.all([
-        apis.configMaps.get(ns, `${name}-html`, { signal: ctx.signal }),
-        apis.deployments.get(ns, name, { signal: ctx.signal }),
-        apis.services.get(ns, name, { signal: ctx.signal }),
+      const { namespace, name } = site.metadata;
+      const get = (type: ResourceType, n: string) =>
+        client.resource(type).get(n, { namespace, signal: ctx.signal }).catch(ignoreNotFound);
+      const children = await Promise.all([
+        get(ConfigMaps, `${name}-html`),
+        get(Deployments, name!),
+        get(Services, name!),
       ]);
-      const ready = !!(cm && dep && svc);
-      const current = site.status ?? {};
-      const conditions = setCondition(
-        current.conditions as Parameters<typeof setCondition>[0],
-        {
-          type: "Ready",
-          status: ready ? "True" : "False",
-          reason: ready ? "ChildrenExist" : "ChildrenMissing",
-          message: ready
-            ? "ConfigMap, Deployment and Service exist"
-            : "waiting for the ConfigMap, Deployment and Service",
-          observedGeneration: site.metadata.generation,
-        },
-        { now: apis.now?.() ?? Date.now() },
-      );
-      const next = { ...current, observedGeneration: site.metadata.generation, conditions };
-      if (!statusChanged(current, next)) return;
-      await apis.status.patchStatus(site, next, { signal: ctx.signal });
+      const ready = children.every((c) => c !== undefined);
+      const conditions = setCondition(site.status?.conditions, {
+        type: "Ready",
+        status: ready ? "True" : "False",
+        reason: ready ? "ChildrenExist" : "ChildrenMissing",
+        message: ready
+          ? "ConfigMap, Deployment and Service exist"
+          : "waiting for the ConfigMap, Deployment and Service",
+        observedGeneration: site.metadata.generation,
+      }, { now: options.now?.() ?? Date.now() });
+      const next = { observedGeneration: site.metadata.generation, conditions };
+      if (
+        !await writeStatus(client.resource(Website), site, { status: next, signal: ctx.signal })
+      ) {
+        return;
+      }
       onChange?.(
         `status of Website ${name}: observedGeneration=${next.observedGeneration}, Ready=${
           ready ? "True" : "False"
@@ -182,9 +130,7 @@ export function websiteResources<T extends WebsiteLike>(apis: WebsiteApis<T>): R
       );
       if (!ready) ctx.requeueAfter(1000);
     },
-    ensureDeleted() {
-      return Promise.resolve();
-    },
+    ensureDeleted: () => Promise.resolve(),
   };
   return [configMap, deployment, service, status];
 }

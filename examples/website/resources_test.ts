@@ -1,34 +1,22 @@
 // The Website resources on their own (no controller), against the embedded API server through
 // KubeClient: create, idempotence, update, recreate, delete (twice).
 import assert from "node:assert/strict";
+import type { ConfigMap, Deployment, Service } from "../../client/builtin_types.ts";
 import { ConfigMaps, Deployments, Services } from "../../client/builtins.ts";
 import { ensureCustomResourceDefinition } from "../../client/custom_resource.ts";
-import { isNotFound } from "../../client/errors.ts";
+import { ignoreNotFound } from "../../client/errors.ts";
 import { KubeClient } from "../../client/kube_client.ts";
 import type { KubeObject, ResourceType } from "../../client/types.ts";
 import { createReconcileContext } from "../../controller/reconcile_context.ts";
 import { startApiServer } from "../../testing/api_server.ts";
-import type { ConfigMapObject, DeploymentObject, ServiceObject, WebsiteLike } from "./children.ts";
-import { type ChildApi, websiteResources } from "./resources.ts";
+import { websiteResources } from "./resources.ts";
 import { Website } from "./website.ts";
-import { WebsiteType } from "./_website_type.ts";
 
-function childApi<C extends KubeObject>(client: KubeClient, type: ResourceType): ChildApi<C> {
-  const h = client.resource(type as ResourceType<C>);
+function reader<C extends KubeObject>(client: KubeClient, type: ResourceType<C>) {
+  const h = client.resource(type);
   return {
-    async get(namespace, name) {
-      try {
-        return await h.get(name, { namespace });
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    },
-    create: (obj) => h.create(obj),
-    replace: (obj) => h.replace(obj),
-    delete: async (namespace, name) => {
-      await h.delete(name, { namespace });
-    },
+    get: (namespace: string, name: string) => h.get(name, { namespace }).catch(ignoreNotFound),
+    delete: async (namespace: string, name: string) => void await h.delete(name, { namespace }),
   };
 }
 
@@ -37,37 +25,27 @@ Deno.test("website resources create, update, recreate and delete the children", 
   await using server = await startApiServer({ gc: false });
   using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
   await ensureCustomResourceDefinition(client, Website);
-  const sites = client.resource(WebsiteType);
-  const configMaps = childApi<ConfigMapObject>(client, ConfigMaps);
-  const deployments = childApi<DeploymentObject>(client, Deployments);
-  const services = childApi<ServiceObject>(client, Services);
+  const sites = client.resource(Website);
+  const configMaps = reader<ConfigMap>(client, ConfigMaps);
+  const deployments = reader<Deployment>(client, Deployments);
+  const services = reader<Service>(client, Services);
   const changes: string[] = [];
-  const resources = websiteResources<WebsiteLike>({
-    configMaps,
-    deployments,
-    services,
-    status: {
-      patchStatus: (o, status) =>
-        sites.status.patch(o.metadata.name!, {
-          namespace: o.metadata.namespace!,
-          type: "merge",
-          body: { status },
-        }),
-    },
-    onChange: (c) => changes.push(c),
-    now: () => 0,
-  });
+  const resources = websiteResources(client, { onChange: (c) => changes.push(c), now: () => 0 });
   const site = await sites.create({
     metadata: { name: "blog", namespace: "default" },
     spec: { html: "<h1>hi</h1>", replicas: 2 },
-  } as WebsiteLike);
-  const type = WebsiteType;
-  const ctx = () => createReconcileContext({ controller: "website", key: "default/blog", type });
+  });
+  const type = Website;
+  const ctx = () =>
+    createReconcileContext({ controller: "website", key: "default/blog", type, client });
   for (const r of resources) await r.ensureCreated(site, ctx());
   assert.equal((await configMaps.get("default", "blog-html"))!.data!["index.html"], "<h1>hi</h1>");
   const dep = (await deployments.get("default", "blog"))!;
-  assert.equal(dep.spec.replicas, 2);
-  assert.equal(dep.spec.template.spec.volumes![0].configMap.name, "blog-html");
+  assert.equal(dep.spec!.replicas, 2);
+  assert.equal(
+    dep.spec!.template.spec!.volumes![0].configMap?.name,
+    "blog-html",
+  );
   assert.equal(dep.metadata.labels!["app.kubernetes.io/managed-by"], "website-operator");
   assert.deepEqual(dep.metadata.ownerReferences![0], {
     apiVersion: type.apiVersion,
@@ -77,7 +55,7 @@ Deno.test("website resources create, update, recreate and delete the children", 
     controller: true,
     blockOwnerDeletion: true,
   });
-  assert.equal((await services.get("default", "blog"))!.spec.ports[0].port, 80);
+  assert.equal((await services.get("default", "blog"))!.spec!.ports![0].port, 80);
   const written = await sites.get("blog", { namespace: "default" });
   assert.deepEqual(written.status, {
     observedGeneration: 1,
@@ -107,7 +85,7 @@ Deno.test("website resources create, update, recreate and delete the children", 
     "updated Deployment blog",
     "status of Website blog: observedGeneration=2, Ready=True",
   ]);
-  assert.equal((await deployments.get("default", "blog"))!.spec.replicas, 3);
+  assert.equal((await deployments.get("default", "blog"))!.spec!.replicas, 3);
   assert.equal((await configMaps.get("default", "blog-html"))!.data!["index.html"], "<h1>v2</h1>");
   // Deletion in reverse order; running it twice is fine.
   changes.length = 0;

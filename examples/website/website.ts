@@ -13,16 +13,7 @@ import {
   type CustomResourceType,
   defineCustomResource,
 } from "../../client/custom_resource.ts";
-
-/** A standard condition as custom resources carry them. */
-export const Condition = z.object({
-  type: z.string().min(1).describe("Condition type, e.g. Ready"),
-  status: z.enum(["True", "False", "Unknown"]),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  lastTransitionTime: z.iso.datetime({ offset: true }).optional(),
-  observedGeneration: z.int().min(0).optional(),
-});
+import { conditionSchema } from "../../controller/status.ts";
 
 /** The Website spec. */
 export const WebsiteSpec = z.object({
@@ -33,7 +24,7 @@ export const WebsiteSpec = z.object({
 /** The Website status. */
 export const WebsiteStatus = z.object({
   observedGeneration: z.int().min(0).optional(),
-  conditions: z.array(Condition).optional(),
+  conditions: z.array(conditionSchema).optional(),
 });
 
 /** A Website object, as decoded. */

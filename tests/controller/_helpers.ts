@@ -123,11 +123,10 @@ export async function setup(options: TestClusterOptions = {}): Promise<Env> {
         }
       },
       controller(o) {
-        const c = new Controller<Widget>({
+        const c = new Controller<Widget>({ client, informers: factory }, {
           name: "widget-test",
           type: Widgets as never,
           api,
-          informers: factory,
           namespace,
           resyncPeriodMs: 0,
           backoff: { baseDelayMs: 5 },

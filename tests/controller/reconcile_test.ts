@@ -1,8 +1,10 @@
 // Reconcile outcomes against the cluster from testCluster(): failure with per-key backoff
 // then success, the pause annotation, and each control-flow primitive.
 import assert from "node:assert/strict";
-import { eventSink, EventType } from "../../controller/kube.ts";
-import { type CoreEvent, KubeEventRecorder } from "../../controller/event_recorder.ts";
+import type { Event } from "../../client/builtin_types.ts";
+import { Events } from "../../client/builtins.ts";
+import { eventSink } from "../../controller/kube.ts";
+import { KubeEventRecorder } from "../../controller/event_recorder.ts";
 import { crudResource } from "../../controller/crud_resource.ts";
 import {
   countingResource,
@@ -31,7 +33,7 @@ Deno.test("failure, per-key backoff, then success; the backoff resets; a Warning
       if (times.length < failUntil) throw new Error("boom");
     },
   });
-  const events = new KubeEventRecorder(eventSink(env.client.resource(EventType)), {
+  const events = new KubeEventRecorder(eventSink(env.client.resource(Events)), {
     component: "widget-test",
     defaultType: { apiVersion: env.widgets.type.apiVersion, kind: env.widgets.type.kind },
   });
@@ -60,8 +62,8 @@ Deno.test("failure, per-key backoff, then success; the backoff resets; a Warning
 
   // The Warning Event, aggregated: one Event with count 3.
   await eventually("the Warning Event", async () => {
-    const list = await env.client.resource(EventType).list({ namespace: env.namespace });
-    const warn = (list.items as CoreEvent[]).filter((e) =>
+    const list = await env.client.resource(Events).list({ namespace: env.namespace });
+    const warn = (list.items as Event[]).filter((e) =>
       e.reason === "ReconcileError" && e.involvedObject?.name === "bad"
     );
     return warn.length === 1 && warn[0].type === "Warning" && warn[0].count === 3 &&

@@ -58,9 +58,7 @@ Deno.test("website example end to end with kubectl: apply, recreate a child, pat
   await ensureCustomResourceDefinition(client, Website);
   await using factory = new InformerFactory({ listWatch: (t) => client.resource(t) });
   const changes: string[] = [];
-  const controller = websiteController({
-    client,
-    informers: factory,
+  const controller = websiteController({ client, informers: factory }, {
     onChange: (l) => changes.push(l),
   });
   await controller.start();

@@ -10,8 +10,6 @@ import type { KubeObject, ResourceType } from "../../client/types.ts";
 import { InformerFactory } from "../../informer/factory.ts";
 import { testCluster } from "../../testing/test_cluster.ts";
 import { WEBSITE_FINALIZER, websiteController } from "../../examples/website/operator.ts";
-import { WebsiteType } from "../../examples/website/_website_type.ts";
-import type { WebsiteLike } from "../../examples/website/children.ts";
 import { Website } from "../../examples/website/website.ts";
 
 const CM: ResourceType = {
@@ -57,20 +55,18 @@ Deno.test("website operator: create, update, recreate a child, delete (test clus
     listWatch: (t) => client.resource(t),
     defaults: { backoff: { initialMs: 5 } },
   });
-  const controller = websiteController({
-    client,
-    informers: factory,
+  const controller = websiteController({ client, informers: factory }, {
     namespace: ns,
     onChange: (c) => changes.push(c),
     concurrency: 2,
   });
   await controller.start();
   try {
-    const sites = client.resource(WebsiteType);
+    const sites = client.resource(Website);
     await sites.create({
       metadata: { name: "blog", namespace: ns },
       spec: { html: "<h1>v1</h1>", replicas: 2 },
-    } as WebsiteLike);
+    });
     const get = () => sites.get("blog", { namespace: ns });
     await eventually("Ready=True", async () => {
       const s = await get();
@@ -126,7 +122,7 @@ Deno.test("website operator: create, update, recreate a child, delete (test clus
     // Deletion: ensureDeleted removes the children, then the finalizer goes and so does the
     // Website (no garbage collector runs here: the operator did it).
     await sites.delete("blog", { namespace: ns });
-    await eventually("the Website gone", async () => (await objects(WebsiteType)).length === 0);
+    await eventually("the Website gone", async () => (await objects(Website)).length === 0);
     assert.equal(
       (await objects(CM)).length + (await objects(DEP)).length + (await objects(SVC)).length,
       0,
