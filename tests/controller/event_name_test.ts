@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { ConfigMaps, Events, Namespaces } from "../../client/builtins.ts";
 import { KubeClient } from "../../client/kube_client.ts";
-import { type CoreEvent, KubeEventRecorder } from "../../controller/event_recorder.ts";
+import type { Event } from "../../client/builtin_types.ts";
+import { KubeEventRecorder } from "../../controller/event_recorder.ts";
 import { testCluster } from "../../testing/test_cluster.ts";
 
 Deno.test("an Event on an object with a 253-character name gets a valid, bounded name", async () => {
@@ -35,7 +36,7 @@ Deno.test("an Event on an object with a 253-character name gets a valid, bounded
     await recorder.record(cm, { reason: "Other", message: "a second one, another name" });
     assert.deepEqual(failures, [], "the server accepted both Events");
     const list = await events.list({ namespace: ns });
-    const mine = list.items.filter((e) => (e as CoreEvent).involvedObject?.name === name);
+    const mine = list.items.filter((e) => (e as Event).involvedObject?.name === name);
     assert.equal(mine.length, 2);
     for (const e of mine) {
       const n = e.metadata.name!;
