@@ -65,6 +65,16 @@ export interface Envtest extends AsyncDisposable {
   readonly version: string;
   /** Temporary directory with certificates, etcd data and the logs of both processes. */
   readonly dir: string;
+  /**
+   * Kills one of the two processes with SIGKILL (no clean shutdown) and waits for its exit;
+   * for fault tests. etcd keeps its data directory, so a restart keeps every object.
+   */
+  kill(name: "etcd" | "kube-apiserver"): Promise<void>;
+  /**
+   * Starts a killed process again with the same arguments and ports and waits until it is
+   * ready (etcd healthy; kube-apiserver ready, which needs etcd up).
+   */
+  restart(name: "etcd" | "kube-apiserver"): Promise<void>;
   /** Stops kube-apiserver, then etcd, and removes the temporary directory. Idempotent. */
   close(): Promise<void>;
 }
@@ -319,6 +329,17 @@ class _Process {
     }
   }
 
+  /** SIGKILL at once; waits for the exit and the log pumps. */
+  async kill(): Promise<void> {
+    if (!this.exited) {
+      try {
+        this.#child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }
+    await this.status;
+    await this.#pumps;
+  }
+
   /** SIGTERM, then SIGKILL after the grace period; waits for the exit and the log pumps. */
   async stop(graceMs = 15_000): Promise<void> {
     if (!this.exited) {
@@ -468,12 +489,35 @@ export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<E
     return closed;
   };
   const onAbort = () => void close();
+  const specs = new Map<
+    string,
+    { binary: string; args: string[]; ready: () => Promise<boolean> }
+  >();
   const spawn = (name: string, binary: string, args: string[]): _Process => {
     signal?.throwIfAborted();
     if (closing) throw new EnvtestError(`expected to start ${name}, found envtest closing`);
     const child = new _Process(name, binary, args, `${dir}/${name}.log`);
     processes.push(child);
+    specs.set(name, { binary, args, ready: () => Promise.resolve(true) });
     return child;
+  };
+  const find = (name: string): _Process => {
+    const p = processes.find((x) => x.name === name);
+    if (!p) throw new EnvtestError(`expected a process named ${name}, found none`);
+    return p;
+  };
+  const kill = async (name: "etcd" | "kube-apiserver"): Promise<void> => {
+    await find(name).kill();
+  };
+  const restart = async (name: "etcd" | "kube-apiserver"): Promise<void> => {
+    const old = find(name);
+    if (!old.exited) throw new EnvtestError(`expected ${name} to be stopped, found it running`);
+    await old.stop();
+    const spec = specs.get(name)!;
+    if (closing) throw new EnvtestError(`expected to restart ${name}, found envtest closing`);
+    const child = new _Process(name, spec.binary, spec.args, `${dir}/${name}.log`);
+    processes[processes.indexOf(old)] = child;
+    await _waitReady(child, spec.ready, { timeoutMs });
   };
   try {
     await _generateCertificates(dir, signal);
@@ -502,10 +546,9 @@ export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<E
       "--unsafe-no-fsync=true",
       "--log-level=warn",
     ]);
-    await _waitReady(etcd, () => _probe(undefined, `${etcdUrl}/health`, undefined, signal), {
-      timeoutMs,
-      signal,
-    });
+    const etcdReady = () => _probe(undefined, `${etcdUrl}/health`, undefined, signal);
+    specs.get("etcd")!.ready = etcdReady;
+    await _waitReady(etcd, etcdReady, { timeoutMs, signal });
 
     const url = `https://127.0.0.1:${securePort}`;
     const caPem = await Deno.readTextFile(`${dir}/ca.crt`, signal ? { signal } : {});
@@ -535,6 +578,14 @@ export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<E
     }, { timeoutMs, signal });
     client.close();
     client = undefined;
+    specs.get("kube-apiserver")!.ready = async () => {
+      const probeClient = Deno.createHttpClient({ caCerts: [caPem] });
+      try {
+        return await _probe(probeClient, `${url}/readyz`, token);
+      } finally {
+        probeClient.close();
+      }
+    };
 
     const clientCertPem = await Deno.readTextFile(`${dir}/admin.crt`);
     const clientKeyPem = await Deno.readTextFile(`${dir}/admin.key`);
@@ -556,6 +607,8 @@ export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<E
       token,
       version: binaries.version,
       dir,
+      kill,
+      restart,
       close,
       [Symbol.asyncDispose]: close,
     };
