@@ -33,6 +33,15 @@ import { configureOperatorLogging } from "./logging.ts";
 import { _checkAccess, _describeStartupError, _readEnv, _whoAmI } from "./_startup.ts";
 import type { PolicyRule } from "../client/builtin_types.ts";
 import { manifestsYaml, operatorManifests, type OperatorRbac, operatorRbac } from "./manifests.ts";
+import type { AdmissionWebhook } from "../webhook/admission.ts";
+import {
+  _crdsWithoutConversion,
+  _hasWebhooks,
+  _startWebhooks,
+  _webhookFlags,
+  _webhookManifests,
+  _webhookSettings,
+} from "./_webhooks.ts";
 import { renderMetrics } from "./metrics.ts";
 import { type Check, EventLoopMonitor, serveProbes } from "./probes.ts";
 import {
@@ -99,6 +108,14 @@ export interface RunOperatorOptions {
   customResources?: ReadonlyArray<ResourceType<any> & { crd: CustomResourceDefinition }>;
   /** Install `customResources` at start (default true; needs RBAC on CRDs). */
   installCustomResources?: boolean;
+  /**
+   * Admission webhooks (`validatingWebhook()`, `mutatingWebhook()` from the webhook module).
+   * With these, or with `customResources` whose versions declare conversion, the operator
+   * serves HTTPS webhooks on `--webhook-bind-address` (default `:9443` in a cluster).
+   */
+  webhooks?: ReadonlyArray<AdmissionWebhook>;
+  /** Create or update the webhook configurations at start (default true). */
+  installWebhookConfigurations?: boolean;
   /**
    * RBAC rules the SDK cannot derive from the controllers' types, copied into the
    * ClusterRole of `manifests` exactly as written and checked at start-up: verbs like
@@ -173,7 +190,10 @@ export class OperatorRuntime {
         ...(o.description ? { description: o.description } : {}),
         ...(o.version ? { version: o.version } : {}),
         env,
-        ...(o.configure ? { configure: o.configure } : {}),
+        configure: (cmd: FlagCommand) => {
+          _webhookFlags(o)(cmd);
+          o.configure?.(cmd);
+        },
         ...(o.shutdownGracePeriodMs !== undefined
           ? { shutdownGracePeriodMs: o.shutdownGracePeriodMs }
           : {}),
@@ -192,6 +212,12 @@ export class OperatorRuntime {
     if (parsed.command === "manifests") {
       print(await this.#manifests(parsed.flags, parsed.manifests));
       return 0;
+    }
+    try {
+      if (_hasWebhooks(o)) _webhookSettings(o, parsed.flags, env);
+    } catch (err) {
+      console.error(`${o.name}: ${(err as Error).message}`);
+      return 2;
     }
     await using _logging = await configureOperatorLogging({
       level: parsed.flags.logLevel,
@@ -258,9 +284,28 @@ export class OperatorRuntime {
       // Before installing CRDs or campaigning: the permissions those steps need, all at once.
       this.#starting = "checking permissions";
       await this.#checkAccess(client, flags, stop.signal);
+      const hooks = _hasWebhooks(o) ? _webhookSettings(o, flags, env) : undefined;
+      if (hooks?.bind) this.#starting = "starting webhooks";
+      await using webhooks = hooks?.bind
+        ? await _startWebhooks(
+          o,
+          { ...hooks, bind: hooks.bind },
+          client,
+          flags.leaderElectionNamespace ?? client.namespace,
+          stop.signal,
+        )
+        : undefined;
+      if (webhooks) this.#log.info("serving webhooks on {url}", { url: webhooks.server.url });
       if ((o.installCustomResources ?? true) && o.customResources?.length) {
         this.#starting = "installing custom resource definitions";
-        await _installCrds(client, o.customResources, stop.signal);
+        await _installCrds(
+          client,
+          (webhooks ? webhooks.crds : _crdsWithoutConversion(o)).map((crd) => ({ crd })),
+          stop.signal,
+        );
+      }
+      if (webhooks && (o.installWebhookConfigurations ?? true)) {
+        await webhooks.install(stop.signal);
       }
       await using informers = new InformerFactory({
         listWatch: (t) => client.resource(t),
@@ -483,7 +528,7 @@ export class OperatorRuntime {
       resourceMetrics: () => new ResourceMetrics(),
     });
     const rbac = this.#rbac(controllers, flags, true);
-    return manifestsYaml(operatorManifests({
+    const docs = operatorManifests({
       name: o.name,
       namespace: m.namespace,
       image: m.image,
@@ -491,7 +536,10 @@ export class OperatorRuntime {
       watchNamespaces: flags.namespaces,
       includeNamespace: m.includeNamespace,
       crds: (o.customResources ?? []).map((r) => r.crd as unknown as Record<string, unknown>),
-    }));
+    });
+    return manifestsYaml(
+      _webhookManifests(o, docs, m.namespace, o.installWebhookConfigurations ?? true),
+    );
   }
 }
 

@@ -10,6 +10,7 @@
 import { runOperator } from "../../cli/run_operator.ts";
 import { websiteController } from "./operator.ts";
 import { Website } from "./website.ts";
+import { websiteWebhooks } from "./webhooks.ts";
 
 if (import.meta.main) {
   await runOperator({
@@ -17,6 +18,7 @@ if (import.meta.main) {
     description: "keeps a ConfigMap, a Deployment and a Service for every Website",
     version: "0.1.0",
     customResources: [Website],
+    webhooks: websiteWebhooks,
     // --namespace, --concurrency, --resync-period and --shutdown-grace-period reach the
     // controller through the runtime: nothing to pass on here.
     controllers: (ctx) => [

@@ -145,6 +145,23 @@ const BUILTINS: BuiltinSpec[] = [
     categories: ["all"],
   }],
   ["coordination.k8s.io", "v1", "Lease", "leases", true],
+  // Stored and served; testing/_server/admission.ts calls the webhooks they register.
+  [
+    "admissionregistration.k8s.io",
+    "v1",
+    "ValidatingWebhookConfiguration",
+    "validatingwebhookconfigurations",
+    false,
+    { generation: true },
+  ],
+  [
+    "admissionregistration.k8s.io",
+    "v1",
+    "MutatingWebhookConfiguration",
+    "mutatingwebhookconfigurations",
+    false,
+    { generation: true },
+  ],
   ["events.k8s.io", "v1", "Event", "events", true, {
     shortNames: ["ev"],
     fieldSelectors: ["regarding.kind", "regarding.namespace", "regarding.name", "reason", "type"],

@@ -16,6 +16,7 @@ Deno.test("8.1 /api, /apis, /api/v1 and /apis/{g}/{v} discovery documents", asyn
     assert.equal(apis.body.kind, "APIGroupList");
     const names = apis.body.groups.map((g: { name: string }) => g.name).sort();
     assert.deepEqual(names, [
+      "admissionregistration.k8s.io",
       "apiextensions.k8s.io",
       "apps",
       "coordination.k8s.io",

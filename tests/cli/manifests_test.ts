@@ -45,6 +45,13 @@ Deno.test("manifests: the website operator's Namespace, CRD, least-privilege RBA
     "ClusterRole",
     "ClusterRoleBinding",
     "Deployment",
+    // The Website webhooks (tests/webhook/manifests_test.ts checks them).
+    "Service",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Role",
+    "RoleBinding",
+    "ValidatingWebhookConfiguration",
   ]);
   assert.equal(docs[1].metadata.name, "websites.demo.operatorkit.io");
   const role = docs[3] as unknown as { rules: Rule[]; metadata: { namespace: string } };
