@@ -117,7 +117,8 @@ Deno.test("manifests: the website operator's Namespace, CRD, least-privilege RBA
   assert.ok(c.args.includes(`--health-probe-bind-address=:${probePort}`));
   // Metrics on loopback only: no port is exposed for them.
   assert.ok(c.args.includes("--metrics-bind-address=127.0.0.1:8080"));
-  assert.deepEqual(c.ports.map((p) => p.name), ["probes"]);
+  // ... and the Website's webhook server (tests/webhook/manifests_test.ts).
+  assert.deepEqual(c.ports.map((p) => p.name), ["probes", "webhook"]);
 
   const skipped = await manifests("examples/website/main.ts", ["--skip-namespace"]);
   assert.ok(!/^kind: Namespace$/m.test(skipped));
