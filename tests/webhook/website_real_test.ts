@@ -1,0 +1,26 @@
+/**
+ * The Website operator's webhooks against a real kube-apiserver (OPERATORKIT_TEST_KUBECONFIG,
+ * else an envtest pair this file starts, else skipped with the reason): kube-apiserver calls
+ * the operator's validating and conversion webhooks on 127.0.0.1.
+ */
+import { connectRealServer, resolveRealTarget } from "../envtest/_target.ts";
+import { haveKubectl } from "../apiserver/_kubectl.ts";
+import { uniqueName } from "../client/_cluster.ts";
+import { websiteWebhookScenario } from "./_website_scenario.ts";
+
+const target = await resolveRealTarget();
+
+Deno.test({
+  name: "webhooks on a real kube-apiserver: Website v1/v1alpha1 conversion and validation",
+  ignore: target.kind === "skip",
+  async fn(t) {
+    if (!(await haveKubectl("webhooks on a real kube-apiserver"))) return;
+    const server = await connectRealServer(target);
+    try {
+      const kubeconfigYaml = await Deno.readTextFile(server.kubeconfigPath);
+      await websiteWebhookScenario(kubeconfigYaml, uniqueName("wh"), t);
+    } finally {
+      await server.close();
+    }
+  },
+});
