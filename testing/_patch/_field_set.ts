@@ -119,8 +119,17 @@ export function _listItems(list: unknown[], strategy: string | undefined): strin
       if (_isObject(item) || Array.isArray(item)) return undefined;
       seg = `v:${_canonical(item)}`;
     } else {
-      if (!_isObject(item) || !Object.hasOwn(item, strategy)) return undefined;
-      seg = `k:${_canonical({ [strategy]: item[strategy] })}`;
+      if (!_isObject(item)) return undefined;
+      const key: JsonObject = {};
+      for (const part of strategy.split(",")) {
+        // `name` or `name=<JSON default>` (server-side apply fills a missing key's default)
+        const eq = part.indexOf("=");
+        const name = eq < 0 ? part : part.slice(0, eq);
+        if (Object.hasOwn(item, name)) key[name] = item[name];
+        else if (eq >= 0) key[name] = JSON.parse(part.slice(eq + 1));
+        else return undefined;
+      }
+      seg = `k:${_canonical(key)}`;
     }
     if (segs.includes(seg)) return undefined;
     segs.push(seg);

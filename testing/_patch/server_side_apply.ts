@@ -14,7 +14,8 @@ import {
   _within,
 } from "./_field_set.ts";
 import { PatchError } from "./json_patch.ts";
-import { type StrategicMergeSchema, strategicMergeSchemaFor } from "./strategic_merge.ts";
+import type { StrategicMergeSchema } from "./strategic_merge.ts";
+import { mergeSchema } from "../_schema/builtin.ts";
 
 /** One field another manager owns with a different value. */
 export interface ApplyConflict {
@@ -205,20 +206,6 @@ const _CR_SCHEMA: StrategicMergeSchema = {
   "metadata.ownerReferences": "uid",
 };
 
-// Maps that k8s.io/api marks `+mapType=atomic` / `+structType=atomic` (label selectors, node
-// selectors): one leaf for server-side apply. Strategic merge still merges them key by key.
-const _WORKLOAD_ATOMIC = ["spec.selector", "spec.template.spec.nodeSelector"];
-const _ATOMIC_MAPS: Record<string, string[]> = {
-  "v1/Pod": ["spec.nodeSelector"],
-  "v1/Service": ["spec.selector"],
-  "v1/ReplicationController": ["spec.selector", "spec.template.spec.nodeSelector"],
-  "apps/v1/Deployment": _WORKLOAD_ATOMIC,
-  "apps/v1/StatefulSet": _WORKLOAD_ATOMIC,
-  "apps/v1/DaemonSet": _WORKLOAD_ATOMIC,
-  "apps/v1/ReplicaSet": _WORKLOAD_ATOMIC,
-  "batch/v1/Job": _WORKLOAD_ATOMIC,
-};
-
 function _schemaOf(
   obj: JsonObject,
   other: JsonObject | undefined,
@@ -231,11 +218,8 @@ function _schemaOf(
     : apiVersion;
   const kind = typeof obj.kind === "string" ? obj.kind : other?.kind;
   if (typeof kind !== "string") return _CR_SCHEMA;
-  const schema = strategicMergeSchemaFor(av, kind);
-  if (!schema) return _CR_SCHEMA;
-  const atomic = Object.hasOwn(_ATOMIC_MAPS, `${av}/${kind}`) ? _ATOMIC_MAPS[`${av}/${kind}`] : [];
-  for (const path of atomic) schema[path] = _ATOMIC;
-  return schema;
+  // x-kubernetes-list-type / list-map-keys / map-type of the OpenAPI documents
+  return mergeSchema(av, kind, "apply") ?? _CR_SCHEMA;
 }
 
 function _withoutManagedFields(obj: JsonObject): JsonObject {

@@ -1,5 +1,6 @@
 import { _clone, _deepEqual, _isObject, _setOwn, _typeName, type JsonObject } from "./_json.ts";
 import { PatchError } from "./json_patch.ts";
+import { mergeSchema } from "../_schema/builtin.ts";
 
 /**
  * Merge information for one built-in type: for each list path (dotted, with `[]` for list
@@ -8,104 +9,18 @@ import { PatchError } from "./json_patch.ts";
  */
 export type StrategicMergeSchema = Record<string, string>;
 
-// The patchMergeKey / patchStrategy:"merge" tags of k8s.io/api. Lists not listed here are
-// atomic: a patch replaces them whole (e.g. command, args, tolerations, rbac rules).
-const _OBJECT_META: StrategicMergeSchema = { finalizers: "set", ownerReferences: "uid" };
-
-const _CONTAINER: StrategicMergeSchema = {
-  ports: "containerPort",
-  env: "name",
-  volumeMounts: "mountPath",
-  volumeDevices: "devicePath",
-};
-
-const _POD_SPEC: StrategicMergeSchema = {
-  volumes: "name",
-  imagePullSecrets: "name",
-  hostAliases: "ip",
-  topologySpreadConstraints: "topologyKey",
-  resourceClaims: "name",
-  schedulingGates: "name",
-  ..._prefixed("containers", { "": "name", ..._nested(_CONTAINER) }),
-  ..._prefixed("initContainers", { "": "name", ..._nested(_CONTAINER) }),
-  ..._prefixed("ephemeralContainers", { "": "name", ..._nested(_CONTAINER) }),
-};
-
-const _CONDITIONS: StrategicMergeSchema = { conditions: "type" };
-
-/** `{ "": k, "[].x": k2 }` under `p` -> `{ p: k, "p[].x": k2 }`; other keys are `p.key`. */
-function _prefixed(prefix: string, schema: StrategicMergeSchema): StrategicMergeSchema {
-  const out: StrategicMergeSchema = {};
-  for (const [path, key] of Object.entries(schema)) {
-    out[path === "" ? prefix : path.startsWith("[]") ? prefix + path : `${prefix}.${path}`] = key;
-  }
-  return out;
-}
-
-/** Marks every path of `schema` as living under a list item: `x` -> `[].x`. */
-function _nested(schema: StrategicMergeSchema): StrategicMergeSchema {
-  const out: StrategicMergeSchema = {};
-  for (const [path, key] of Object.entries(schema)) out[`[].${path}`] = key;
-  return out;
-}
-
-function _podTemplate(prefix: string): StrategicMergeSchema {
-  return {
-    ..._prefixed(`${prefix}.metadata`, _OBJECT_META),
-    ..._prefixed(`${prefix}.spec`, _POD_SPEC),
-  };
-}
-
-const _WORKLOAD: StrategicMergeSchema = {
-  ..._podTemplate("spec.template"),
-  ..._prefixed("status", _CONDITIONS),
-};
-
-const _SCHEMAS: Record<string, StrategicMergeSchema> = {
-  "v1/Pod": {
-    ..._prefixed("spec", _POD_SPEC),
-    ..._prefixed("status", _CONDITIONS),
-  },
-  "v1/PodTemplate": _podTemplate("template"),
-  "v1/ReplicationController": _WORKLOAD,
-  "v1/Service": { "spec.ports": "port" },
-  "v1/ServiceAccount": { secrets: "name" },
-  "v1/Namespace": _prefixed("status", _CONDITIONS),
-  "v1/ConfigMap": {},
-  "v1/Secret": {},
-  "v1/Event": {},
-  "v1/Endpoints": {},
-  "apps/v1/Deployment": _WORKLOAD,
-  "apps/v1/StatefulSet": _WORKLOAD,
-  "apps/v1/DaemonSet": _WORKLOAD,
-  "apps/v1/ReplicaSet": _WORKLOAD,
-  "batch/v1/Job": _WORKLOAD,
-  "batch/v1/CronJob": {
-    ..._podTemplate("spec.jobTemplate.spec.template"),
-    ..._prefixed("spec.jobTemplate.metadata", _OBJECT_META),
-  },
-  "coordination.k8s.io/v1/Lease": {},
-  "events.k8s.io/v1/Event": {},
-  "rbac.authorization.k8s.io/v1/Role": {},
-  "rbac.authorization.k8s.io/v1/ClusterRole": {},
-  "rbac.authorization.k8s.io/v1/RoleBinding": {},
-  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": {},
-  "apiextensions.k8s.io/v1/CustomResourceDefinition": {},
-};
-
 /**
- * The strategic-merge schema for a built-in apiVersion/kind, or undefined (CRs: 415). Every
- * schema includes `metadata.finalizers` (a set) and `metadata.ownerReferences` (by `uid`).
+ * The strategic-merge schema for a built-in apiVersion/kind, or undefined (CRs: 415): the
+ * `x-kubernetes-patch-strategy` / `x-kubernetes-patch-merge-key` of the Kubernetes OpenAPI
+ * documents (testing/_schema/builtin.ts). Lists without `merge` are atomic: a patch replaces
+ * them whole (command, args, tolerations, rbac rules). Every schema includes
+ * `metadata.finalizers` (a set) and `metadata.ownerReferences` (by `uid`).
  */
 export function strategicMergeSchemaFor(
   apiVersion: string,
   kind: string,
 ): StrategicMergeSchema | undefined {
-  const schema = Object.hasOwn(_SCHEMAS, `${apiVersion}/${kind}`)
-    ? _SCHEMAS[`${apiVersion}/${kind}`]
-    : undefined;
-  if (!schema) return undefined;
-  return { ..._prefixed("metadata", _OBJECT_META), ...schema };
+  return mergeSchema(apiVersion, kind, "strategic");
 }
 
 const _DELETE: unique symbol = Symbol("delete");

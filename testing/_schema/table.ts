@@ -169,6 +169,9 @@ function _serviceExternalIP(spec: _Json, status: _Json): string {
   }
 }
 
+const _nodeAddressesDoc =
+  "List of addresses reachable to the node. Queried from cloud provider, if available. More info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP).";
+
 const _printers: Record<string, _Printer> = {
   "/ConfigMap": {
     columns: [
@@ -366,7 +369,208 @@ const _printers: Record<string, _Printer> = {
     columns: [_nameCol, _col("Created At", _creationTimestampDoc, "date")],
     cells: (o) => [_meta(o).name, _createdAt(_meta(o).creationTimestamp)],
   },
+  // pkg/printers/internalversion/printers.go: jobColumnDefinitions, printJob
+  "batch/Job": {
+    columns: [
+      _nameCol,
+      _col("Status", "Status of the job."),
+      _col(
+        "Completions",
+        "The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.",
+      ),
+      _col("Duration", "Time required to complete the job."),
+      _ageCol,
+      _col("Containers", "Names of each container in the template.", "string", 1),
+      _col("Images", "Images referenced by each container in the template.", "string", 1),
+      _col(
+        "Selector",
+        "A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
+        "string",
+        1,
+      ),
+    ],
+    cells: (o, now) => {
+      const spec = _obj(o.spec);
+      const status = _obj(o.status);
+      const succeeded = Number(status.succeeded ?? 0);
+      const parallelism = typeof spec.parallelism === "number" ? spec.parallelism : 0;
+      const completions = typeof spec.completions === "number"
+        ? `${succeeded}/${spec.completions}`
+        : parallelism > 1
+        ? `${succeeded}/1 of ${parallelism}`
+        : `${succeeded}/1`;
+      const start = Date.parse(_str(status.startTime));
+      const end = Date.parse(_str(status.completionTime));
+      const duration = Number.isNaN(start)
+        ? ""
+        : _humanDuration((Number.isNaN(end) ? now : end) - start);
+      const has = (type: string) =>
+        _arr(status.conditions).some((c) => c.type === type && c.status === "True");
+      const state = has("Complete")
+        ? "Complete"
+        : has("Failed")
+        ? "Failed"
+        : _meta(o).deletionTimestamp
+        ? "Terminating"
+        : has("Suspended")
+        ? "Suspended"
+        : has("FailureTarget")
+        ? "FailureTarget"
+        : has("SuccessCriteriaMet")
+        ? "SuccessCriteriaMet"
+        : "Running";
+      const containers = _arr(_obj(_obj(spec.template).spec).containers);
+      return [
+        _meta(o).name,
+        state,
+        completions,
+        duration,
+        _age(_meta(o).creationTimestamp, now),
+        containers.map((c) => _str(c.name)).join(","),
+        containers.map((c) => _str(c.image)).join(","),
+        _formatSelector(spec.selector),
+      ];
+    },
+  },
+  // printers.go: nodeColumnDefinitions, printNode
+  "/Node": {
+    columns: [
+      _nameCol,
+      _col("Status", "The status of the node"),
+      _col("Roles", "The roles of the node"),
+      _ageCol,
+      _col("Version", "Kubelet Version reported by the node."),
+      _col("Internal-IP", _nodeAddressesDoc, "string", 1),
+      _col("External-IP", _nodeAddressesDoc, "string", 1),
+      _col(
+        "OS-Image",
+        "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).",
+        "string",
+        1,
+      ),
+      _col(
+        "Kernel-Version",
+        "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+        "string",
+        1,
+      ),
+      _col(
+        "Container-Runtime",
+        "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).",
+        "string",
+        1,
+      ),
+    ],
+    cells: (o, now) => {
+      const status = _obj(o.status);
+      const ready = _arr(status.conditions).find((c) => c.type === "Ready");
+      const states = ready ? [ready.status === "True" ? "Ready" : "NotReady"] : ["Unknown"];
+      if (_obj(o.spec).unschedulable === true) states.push("SchedulingDisabled");
+      const roles = new Set<string>();
+      for (const [k, v] of Object.entries(_obj(_meta(o).labels))) {
+        if (k.startsWith("node-role.kubernetes.io/") && k.length > 24) roles.add(k.slice(24));
+        else if (k === "kubernetes.io/role" && v !== "") roles.add(_str(v));
+      }
+      const info = _obj(status.nodeInfo);
+      const address = (type: string) =>
+        _str(_arr(status.addresses).find((a) => a.type === type)?.address) || "<none>";
+      const arch = _str(info.architecture);
+      const kernel = _str(info.kernelVersion) || "<unknown>";
+      return [
+        _meta(o).name,
+        states.join(","),
+        [...roles].sort().join(",") || "<none>",
+        _age(_meta(o).creationTimestamp, now),
+        _str(info.kubeletVersion),
+        address("InternalIP"),
+        address("ExternalIP"),
+        _str(info.osImage) || "<unknown>",
+        arch ? `${kernel} (${arch})` : kernel,
+        _str(info.containerRuntimeVersion) || "<unknown>",
+      ];
+    },
+  },
+  // printers.go: eventColumnDefinitions, printEvent (server-side tables are wide)
+  "/Event": {
+    columns: [
+      _col("Last Seen", "The time at which the most recent occurrence of this event was recorded."),
+      _col("Type", "Type of this event (Normal, Warning), new types could be added in the future"),
+      _col(
+        "Reason",
+        "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+      ),
+      _col("Object", "The object that this event is about."),
+      _col(
+        "Subobject",
+        'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.',
+        "string",
+        1,
+      ),
+      _col(
+        "Source",
+        "The component reporting this event. Should be a short machine understandable string.",
+        "string",
+        1,
+      ),
+      _col("Message", "A human-readable description of the status of this operation."),
+      _col(
+        "First Seen",
+        "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)",
+        "string",
+        1,
+      ),
+      _col("Count", "The number of times this event has occurred.", "string", 1),
+      { ..._nameCol, priority: 1 },
+    ],
+    cells: (o, now) => {
+      const first = _str(o.firstTimestamp) ? _age(o.firstTimestamp, now) : _age(o.eventTime, now);
+      let last = _str(o.lastTimestamp) ? _age(o.lastTimestamp, now) : first;
+      let count = typeof o.count === "number" ? o.count : 0;
+      const series = _obj(o.series);
+      if (o.series) {
+        last = _age(series.lastObservedTime, now);
+        count = Number(series.count ?? 0);
+      } else if (count === 0) count = 1;
+      const involved = _obj(o.involvedObject);
+      const kind = _str(involved.kind).toLowerCase();
+      const target = _str(involved.name) ? `${kind}/${_str(involved.name)}` : kind;
+      const source = _obj(o.source);
+      const component = _str(source.component) || _str(o.reportingController);
+      const instance = _str(source.host) || _str(o.reportingInstance);
+      return [
+        last,
+        _str(o.type),
+        _str(o.reason),
+        target,
+        _str(involved.fieldPath),
+        instance ? `${component}, ${instance}` : component,
+        _str(o.message).trim(),
+        first,
+        count,
+        _meta(o).name,
+      ];
+    },
+  },
 };
+
+// metav1.FormatLabelSelector: the selector's requirements sorted by key (matchLabels as `k=v`),
+// comma-joined; `<none>` when empty.
+function _formatSelector(sel: unknown): string {
+  const s = _obj(sel);
+  const parts: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(_obj(s.matchLabels))) parts.push([k, `${k}=${_str(v)}`]);
+  for (const e of _arr(s.matchExpressions)) {
+    const key = _str(e.key);
+    const values = Array.isArray(e.values) ? [...(e.values as string[])].sort().join(",") : "";
+    const op = _str(e.operator);
+    if (op === "In") parts.push([key, `${key} in (${values})`]);
+    else if (op === "NotIn") parts.push([key, `${key} notin (${values})`]);
+    else if (op === "Exists") parts.push([key, key]);
+    else if (op === "DoesNotExist") parts.push([key, `!${key}`]);
+  }
+  parts.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  return parts.length ? parts.map(([, p]) => p).join(",") : "<none>";
+}
 
 function _createdAt(ts: unknown): string {
   if (typeof ts !== "string") return "0001-01-01T00:00:00Z";

@@ -1,5 +1,6 @@
 // The resource types the server serves: the built-ins, plus those CRDs add at run time.
 import type { JSONSchemaProps, PrinterColumn } from "../_schema/mod_internal.ts";
+import { type BuiltinResource, builtinResources } from "../_schema/builtin.ts";
 
 /** The scale subresource mapping (rule 4.2). */
 export interface ScaleSpec {
@@ -56,15 +57,6 @@ export const ALL_VERBS: string[] = [
   "watch",
 ];
 
-type BuiltinSpec = [
-  group: string,
-  version: string,
-  kind: string,
-  plural: string,
-  namespaced: boolean,
-  extra?: Partial<ResourceInfo>,
-];
-
 const REPLICAS: ScaleSpec = {
   specReplicasPath: ".spec.replicas",
   statusReplicasPath: ".status.replicas",
@@ -85,26 +77,12 @@ const EVENT_FIELDS = [
   "type",
 ];
 
-const BUILTINS: BuiltinSpec[] = [
-  ["", "v1", "Namespace", "namespaces", false, {
-    shortNames: ["ns"],
-    status: true,
-    nameRule: "label",
-    fieldSelectors: ["status.phase"],
-    verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
-  }],
-  ["", "v1", "ConfigMap", "configmaps", true, { shortNames: ["cm"] }],
-  ["", "v1", "Secret", "secrets", true, { fieldSelectors: ["type"] }],
-  ["", "v1", "Service", "services", true, {
-    shortNames: ["svc"],
-    status: true,
-    categories: ["all"],
-  }],
-  ["", "v1", "ServiceAccount", "serviceaccounts", true, { shortNames: ["sa"] }],
-  ["", "v1", "Pod", "pods", true, {
-    shortNames: ["po"],
-    status: true,
-    categories: ["all"],
+// Field selectors beyond metadata.name/namespace (the registries' GetAttrs; rule 6.6), and
+// the few resources whose names are DNS labels, keyed by group/plural.
+const EXTRAS: Record<string, Partial<ResourceInfo>> = {
+  "/namespaces": { nameRule: "label", fieldSelectors: ["status.phase"] },
+  "/secrets": { fieldSelectors: ["type"] },
+  "/pods": {
     fieldSelectors: [
       "spec.nodeName",
       "spec.restartPolicy",
@@ -115,68 +93,39 @@ const BUILTINS: BuiltinSpec[] = [
       "status.podIP",
       "status.nominatedNodeName",
     ],
-  }],
-  ["", "v1", "Event", "events", true, { shortNames: ["ev"], fieldSelectors: EVENT_FIELDS }],
-  ["apps", "v1", "Deployment", "deployments", true, {
-    shortNames: ["deploy"],
-    status: true,
-    scale: REPLICAS,
-    generation: true,
-    categories: ["all"],
-  }],
-  ["apps", "v1", "StatefulSet", "statefulsets", true, {
-    shortNames: ["sts"],
-    status: true,
-    scale: REPLICAS,
-    generation: true,
-    categories: ["all"],
-  }],
-  ["apps", "v1", "DaemonSet", "daemonsets", true, {
-    shortNames: ["ds"],
-    status: true,
-    generation: true,
-    categories: ["all"],
-  }],
-  ["apps", "v1", "ReplicaSet", "replicasets", true, {
-    shortNames: ["rs"],
-    status: true,
-    scale: REPLICAS,
-    generation: true,
-    categories: ["all"],
-  }],
-  ["coordination.k8s.io", "v1", "Lease", "leases", true],
-  // Stored and served; testing/_server/admission.ts calls the webhooks they register.
-  [
-    "admissionregistration.k8s.io",
-    "v1",
-    "ValidatingWebhookConfiguration",
-    "validatingwebhookconfigurations",
-    false,
-    { generation: true },
-  ],
-  [
-    "admissionregistration.k8s.io",
-    "v1",
-    "MutatingWebhookConfiguration",
-    "mutatingwebhookconfigurations",
-    false,
-    { generation: true },
-  ],
-  ["events.k8s.io", "v1", "Event", "events", true, {
-    shortNames: ["ev"],
+  },
+  "/events": { fieldSelectors: EVENT_FIELDS },
+  "events.k8s.io/events": {
     fieldSelectors: ["regarding.kind", "regarding.namespace", "regarding.name", "reason", "type"],
-  }],
-  ["rbac.authorization.k8s.io", "v1", "Role", "roles", true],
-  ["rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true],
-  ["rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false],
-  ["rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false],
-  ["apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, {
-    shortNames: ["crd", "crds"],
-    status: true,
-    generation: true,
-    categories: ["api-extensions"],
-  }],
-];
+  },
+  "batch/jobs": { fieldSelectors: ["status.successful"] },
+};
+
+/**
+ * True for the built-in resources the embedded server stores and serves. Left out: the
+ * virtual ones a real server computes instead of storing (token and access reviews,
+ * `bindings`, `componentstatuses`: no `create` plus `get`).
+ */
+// (webhook configurations are among them; testing/_server/admission.ts calls the webhooks
+// they register)
+export function isServedBuiltin(r: BuiltinResource): boolean {
+  return r.verbs.includes("create") && r.verbs.includes("get");
+}
+
+/** The ResourceInfo of a built-in resource of the generated table. */
+export function builtinInfo(r: BuiltinResource): ResourceInfo {
+  const subs = new Set(r.subresources.map((s) => s.name));
+  return resourceInfo(r.group, r.version, r.kind, r.plural, {
+    namespaced: r.namespaced,
+    verbs: r.verbs,
+    shortNames: r.shortNames,
+    categories: r.categories,
+    status: subs.has("status"),
+    generation: r.generation,
+    ...(subs.has("scale") ? { scale: REPLICAS } : {}),
+    ...EXTRAS[`${r.group}/${r.plural}`],
+  });
+}
 
 /** Builds a ResourceInfo with defaults filled in. */
 export function resourceInfo(
@@ -207,6 +156,22 @@ export function resourceInfo(
   };
 }
 
+/**
+ * apimachinery's version priority (CompareKubeAwareVersionStrings): GA before beta before
+ * alpha, higher numbers first; other strings last, alphabetically.
+ */
+export function compareKubeVersions(a: string, b: string): number {
+  const rank = (v: string): [number, number, number] | undefined => {
+    const m = v.match(/^v([1-9][0-9]*)(?:(alpha|beta)([1-9][0-9]*))?$/);
+    if (!m) return undefined;
+    return [m[2] === undefined ? 2 : m[2] === "beta" ? 1 : 0, Number(m[1]), Number(m[3] ?? 0)];
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  if (!ra || !rb) return ra ? -1 : rb ? 1 : a.localeCompare(b);
+  return rb[0] - ra[0] || rb[1] - ra[1] || rb[2] - ra[2];
+}
+
 /** The set of served resources, indexed for routing and discovery. */
 export class Registry {
   #byGv = new Map<string, Map<string, ResourceInfo>>();
@@ -214,9 +179,7 @@ export class Registry {
   #groups = new Map<string, string[]>();
 
   constructor() {
-    for (const [g, v, kind, plural, namespaced, extra] of BUILTINS) {
-      this.add(resourceInfo(g, v, kind, plural, { namespaced, ...extra }));
-    }
+    for (const r of builtinResources()) if (isServedBuiltin(r)) this.add(builtinInfo(r));
   }
 
   /** Serves `info` (replacing a previous entry with the same group/version/plural). */
@@ -227,6 +190,9 @@ export class Registry {
     m.set(info.plural, info);
     const versions = this.#groups.get(info.group) ?? [];
     if (!versions.includes(info.version)) versions.push(info.version);
+    // built-in groups prefer their highest GA version (autoscaling/v2); CRD versions keep
+    // their own order (the CRD handler adds them by its priority)
+    if (!info.crd) versions.sort(compareKubeVersions);
     this.#groups.set(info.group, versions);
   }
 

@@ -1,6 +1,9 @@
 // The write path shared by POST, PUT, PATCH and apply: metadata the server owns (rules 1.x),
 // validation (2.x, 10.1), status subresource rules (4.1), generation (1.4), managed fields (1.5),
 // no-op detection (1.2), finalizer-driven deletion (3.4, 3.5), dry run (3.8).
+import type { StatusCause } from "../../client/types.ts";
+import { decodeBuiltin, missingRequired } from "./builtin_decode.ts";
+import { builtinDefaults, builtinRules } from "./builtin_rules.ts";
 import { recordUpdate } from "../_patch/mod_internal.ts";
 import type { ServerCtx } from "./context.ts";
 import { applyCustomSchema, crdWritten, initialCrdStatus, prepareCrd } from "./crds.ts";
@@ -59,6 +62,11 @@ function checkBody(info: ResourceInfo, body: unknown): Obj {
     );
   }
   const obj = clone(body);
+  // custom resources decode as unstructured, which needs `kind`
+  // (apimachinery/pkg/apis/meta/v1/unstructured/helpers.go UnstructuredJSONScheme)
+  if (info.crd && (obj.kind === undefined || obj.kind === "")) {
+    throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body)}'`);
+  }
   const group = String(obj.apiVersion ?? "").includes("/")
     ? String(obj.apiVersion).split("/")[0]
     : "";
@@ -170,7 +178,8 @@ export function createObject(
   target: { namespace?: string; body: unknown },
   opts: WriteOptions,
 ): WriteResult {
-  let obj = checkBody(info, target.body);
+  const warnings: string[] = [];
+  let obj = decodeBuiltin(info, checkBody(info, target.body), opts.fieldValidation, warnings);
   const m = obj.metadata as Obj;
   if (info.namespaced) {
     if (m.namespace && target.namespace && m.namespace !== target.namespace) {
@@ -201,11 +210,15 @@ export function createObject(
   m.creationTimestamp = rfc3339(ctx.clock.now());
   if (info.generation) m.generation = 1;
   if (info.status) delete obj.status;
-  const warnings: string[] = [];
   if (info.crd) obj = applyCustomSchema(info, obj, opts.fieldValidation, warnings);
   omitEmpty(info, obj);
   defaultsBeforeRecord(info, obj);
-  const causes = [...validateMeta(info, obj.metadata as Obj), ...validateKind(info, obj)];
+  builtinDefaults(info, obj, String(m.uid));
+  const causes = [
+    ...validateMeta(info, obj.metadata as Obj),
+    ...validateKind(info, obj),
+    ...builtinValidation(info, obj),
+  ];
   if (causes.length) throw invalid(validationNames(info), String(m.name), causes);
   if (info.storeKey === CRD_KEY) obj = prepareCrd(ctx, obj);
   if (info.namespaced) checkNamespace(ctx, info, m.namespace as string, String(m.name));
@@ -217,6 +230,11 @@ export function createObject(
   if (info.storeKey === CRD_KEY) obj.status = initialCrdStatus(obj, undefined);
   if (opts.dryRun) return { obj, code: 201, warnings };
   return { obj: persist(ctx, info, key, obj).obj, code: 201, warnings };
+}
+
+/** Required fields (OpenAPI `required`) and the cross-field rules of built-in kinds. */
+function builtinValidation(info: ResourceInfo, obj: Obj): StatusCause[] {
+  return [...missingRequired(info, obj), ...builtinRules(info, obj)];
 }
 
 /** events.k8s.io Events are validated as core Events: kube names them without the group. */
@@ -272,7 +290,8 @@ export function updateObject(
   if (!old) throw notFound(info, target.name);
   const oldObj = old.obj;
   const oldMeta = oldObj.metadata as Obj;
-  let obj = checkBody(info, target.body);
+  const warnings: string[] = [];
+  let obj = decodeBuiltin(info, checkBody(info, target.body), opts.fieldValidation, warnings);
   let m = obj.metadata as Obj;
   if (m.name !== undefined && m.name !== target.name) {
     throw badRequest(
@@ -315,10 +334,10 @@ export function updateObject(
     if (isCore(info, "namespaces")) obj.spec = oldObj.spec;
   }
   m.resourceVersion = oldMeta.resourceVersion;
-  const warnings: string[] = [];
   if (info.crd) obj = applyCustomSchema(info, obj, opts.fieldValidation, warnings);
   omitEmpty(info, obj);
   defaultsBeforeRecord(info, obj);
+  builtinDefaults(info, obj, String(oldMeta.uid ?? ""));
   if (isCore(info, "events")) {
     for (const f of ["eventTime", "reportingComponent", "reportingInstance"]) {
       if (!(f in obj)) obj[f] = oldObj[f];
@@ -329,6 +348,7 @@ export function updateObject(
     ...validateMeta(info, m),
     ...validateKind(info, obj),
     ...validateImmutable(info, obj, oldObj),
+    ...builtinValidation(info, obj),
   ];
   if (oldMeta.deletionTimestamp) {
     const before = new Set((oldMeta.finalizers as string[] | undefined) ?? []);

@@ -137,3 +137,15 @@ export class WatchReader {
     await this.#reader.cancel().catch(() => {});
   }
 }
+
+/** The spec of a valid apps/v1 Deployment (selector matching its template, one container). */
+export function deploymentSpec(app: string, replicas = 1): Record<string, unknown> {
+  return {
+    replicas,
+    selector: { matchLabels: { app } },
+    template: {
+      metadata: { labels: { app } },
+      spec: { containers: [{ name: "c", image: "nginx:1.27" }] },
+    },
+  };
+}

@@ -1,6 +1,6 @@
 // Rules 0.x, 1.x, 2.x against the embedded server with raw fetch.
 import assert from "node:assert/strict";
-import { call, cmPath, configMap, withServer } from "./_helpers.ts";
+import { call, cmPath, configMap, deploymentSpec, withServer } from "./_helpers.ts";
 
 Deno.test("0.1 JSON is the default; an Accept the server cannot meet is 406", async () => {
   await withServer(async (s) => {
@@ -104,7 +104,7 @@ Deno.test("1.4 generation starts at 1 on workloads and moves only on spec change
   await withServer(async (s) => {
     const path = "/apis/apps/v1/namespaces/default/deployments";
     const d = await call(s, "POST", path, {
-      body: { metadata: { name: "d" }, spec: { replicas: 1 } },
+      body: { metadata: { name: "d" }, spec: deploymentSpec("d") },
     });
     assert.equal(d.body.metadata.generation, 1);
     const labelled = structuredClone(d.body);

@@ -15,13 +15,26 @@ Deno.test("8.1 /api, /apis, /api/v1 and /apis/{g}/{v} discovery documents", asyn
     const apis = await call(s, "GET", "/apis");
     assert.equal(apis.body.kind, "APIGroupList");
     const names = apis.body.groups.map((g: { name: string }) => g.name).sort();
+    // every GA group of Kubernetes v1.36 (issue 14)
     assert.deepEqual(names, [
       "admissionregistration.k8s.io",
       "apiextensions.k8s.io",
+      "apiregistration.k8s.io",
       "apps",
+      "autoscaling",
+      "batch",
+      "certificates.k8s.io",
       "coordination.k8s.io",
+      "discovery.k8s.io",
       "events.k8s.io",
+      "flowcontrol.apiserver.k8s.io",
+      "networking.k8s.io",
+      "node.k8s.io",
+      "policy",
       "rbac.authorization.k8s.io",
+      "resource.k8s.io",
+      "scheduling.k8s.io",
+      "storage.k8s.io",
     ]);
     const apps = apis.body.groups.find((g: { name: string }) => g.name === "apps");
     assert.deepEqual(apps.preferredVersion, { groupVersion: "apps/v1", version: "v1" });

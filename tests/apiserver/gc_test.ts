@@ -1,13 +1,13 @@
 // Rules 10.x (ownerReferences, GC emulation) and 2.4 (namespace deletion).
 import assert from "node:assert/strict";
 import type { ApiServer } from "../../testing/api_server.ts";
-import { call, cmPath, configMap, withServer } from "./_helpers.ts";
+import { call, cmPath, configMap, deploymentSpec, withServer } from "./_helpers.ts";
 
 const DEPLOY = "/apis/apps/v1/namespaces/default/deployments";
 
 async function owner(s: ApiServer, name: string, finalizers?: string[]): Promise<{ uid: string }> {
   const r = await call(s, "POST", DEPLOY, {
-    body: { metadata: { name, finalizers }, spec: { replicas: 1 } },
+    body: { metadata: { name, finalizers }, spec: deploymentSpec(name) },
   });
   assert.equal(r.status, 201, r.text);
   return { uid: r.body.metadata.uid };

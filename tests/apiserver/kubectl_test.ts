@@ -193,7 +193,9 @@ Deno.test("kubectl: typed create sends protobuf; Deployment, Secret, Namespace, 
     const d = await call(s, "GET", "/apis/apps/v1/namespaces/default/deployments/web");
     assert.equal(d.body.spec.replicas, 0, "a pointer field keeps its zero");
     assert.deepEqual(d.body.spec.selector, { matchLabels: { app: "web" } });
-    assert.deepEqual(d.body.spec.template.spec.containers[0].ports, [{ containerPort: 80 }]);
+    assert.deepEqual(d.body.spec.template.spec.containers[0].ports, [
+      { containerPort: 80, protocol: "TCP" },
+    ]);
     assert.equal(d.body.spec.paused, undefined, "omitempty zero values are left out");
     await k.ok(["create", "secret", "generic", "pw", "--from-literal=p=q"]);
     const sec = await call(s, "GET", "/api/v1/namespaces/default/secrets/pw");

@@ -53,8 +53,11 @@ Deno.test("5.1 strategic merge merges lists keyed by name on built-in types", as
     const r = await call(s, "PATCH", `${path}/d`, { raw: JSON.stringify(patch), headers: SMP });
     assert.equal(r.status, 200);
     assert.deepEqual(
-      r.body.spec.template.spec.containers,
-      [{ name: "a", image: "a:1" }, { name: "b", image: "b:2" }],
+      r.body.spec.template.spec.containers.map((c: { name: string; image: string }) => [
+        c.name,
+        c.image,
+      ]),
+      [["a", "a:1"], ["b", "b:2"]],
     );
   });
 });

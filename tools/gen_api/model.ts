@@ -22,6 +22,8 @@ export interface ResourceModel {
   verbs: string[];
   shortNames: string[];
   categories: string[];
+  /** The server maintains metadata.generation. */
+  generation: boolean;
   subresources: SubresourceModel[];
   /** The OpenAPI definition name of the kind, e.g. `io.k8s.api.apps.v1.Deployment`. */
   definition: string;
@@ -135,6 +137,7 @@ export function buildModel(input: SpecInput): ApiModel {
             verbs: [],
             shortNames: reg?.shortNames ?? [],
             categories: reg?.categories ?? [],
+            generation: reg?.generation ?? false,
             subresources: [],
             definition,
           };

@@ -33,7 +33,15 @@ export interface SpecInput {
   /** `group/version` (core: `v1`) -> its document, for every group version read. */
   documents: Map<string, OpenApiDocument>;
   /** plural -> short names and categories from the registry code. */
-  registry: Map<string, { shortNames: string[]; categories: string[] }>;
+  registry: Map<string, RegistryFacts>;
+}
+
+/** What kube-apiserver's registry code says about one resource (by plural). */
+export interface RegistryFacts {
+  shortNames: string[];
+  categories: string[];
+  /** The strategy sets metadata.generation on create (`Generation = 1`). */
+  generation: boolean;
 }
 
 const ENVTEST_MODULE = new URL("../envtest/apiserver/", import.meta.url);
@@ -121,7 +129,7 @@ export async function readSpecInput(offline: boolean): Promise<SpecInput | undef
     if (!isServedByDefault(gv.split("/").pop()!)) continue;
     documents.set(gv, JSON.parse(await Deno.readTextFile(`${dir}/${name}`)));
   }
-  const registry = new Map<string, { shortNames: string[]; categories: string[] }>();
+  const registry = new Map<string, RegistryFacts>();
   const roots = [`${kube}/pkg/registry`];
   for (const mod of ["k8s.io/apiextensions-apiserver", "k8s.io/kube-aggregator"]) {
     const d = await moduleDir(mod, await stagingVersion(mod), offline);
@@ -142,29 +150,44 @@ function stringList(src: string): string[] {
 
 // Each storage file declares its resource (`DefaultQualifiedResource: apps.Resource("x")`)
 // before the REST methods ShortNames() and Categories(); the first Resource("...") names it.
-async function scanRegistry(
-  root: string,
-  out: Map<string, { shortNames: string[]; categories: string[] }>,
-): Promise<void> {
+// A resource's strategy.go sits one directory above its storage/ directory.
+async function scanRegistry(root: string, out: Map<string, RegistryFacts>): Promise<void> {
   const stack = [root];
+  const dirPlural = new Map<string, string>();
+  const generationDirs: string[] = [];
+  const facts = (plural: string) => {
+    const f = out.get(plural) ?? { shortNames: [], categories: [], generation: false };
+    out.set(plural, f);
+    return f;
+  };
   while (stack.length) {
     const dir = stack.pop()!;
     for (const e of [...Deno.readDirSync(dir)].sort((a, b) => a.name.localeCompare(b.name))) {
       const p = `${dir}/${e.name}`;
       if (e.isDirectory) stack.push(p);
-      else if (e.name.endsWith(".go") && !e.name.endsWith("_test.go")) {
-        const src = await Deno.readTextFile(p);
-        const short = src.match(SHORT_RE);
-        const cats = src.match(CATEGORIES_RE);
-        if (!short && !cats) continue;
-        const res = src.match(RESOURCE_RE)?.[1] ?? fallbackPlural(p);
-        if (!res) continue;
-        const entry = out.get(res) ?? { shortNames: [], categories: [] };
-        if (short) entry.shortNames = stringList(short[1]);
-        if (cats) entry.categories = stringList(cats[1]);
-        out.set(res, entry);
+      if (!e.isFile || !e.name.endsWith(".go") || e.name.endsWith("_test.go")) continue;
+      const src = await Deno.readTextFile(p);
+      if (e.name === "strategy.go" && /\.Generation = 1\b/.test(src)) generationDirs.push(dir);
+      const declared = /DefaultQualifiedResource:/.test(src)
+        ? src.match(RESOURCE_RE)?.[1]
+        : undefined;
+      if (declared) {
+        // storage in <resource>/storage/ (kube) or beside strategy.go (apiextensions)
+        const owner = dir.endsWith("/storage") ? dir.slice(0, -"/storage".length) : dir;
+        if (!dirPlural.has(owner)) dirPlural.set(owner, declared);
       }
+      const short = src.match(SHORT_RE);
+      const cats = src.match(CATEGORIES_RE);
+      if (!short && !cats) continue;
+      const res = src.match(RESOURCE_RE)?.[1] ?? fallbackPlural(p);
+      if (!res) continue;
+      if (short) facts(res).shortNames = stringList(short[1]);
+      if (cats) facts(res).categories = stringList(cats[1]);
     }
+  }
+  for (const dir of generationDirs) {
+    const plural = dirPlural.get(dir);
+    if (plural) facts(plural).generation = true;
   }
 }
 

@@ -1,0 +1,236 @@
+// Typed decoding of built-in objects, as kube-apiserver's JSON decoder does it for the Go types
+// of k8s.io/api (sigs.k8s.io/json + apimachinery's strict decoding), driven by the schemas of
+// the generated table (testing/_schema/builtin.ts): a value of the wrong JSON type, an integer
+// outside int32/int64 or a malformed quantity fail the whole request with 400; unknown fields
+// are dropped (fieldValidation=Warn, the default, warns; Strict fails with 400; Ignore is
+// silent); `null` decodes to the zero value and is left out. Required fields are checked after
+// defaulting (builtin_rules.ts), as validation does.
+import type { StatusCause } from "../../client/types.ts";
+import { builtinDefinition, builtinKind, type CompactSchema, resolve } from "../_schema/builtin.ts";
+import type { ResourceInfo } from "./registry.ts";
+import { badRequest, cause } from "./status.ts";
+import { isObj, type Obj } from "./util.ts";
+
+const QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+const INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
+// apimachinery/pkg/api/resource/quantity.go splitREString
+const QUANTITY_RE = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+const QUANTITY_MSG =
+  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+const INT_RANGE: Record<string, [number, number]> = {
+  int32: [-2147483648, 2147483647],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
+class DecodeFailure extends Error {}
+
+/** The definition name of a served built-in, or undefined (custom resources). */
+export function builtinDefinitionOf(info: ResourceInfo): string | undefined {
+  return info.crd ? undefined : builtinKind(info.apiVersion, info.kind)?.definition;
+}
+
+function shortName(ref: string): string {
+  return ref.slice(ref.lastIndexOf(".") + 1);
+}
+
+function goType(site: CompactSchema): string {
+  const ref = site.$ref;
+  if (ref === QUANTITY) return "resource.Quantity";
+  if (ref === INT_OR_STRING) return "intstr.IntOrString";
+  const s = resolve(site);
+  if (ref && s.properties) {
+    const parts = ref.split(".");
+    return `${parts[parts.length - 2]}.${shortName(ref)}`;
+  }
+  switch (s.type) {
+    case "integer":
+      return s.format === "int32" ? "int32" : s.format === "int64" ? "int64" : "int";
+    case "number":
+      return "float64";
+    case "boolean":
+      return "bool";
+    case "string":
+      return "string";
+    case "array":
+      return `[]${s.items ? goType(s.items) : "interface {}"}`;
+  }
+  if (typeof s.additionalProperties === "object") {
+    return `map[string]${goType(s.additionalProperties)}`;
+  }
+  return "map[string]interface {}";
+}
+
+function jsonType(v: unknown): string {
+  if (typeof v === "number") return `number ${v}`;
+  if (typeof v === "boolean") return "bool";
+  if (Array.isArray(v)) return "array";
+  if (isObj(v)) return "object";
+  return "string";
+}
+
+class Decoder {
+  unknown: string[] = [];
+  constructor(readonly kind: string) {}
+
+  fail(v: unknown, site: CompactSchema, struct: string, path: string[]): never {
+    // encoding/json names the literal only for numbers that do not fit an integer field
+    const integer = resolve(site).type === "integer";
+    const what = typeof v === "number" && integer ? jsonType(v) : jsonType(v).split(" ")[0];
+    throw new DecodeFailure(
+      `json: cannot unmarshal ${what} into Go struct field ${struct}.${
+        path.filter((p) => !p.startsWith("[")).join(".")
+      } of type ${goType(site)}`,
+    );
+  }
+
+  /** Returns the decoded value, or undefined to leave the field out. */
+  value(site: CompactSchema, v: unknown, struct: string, path: string[]): unknown {
+    if (v === null || v === undefined) return undefined;
+    const ref = site.$ref;
+    if (ref === QUANTITY) {
+      if (typeof v === "number") return String(v);
+      if (typeof v !== "string") this.fail(v, site, struct, path);
+      if (!QUANTITY_RE.test(v.trim())) throw new DecodeFailure(QUANTITY_MSG);
+      return v;
+    }
+    const s = resolve(site);
+    if (ref === INT_OR_STRING || s["x-kubernetes-int-or-string"] || s.format === "int-or-string") {
+      if (typeof v === "string") return v;
+      if (typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= 2147483647) return v;
+      this.fail(v, site, struct, path);
+    }
+    if (s["x-kubernetes-preserve-unknown-fields"]) return v;
+    const inner = ref && s.properties ? shortName(ref) : struct;
+    switch (s.type) {
+      case "string":
+        if (typeof v !== "string") this.fail(v, site, struct, path);
+        return v;
+      case "boolean":
+        if (typeof v !== "boolean") this.fail(v, site, struct, path);
+        return v;
+      case "number":
+        if (typeof v !== "number") this.fail(v, site, struct, path);
+        return v;
+      case "integer": {
+        const [lo, hi] = INT_RANGE[s.format ?? "int64"] ?? INT_RANGE.int64;
+        if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
+          this.fail(v, site, struct, path);
+        }
+        return v;
+      }
+      case "array": {
+        if (!Array.isArray(v)) this.fail(v, site, struct, path);
+        const items = s.items ?? {};
+        return v.map((item, i) => this.value(items, item, struct, [...path, `[${i}]`]) ?? null);
+      }
+    }
+    if (s.properties) {
+      if (!isObj(v)) this.fail(v, site, struct, path);
+      const out: Obj = {};
+      for (const [k, child] of Object.entries(v)) {
+        const prop = s.properties[k];
+        if (!prop) {
+          this.unknown.push(fieldPath([...path, k]));
+          continue;
+        }
+        const decoded = this.value(prop, child, inner, [...path, k]);
+        if (decoded !== undefined) out[k] = decoded;
+      }
+      return out;
+    }
+    if (typeof s.additionalProperties === "object") {
+      if (!isObj(v)) this.fail(v, site, struct, path);
+      const out: Obj = {};
+      for (const [k, child] of Object.entries(v)) {
+        const decoded = this.value(s.additionalProperties, child, struct, [...path, k]);
+        out[k] = decoded === undefined ? zero(s.additionalProperties) : decoded;
+      }
+      return out;
+    }
+    return v; // RawExtension, JSON, FieldsV1: any JSON
+  }
+}
+
+// A null map value decodes to the value type's zero value (`"a": null` -> `"a": ""`).
+function zero(site: CompactSchema): unknown {
+  const s = resolve(site);
+  return s.type === "string" ? "" : s.type === "integer" || s.type === "number" ? 0 : null;
+}
+
+function fieldPath(path: string[]): string {
+  return path.map((p, i) => (p.startsWith("[") || i === 0 ? p : `.${p}`)).join("");
+}
+
+/**
+ * Decodes `obj` as its built-in kind (see the file comment); returns the decoded object.
+ * Throws the 400 the real server answers for undecodable input.
+ */
+export function decodeBuiltin(
+  info: ResourceInfo,
+  obj: Obj,
+  fieldValidation: string | null | undefined,
+  warnings: string[],
+): Obj {
+  const def = builtinDefinitionOf(info);
+  const schema = def ? builtinDefinition(def) : undefined;
+  if (!def || !schema) return obj;
+  const fv = fieldValidation || "Warn";
+  if (fv !== "Strict" && fv !== "Warn" && fv !== "Ignore") {
+    throw badRequest(
+      `fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`,
+    );
+  }
+  const version = info.version;
+  const prefix = `${info.kind} in version "${version}" cannot be handled as a ${info.kind}`;
+  const d = new Decoder(info.kind);
+  let out: Obj;
+  try {
+    out = d.value({ $ref: def }, obj, shortName(def), []) as Obj;
+  } catch (e) {
+    if (e instanceof DecodeFailure) throw badRequest(`${prefix}: ${e.message}`);
+    throw e;
+  }
+  // metadata, apiVersion and kind are the server's business (checkBody)
+  out.apiVersion = obj.apiVersion;
+  out.kind = obj.kind;
+  const unknown = d.unknown.filter((p) => !p.startsWith("metadata.managedFields"));
+  if (unknown.length) {
+    if (fv === "Strict") {
+      const fields = unknown.map((p) => `unknown field "${p}"`).join(", ");
+      throw badRequest(`${prefix}: strict decoding error: ${fields}`);
+    }
+    if (fv === "Warn") { for (const p of unknown) warnings.push(`unknown field "${p}"`); }
+  }
+  return out;
+}
+
+/** Causes for required fields (OpenAPI `required`) missing from `obj`, skipping `metadata`. */
+export function missingRequired(info: ResourceInfo, obj: Obj): StatusCause[] {
+  const def = builtinDefinitionOf(info);
+  if (!def) return [];
+  const causes: StatusCause[] = [];
+  const walk = (site: CompactSchema, v: unknown, path: string, depth: number) => {
+    if (depth > 30 || v === undefined || v === null) return;
+    const s = resolve(site);
+    if (s["x-kubernetes-preserve-unknown-fields"]) return;
+    if (Array.isArray(v) && s.items) {
+      v.forEach((item, i) => walk(s.items!, item, `${path}[${i}]`, depth + 1));
+      return;
+    }
+    if (!isObj(v) || !s.properties) return;
+    for (const r of s.required ?? []) {
+      const x = v[r];
+      if (path === "" && (r === "metadata" || r === "apiVersion" || r === "kind")) continue;
+      if (x === undefined || x === null || (Array.isArray(x) && x.length === 0)) {
+        causes.push(cause("FieldValueRequired", path ? `${path}.${r}` : r, "Required value"));
+      }
+    }
+    for (const [k, child] of Object.entries(v)) {
+      if (path === "" && k === "metadata") continue;
+      const prop = s.properties[k];
+      if (prop) walk(prop, child, path ? `${path}.${k}` : k, depth + 1);
+    }
+  };
+  walk({ $ref: def }, obj, "", 0);
+  return causes;
+}
