@@ -22,7 +22,8 @@ import { ConfigMaps, Deployments, Leases, Services } from "../../client/builtins
 import type { KubeClient } from "../../client/kube_client.ts";
 import type { KubeObject } from "../../client/types.ts";
 import { Website } from "../../examples/website/website.ts";
-import { OperatorProcess } from "../cli/_process.ts";
+import { OperatorProcess, TEST_FLAGS } from "../cli/_process.ts";
+import { prng } from "../informer/_env.ts";
 import type { CountingProxy } from "./_proxy.ts";
 
 export type Tier = "embedded" | "real";
@@ -48,18 +49,6 @@ export interface Faults {
   calm(): Promise<void>;
 }
 
-/** mulberry32: a small seeded PRNG of floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
 
@@ -77,12 +66,7 @@ export class Replicas implements AsyncDisposable {
   start(i: number): void {
     this.started++;
     this.procs[i] = new OperatorProcess("examples/website/main.ts", [
-      "--log-format",
-      "json",
-      "--metrics-bind-address",
-      "127.0.0.1:0",
-      "--health-probe-bind-address",
-      "127.0.0.1:0",
+      ...TEST_FLAGS,
       "--kubeconfig",
       this.kubeconfigPath,
       "--namespace",
