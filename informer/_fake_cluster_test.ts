@@ -110,6 +110,11 @@ export class FakeCluster implements ListWatch<Obj> {
     for (let i = 0; i < n; i++) this.#failures.push({ code, on });
   }
 
+  /** Open watches end with `err` (a broken line, a reset connection). */
+  breakWatches(err: unknown): void {
+    for (const w of this.#watchers) w.push({ fault: err });
+  }
+
   /** Forgets failures not yet taken. */
   clearFailures(): void {
     this.#failures = [];

@@ -221,3 +221,54 @@ Deno.test("the reflector's phases follow its transition table", async () => {
     "stopped",
   ]);
 });
+
+Deno.test("every failed watch attempt logs one warning with its real reason", async () => {
+  const { Reflector } = await import("./reflector.ts");
+  const { WatchLineError } = await import("../client/errors.ts");
+  const cluster = new FakeCluster();
+  const clock = new FakeClock(0);
+  const warnings: Array<Record<string, unknown> | undefined> = [];
+  const r = new Reflector(cluster, {
+    clock,
+    random: () => 0,
+    idleTimeoutMs: 10_000,
+    watchTimeoutSeconds: 300,
+    backoff: { initialMs: 100 },
+    log: { debug() {}, info() {}, warn: (_m, p) => void warnings.push(p), error() {} },
+  });
+  const ac = new AbortController();
+  const done = r.run({
+    replace() {},
+    event() {},
+    full: () => false,
+    waitForRoom: () => Promise.resolve(),
+  }, ac.signal);
+  await settle();
+  const step = async (fault: () => void, ms = 0) => {
+    cluster.bookmark(); // the attempt delivered something: not a watch closed at once
+    await settle();
+    fault();
+    await settle();
+    await clock.tickAsync(ms);
+    await settle();
+  };
+  await step(() => cluster.endWatches()); // closed by the server long before its timeout
+  await step(() => cluster.breakWatches(new WatchLineError("{x", { reason: "invalid JSON" })), 100);
+  await step(() => {
+    cluster.failNext(1, 500, "watch"); // the next attempt is refused
+    cluster.endWatches(); // this one ends early: logged as server-closed
+  }, 0);
+  await clock.tickAsync(200);
+  await settle();
+  await step(() => {}, 10_000); // silence: the idle timeout
+  ac.abort();
+  await done;
+  assert.deepEqual(warnings.map((w) => w?.reason), [
+    "server-closed",
+    "decode-error",
+    "server-closed",
+    "http-500",
+    "idle",
+  ]);
+  assert.equal(warnings[3]?.stage, "watch");
+});
