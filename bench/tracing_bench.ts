@@ -33,6 +33,7 @@ const observer = new ReconcileObserver({
   lookup: () => object,
   attempts: () => 0,
   waited: () => 0,
+  dueAt: () => undefined,
 });
 const result = { action: "created" as const };
 const response = new Response(null, { status: 200 });

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { parseDebugBindAddress } from "./debug_page.ts";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { _readEnv } from "./_startup.ts";
 
@@ -70,6 +71,8 @@ export interface OperatorFlags {
   metricsBindAddress?: BindAddress;
   /** `--health-probe-bind-address` (default `:8081`; `0` disables). */
   healthProbeBindAddress?: BindAddress;
+  /** `--debug-bind-address`: the `/debug` status page, loopback only (default `0`: off). */
+  debugBindAddress?: BindAddress;
   /** `--leader-elect`. */
   leaderElect: boolean;
   /** `--leader-election-id`: the Lease name (default `<name>-leader`). */
@@ -325,6 +328,10 @@ function _sharedOptions(cmd: Command, name: string, graceMs: number): void {
       o("--health-probe-bind-address <addr>", "probe listen address ([host]:port; 0 disables)")
         .argParser(_bindAddress("--health-probe-bind-address")).default(":8081"),
     )
+    .addOption(
+      o("--debug-bind-address <addr>", "/debug status page, loopback only (127.0.0.1:port; 0 off)")
+        .argParser(_debugAddress).default("0"),
+    )
     .addOption(o("--leader-elect", "elect a leader through a Lease before reconciling"))
     .addOption(o("--leader-election-id <name>", "Lease name").default(`${name}-leader`))
     .addOption(o("--leader-election-namespace <ns>", "Lease namespace (default: the client's)"))
@@ -462,6 +469,7 @@ function _collect(cmd: Command, name: string): OperatorFlags {
     "logFormat",
     "metricsBindAddress",
     "healthProbeBindAddress",
+    "debugBindAddress",
     "leaderElect",
     "leaderElectionId",
     "leaderElectionNamespace",
@@ -489,6 +497,7 @@ function _collect(cmd: Command, name: string): OperatorFlags {
       "healthProbeBindAddress",
       bind("healthProbeBindAddress"),
     )),
+    ...(_opt("debugBindAddress", parseDebugBindAddress(v.debugBindAddress as string))),
     leaderElect: v.leaderElect === true,
     leaderElectionId: (v.leaderElectionId as string) || `${name}-leader`,
     ...(v.leaderElectionNamespace
@@ -602,6 +611,15 @@ function _bindAddress(flag: string): (value: string) => string {
       throw new InvalidArgumentError(`${flag} expects [host]:port (e.g. :8080) or 0`);
     }
   };
+}
+
+function _debugAddress(value: string): string {
+  try {
+    parseDebugBindAddress(value);
+    return value;
+  } catch (err) {
+    throw new InvalidArgumentError(`--debug-bind-address ${(err as Error).message}`);
+  }
 }
 
 function _oneLine(message: string): string {

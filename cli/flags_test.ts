@@ -213,3 +213,23 @@ Deno.test("flags: --cache-sync-timeout (2m) and --shutdown-grace-period (30s, or
   });
   assert.throws(() => parse(["--shutdown-grace-period", "soon"]), /--shutdown-grace-period/);
 });
+
+Deno.test("--debug-bind-address is off by default, loopback by default host, and refuses other hosts", () => {
+  const parse = (args: string[], env: Record<string, string> = {}) =>
+    parseOperatorFlags(args, { name: "op", env }).flags.debugBindAddress;
+  assert.equal(parse([]), undefined);
+  assert.deepEqual(parse(["--debug-bind-address", ":8082"]), { hostname: "127.0.0.1", port: 8082 });
+  assert.deepEqual(parse(["--debug-bind-address", "[::1]:9"]), { hostname: "::1", port: 9 });
+  assert.deepEqual(parse([], { OPERATORKIT_DEBUG_BIND_ADDRESS: "localhost:7" }), {
+    hostname: "localhost",
+    port: 7,
+  });
+  for (const bad of ["0.0.0.0:8082", "10.0.0.1:8082", "pod:8082"]) {
+    assert.throws(
+      () => parse(["--debug-bind-address", bad]),
+      (err: unknown) =>
+        err instanceof FlagError && err.exitCode === 2 && /loopback/.test(err.message) &&
+        err.message.includes(bad),
+    );
+  }
+});

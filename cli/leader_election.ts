@@ -132,6 +132,16 @@ export class LeaderElector {
     return this.#o.identity;
   }
 
+  /** The holder this replica last saw on the lease (empty when free), or undefined before. */
+  get holder(): string | undefined {
+    return this.#observed?.holder;
+  }
+
+  /** `namespace/name` of the lease. */
+  get lease(): string {
+    return `${this.#o.namespace}/${this.#o.name}`;
+  }
+
   /** True while this replica holds the lease. */
   get isLeader(): boolean {
     return this.#leading;
@@ -152,15 +162,33 @@ export class LeaderElector {
   }): Promise<void> {
     const { signal } = options;
     const o = this.#o;
+    this.#log.info("{identity} is a candidate for lease {namespace}/{name}", {
+      identity: o.identity,
+      namespace: o.namespace,
+      name: o.name,
+    });
+    // A standby says who holds the lease once per change of holder, not once per attempt.
+    let reported: string | undefined;
     while (!signal.aborted) {
       const acquired = await this.#tryAcquireOrRenew(signal);
       if (!signal.aborted) options.onAttempt?.(acquired);
       if (!acquired) {
+        const holder = this.#observed?.holder;
+        if (!signal.aborted && holder !== undefined && holder !== reported) {
+          reported = holder;
+          this.#log.info("{identity} is standby: lease {namespace}/{name} is held by {holder}", {
+            identity: o.identity,
+            namespace: o.namespace,
+            name: o.name,
+            holder,
+          });
+        }
         await sleep(o.retryPeriodMs * (1 + Math.random() * 0.2), { clock: o.clock, signal })
           .catch(() => {});
         continue;
       }
       this.#leading = true;
+      reported = undefined;
       this.#log.info("{identity} became leader of lease {namespace}/{name}", {
         identity: o.identity,
         namespace: o.namespace,

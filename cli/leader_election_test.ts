@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../testing/fake_clock.ts";
+import { configureOperatorLogging } from "./logging.ts";
 import { LeaderElector, type LeaseApi, type LeaseObject, microTime } from "./leader_election.ts";
 
 /** An in-memory Lease store with resourceVersion conflicts, like the API server's. */
@@ -188,4 +189,58 @@ Deno.test("leader election: renewDeadline must be shorter than the lease", () =>
     /renewDeadlineMs < leaseDurationMs/,
   );
   assert.equal(microTime(Date.UTC(2026, 0, 2, 3, 4, 5, 678)), "2026-01-02T03:04:05.678000Z");
+});
+
+Deno.test("leader election: a standby logs its candidacy once and the holder once per change", async () => {
+  const lines: Array<{ message: string; properties: Record<string, unknown> }> = [];
+  await using _logging = await configureOperatorLogging({
+    level: "info",
+    format: "json",
+    write: (l) => void lines.push(JSON.parse(l)),
+  });
+  const clock = new FakeClock(0);
+  const store = new LeaseStore();
+  const opts = {
+    name: "op-leader",
+    namespace: "default",
+    clock,
+    leaseDurationMs: 15_000,
+    renewDeadlineMs: 10_000,
+    retryPeriodMs: 2_000,
+  };
+  const holdUntilAbort = (s: AbortSignal) =>
+    new Promise<void>((r) => s.addEventListener("abort", () => r(), { once: true }));
+  const a = new LeaderElector({ ...opts, api: store.api("a", { on: false }), identity: "a" });
+  const c = new LeaderElector({ ...opts, api: store.api("c", { on: false }), identity: "c" });
+  const b = new LeaderElector({ ...opts, api: store.api("b", { on: false }), identity: "b" });
+  const stopA = new AbortController();
+  const stopB = new AbortController();
+  const stopC = new AbortController();
+  const runA = a.run({ signal: stopA.signal, onStartedLeading: holdUntilAbort });
+  await clock.tickAsync(0);
+  const runB = b.run({ signal: stopB.signal, onStartedLeading: holdUntilAbort });
+  for (let i = 0; i < 20; i++) await clock.tickAsync(1_000); // ~10 attempts by b
+  assert.equal(b.holder, "a");
+  assert.equal(b.lease, "default/op-leader");
+  // a steps down and releases; c takes the lease before b's next attempt.
+  stopA.abort();
+  await clock.tickAsync(0);
+  await runA;
+  const runC = c.run({ signal: stopC.signal, onStartedLeading: holdUntilAbort });
+  await clock.tickAsync(0);
+  for (let i = 0; i < 10; i++) await clock.tickAsync(1_000);
+  assert.equal(c.isLeader, true);
+  assert.equal(b.holder, "c");
+  stopB.abort();
+  stopC.abort();
+  await clock.tickAsync(0);
+  await Promise.all([runB, runC]);
+  const mine = lines.filter((l) => l.properties.identity === "b").map((l) =>
+    l.message.replaceAll('"', "")
+  );
+  assert.deepEqual(mine, [
+    "b is a candidate for lease default/op-leader",
+    "b is standby: lease default/op-leader is held by a",
+    "b is standby: lease default/op-leader is held by c",
+  ]);
 });

@@ -21,6 +21,7 @@ export * from "./flags.ts";
 export * from "./logging.ts";
 export * from "./metrics.ts";
 export * from "./probes.ts";
+export * from "./debug_page.ts";
 export * from "./leader_election.ts";
 export * from "./manifests.ts";
 export * from "./run_operator.ts";

@@ -43,6 +43,7 @@ import {
   _webhookSettings,
 } from "./_webhooks.ts";
 import { renderMetrics } from "./metrics.ts";
+import { type DebugSnapshot, serveDebugPage } from "./debug_page.ts";
 import { type Check, EventLoopMonitor, serveProbes } from "./probes.ts";
 import {
   _connect,
@@ -446,7 +447,30 @@ export class OperatorRuntime {
       if (h) servers.push(serveProbes({ address: h, liveness, readiness }));
     }
     for (const s of servers) this.#log.info("serving probes/metrics on {url}", { url: s.url });
+    const debug = flags.debugBindAddress;
+    if (debug) {
+      const page = serveDebugPage({ address: debug, snapshot: () => this.#debugSnapshot(flags) });
+      this.#log.info("serving the debug page on {url}", { url: `${page.url}/debug` });
+      return [...servers, page];
+    }
     return servers;
+  }
+
+  #debugSnapshot(flags: OperatorFlags): DebugSnapshot {
+    const e = this.#elector;
+    return {
+      operator: this.#o.name,
+      now: Date.now(),
+      ...(this.#starting ? { starting: this.#starting } : {}),
+      leadership: {
+        enabled: flags.leaderElect,
+        leader: flags.leaderElect ? e?.isLeader ?? false : true,
+        ...(e ? { identity: e.identity, lease: e.lease } : {}),
+        ...(e?.holder !== undefined ? { holder: e.holder } : {}),
+      },
+      controllers: this.#controllers.map((c) => c.inspect()),
+      informers: this.#informers?.health() ?? [],
+    };
   }
 
   #informersReady(): string | undefined {

@@ -47,8 +47,10 @@ export class ReconcileObserver {
   readonly #lookup: (key: string) => KubeObject | undefined;
   readonly #attempts: (key: string) => number;
   readonly #waited: (key: string) => number | undefined;
+  readonly #dueAt: (key: string) => number | undefined;
   readonly #pending = new Map<string, _Pending>();
   readonly #delayed = new Map<string, _Pending>();
+  readonly #fired = new Map<string, _Pending>();
   readonly #recent: ReconcileRecord[] = [];
 
   constructor(options: {
@@ -58,6 +60,7 @@ export class ReconcileObserver {
     lookup: (key: string) => KubeObject | undefined;
     attempts: (key: string) => number;
     waited: (key: string) => number | undefined;
+    dueAt: (key: string) => number | undefined;
   }) {
     this.#controller = options.controller;
     this.#clock = options.clock;
@@ -65,6 +68,7 @@ export class ReconcileObserver {
     this.#lookup = options.lookup;
     this.#attempts = options.attempts;
     this.#waited = options.waited;
+    this.#dueAt = options.dueAt;
   }
 
   /** `key` was (or is about to be) added to the queue because of `trigger`. */
@@ -74,12 +78,20 @@ export class ReconcileObserver {
     else this.#pending.set(key, { trigger, at: this.#clock.now(), coalesced: 0 });
   }
 
-  /** `key` will be added after `ms` because of `trigger`. */
-  delayed(key: string, trigger: ReconcileTrigger, ms: number): void {
-    if (!(ms > 0)) return this.queued(key, trigger);
-    const at = this.#clock.now() + ms;
+  /**
+   * The queue was just asked to add `key` after a delay because of `trigger`; `at` is read
+   * from the queue, so the entry can later tell whether its timer has fired.
+   */
+  delayed(key: string, trigger: ReconcileTrigger): void {
+    const at = this.#dueAt(key);
+    if (at === undefined) return this.queued(key, trigger); // no delay: queued at once
     const prev = this.#delayed.get(key);
-    if (!prev || at < prev.at) this.#delayed.set(key, { trigger, at, coalesced: 0 });
+    // The queue keeps the earlier of two deadlines; so does this.
+    if (prev?.at === at) return;
+    // A previous delay whose timer already fired queued the key for a run still to come (it
+    // fired while the key was processing, so the key runs again right after).
+    if (prev && prev.at <= this.#clock.now() && !this.#fired.has(key)) this.#fired.set(key, prev);
+    this.#delayed.set(key, { trigger, at, coalesced: 0 });
   }
 
   /** Why `key` waits for a delay, if it does. */
@@ -95,7 +107,7 @@ export class ReconcileObserver {
   /** Runs one reconcile of `key` (the worker's whole turn) inside its span and scope. */
   async run(key: string, work: (run: ReconcileRun) => Promise<void>): Promise<void> {
     const now = this.#clock.now();
-    const pending = this.#take(key, now);
+    const pending = this.#take(key);
     const attempt = this.#attempts(key) + 1;
     const record: ReconcileRecord = {
       key,
@@ -152,15 +164,19 @@ export class ReconcileObserver {
     }
   }
 
-  #take(key: string, now: number): _Pending | undefined {
+  #take(key: string): _Pending | undefined {
     const p = this.#pending.get(key);
+    const f = this.#fired.get(key);
+    this.#fired.delete(key);
     if (p) {
       this.#pending.delete(key);
       return p;
     }
+    if (f) return f;
     const d = this.#delayed.get(key);
-    // A delay that has not run out yet did not queue this key (it was added by hand).
-    if (d && d.at <= now + 1) {
+    // The key was queued by a delay whose timer fired (the queue no longer holds that same
+    // deadline), even when a newer delay is already pending. Otherwise it was added by hand.
+    if (d && this.#dueAt(key) !== d.at) {
       this.#delayed.delete(key);
       return d;
     }

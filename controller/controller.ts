@@ -375,6 +375,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
       lookup: (key) => this.#caches.get(this.#o.type)?.get(key),
       attempts: (key) => this.#queue.numRequeues(key),
       waited: (key) => this.#queue.waitedMs(key),
+      dueAt: (key) => this.#queue.delayedUntil(key),
     });
   }
 
@@ -604,7 +605,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
         this.#logger.debug("reconcile of {key} aborted by shutdown", { key });
       } else {
         const delay = this.#queue.addRateLimited(key);
-        this.#observer.delayed(key, { type: "requeue", reason: "backoff" }, delay);
+        this.#observer.delayed(key, { type: "requeue", reason: "backoff" });
         this.#logger.error("reconcile of {key} failed; retrying in {delay} ms: {error}", {
           key,
           delay,
@@ -622,8 +623,8 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
 
   #afterSuccess(key: string, result: ReconcileResult): void {
     if (result.requeueAfterMs === undefined) return;
-    this.#observer.delayed(key, { type: "requeue", reason: "requeueAfter" }, result.requeueAfterMs);
     this.#queue.addAfter(key, result.requeueAfterMs);
+    this.#observer.delayed(key, { type: "requeue", reason: "requeueAfter" });
   }
 
   async #recordWarning(key: string, err: unknown): Promise<void> {

@@ -147,11 +147,20 @@ Deno.test("inspect() tells why each reconcile ran and what it changed; info only
   const failed = controller.inspect().recent[0];
   assert.equal(failed.outcome, "error");
   assert.match(failed.error ?? "", /backend unavailable/);
+  failures = 2; // two more failures: attempts 2 and 3 fail, 4 succeeds
   await clock.tickAsync(5);
   await until(() => controller.inspect().recent[0].attempt === 2, 10_000);
+  await until(() => controller.queue.delayed === 1, 10_000);
+  await clock.tickAsync(10);
+  await until(() => controller.inspect().recent[0].attempt === 3, 10_000);
+  await until(() => controller.queue.delayed === 1, 10_000);
+  await clock.tickAsync(20);
+  await until(() => controller.inspect().recent[0].attempt === 4, 10_000);
   await idle();
-  const retried = controller.inspect().recent[0];
-  assert.deepEqual(retried.trigger, { type: "requeue", reason: "backoff" });
-  assert.equal(retried.outcome, "created");
+  const retries = controller.inspect().recent.slice(0, 3);
+  assert.deepEqual(
+    retries.map((r) => [r.attempt, r.trigger.type, r.outcome]),
+    [[4, "requeue", "created"], [3, "requeue", "error"], [2, "requeue", "error"]],
+  );
   assert.equal(controller.inspect().state, "running");
 });

@@ -135,6 +135,11 @@ export class WorkQueue<K = string> implements AsyncDisposable {
     return this.#waited.get(key);
   }
 
+  /** When `key`'s pending `addAfter`/`addRateLimited` delay runs out, or undefined. */
+  delayedUntil(key: K): number | undefined {
+    return this.#delayed.get(key)?.at;
+  }
+
   /** Keys waiting for an `addAfter`/`addRateLimited` delay and when each is due, soonest first. */
   delayedKeys(): Array<{ key: K; at: number }> {
     return [...this.#delayed].map(([key, d]) => ({ key, at: d.at })).sort((a, b) => a.at - b.at);
