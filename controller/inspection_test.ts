@@ -136,7 +136,11 @@ Deno.test("inspect() tells why each reconcile ran and what it changed; info only
   // A failing reconcile: the key waits in backoff, shown with its next attempt.
   failures = 1;
   controller.queue.add("default/a");
-  await until(() => controller.queue.delayed === 1, 10_000);
+  // The record lands when the worker's turn ends (after its Warning Event is written).
+  await until(
+    () => controller.queue.delayed === 1 && controller.inspect().recent[0].outcome === "error",
+    10_000,
+  );
   q = controller.inspect().queue;
   assert.deepEqual(q.delayed, [{
     key: "default/a",
