@@ -14,6 +14,7 @@ export const CACHE = Deno.env.get("OPERATORKIT_PEERS_CACHE") ??
 /** Paths of the built peers (undefined when the toolchain is missing). */
 export interface BuiltPeers {
   clientGo?: string;
+  controllerRuntime?: string;
   kubeRs?: string;
   clientNode?: string;
   /** Why a peer could not be built. */
@@ -54,7 +55,8 @@ async function run(cmd: string, args: string[], cwd: string, env: Record<string,
 
 /** Builds what is missing or stale and returns the peers' paths. */
 export async function buildPeers(
-  want: (peer: "client-go" | "kube-rs" | "client-node") => boolean = () => true,
+  want: (peer: "client-go" | "kube-rs" | "client-node" | "controller-runtime") => boolean = () =>
+    true,
   log: (msg: string) => void = console.error,
 ): Promise<BuiltPeers> {
   const out: BuiltPeers = { missing: [] };
@@ -71,6 +73,19 @@ export async function buildPeers(
       await run("go", ["build", "-p", "1", "-o", goBin, "."], goDir, { GOMAXPROCS: "1" });
     }
     out.clientGo = goBin;
+  }
+
+  const crDir = join(here, "controller_runtime");
+  const crBin = join(CACHE, "bin", "controller_runtime");
+  if (!want("controller-runtime")) { /* not asked for */ }
+  else if (!(await has("go"))) out.missing.push("controller-runtime: no `go` on PATH");
+  else {
+    const src = Math.max(...["main.go", "go.mod", "go.sum"].map((f) => mtime(join(crDir, f))));
+    if (mtime(crBin) < src) {
+      log("building the controller-runtime peer (go build, niced, one job)...");
+      await run("go", ["build", "-p", "1", "-o", crBin, "."], crDir, { GOMAXPROCS: "1" });
+    }
+    out.controllerRuntime = crBin;
   }
 
   const rsDir = join(here, "kube_rs");

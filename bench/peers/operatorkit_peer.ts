@@ -1,6 +1,7 @@
 // The operatorkit peer: an Informer over ConfigMaps in one namespace, imported the way an
 // operator imports the SDK (the package root), with the default transform (managedFields
-// dropped) or, with PEER_TRANSFORM=identity, caching objects as they arrive.
+// dropped) or, with PEER_TRANSFORM=identity, caching objects as they arrive. PEER_LIST=stream
+// makes it start with a streaming list (sendInitialEvents) instead of paged LISTs.
 import { ConfigMaps, Informer, KubeClient } from "../../mod.ts";
 import { cpuMs, heapAfterGc, peerEnv, rss, rvSum } from "./_measure.ts";
 
@@ -10,6 +11,7 @@ const identity = Deno.env.get("PEER_TRANSFORM") === "identity";
 const informer = new Informer(client.resource(ConfigMaps), {
   namespace: env.namespace,
   pageSize: env.pageSize,
+  useStreamingList: Deno.env.get("PEER_LIST") === "stream",
   ...(identity ? { transform: <T>(o: T) => o } : {}),
 });
 let updates = 0;
