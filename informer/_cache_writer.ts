@@ -49,14 +49,18 @@ export class _CacheWriter<T extends KubeObject> {
     const store = this.store;
     const events: InformerEvent<T>[] = [];
     const next: T[] = new Array(items.length);
-    const seen = new Set<string>();
+    const keys: string[] = new Array(items.length);
     const transform = this.options.transform;
     const c = this.counters;
+    // The first list (and any list onto an empty cache) has nothing to diff: every item is an
+    // add, and no cached key can have vanished.
     const empty = store.size === 0;
+    const seen = empty ? undefined : new Set<string>();
     for (let i = 0; i < items.length; i++) {
       const obj = transform(items[i]);
       const key = objectKey(obj);
-      seen.add(key);
+      keys[i] = key;
+      seen?.add(key);
       const old = empty ? undefined : store.getByKey(key);
       if (!old) {
         next[i] = obj;
@@ -77,7 +81,7 @@ export class _CacheWriter<T extends KubeObject> {
         next[i] = old;
       }
     }
-    if (!empty) {
+    if (seen) {
       // An object whose listed version fails to decode still exists on the server: it leaves
       // the cache as it does on a watch (INVALID), without a delete handlers would act on.
       const invalidUids = new Map<string, string | undefined>();
@@ -90,7 +94,7 @@ export class _CacheWriter<T extends KubeObject> {
         c.deleted++;
       }
     }
-    store.replace(next);
+    store.replace(next, keys);
     for (const e of events) this.dispatcher.publish(e);
   }
 

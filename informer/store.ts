@@ -179,14 +179,16 @@ export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> 
 
   /**
    * Replaces the whole contents at once: the new maps are built aside and swapped in, so a
-   * reader never sees half of the new list.
+   * reader never sees half of the new list. `keys`, when given, holds each item's key in the
+   * same order (the informer has computed them already).
    */
-  replace(items: Iterable<T>): void {
+  replace(items: Iterable<T>, keys?: readonly string[]): void {
     const next = new Map<string, T>();
     const byNamespace = new Map<string, Set<string>>();
+    let i = 0;
     for (const obj of items) {
       if (this.#freeze) _freeze(obj);
-      const key = objectKey(obj);
+      const key = keys ? keys[i++] : objectKey(obj);
       next.set(key, obj);
       const ns = obj.metadata.namespace;
       if (ns) {

@@ -57,3 +57,15 @@ Deno.test("store: freeze makes cached objects immutable", () => {
     (s.get("a/x")!.metadata.labels as Record<string, string>).k = "w";
   }, TypeError);
 });
+
+Deno.test("store: replace with precomputed keys files each object under its key", () => {
+  const s = new MemoryStore();
+  s.addIndex("tier", (obj) => [obj.metadata.labels?.tier ?? "none"]);
+  const items = [o("a", "x", { tier: "1" }), o(undefined, "y")];
+  s.replace(items, ["a/x", "y"]);
+  assert.deepEqual(s.keys().sort(), ["a/x", "y"]);
+  assert.equal(s.get("a/x"), items[0]);
+  assert.equal(s.get("y"), items[1]);
+  assert.deepEqual(s.listByNamespace("a"), [items[0]]);
+  assert.deepEqual(s.byIndex("tier", "1"), [items[0]]);
+});
