@@ -3,14 +3,7 @@
 // finalizer (a guarded JSON patch) and one Resource server-side applies a child ConfigMap owned
 // by it; the same logic as controller_runtime/main.go. It reports when every primary has both,
 // with the process CPU then.
-import {
-  ConfigMaps,
-  Controller,
-  InformerFactory,
-  KubeClient,
-  type KubeObject,
-  primaryApi,
-} from "../../mod.ts";
+import { type ConfigMap, ConfigMaps, Controller, InformerFactory, KubeClient } from "../../mod.ts";
 import { cpuMs, rss } from "./_measure.ts";
 
 const get = (name: string) => {
@@ -30,18 +23,16 @@ const configMaps = client.resource(ConfigMaps);
 const done = new Set<string>();
 let reconciles = 0;
 const { promise: finished, resolve: finish } = Promise.withResolvers<void>();
-const controller = new Controller({
+const controller = new Controller({ client, informers: factory }, {
   name: "bench",
   type: ConfigMaps,
   namespace,
   labelSelector: "bench.operatorkit.dev/primary=true",
   finalizer: "bench.operatorkit.dev/cleanup",
   concurrency,
-  informers: factory,
-  api: primaryApi(configMaps),
   resources: [{
     name: "child",
-    async ensureCreated(cm: KubeObject, ctx) {
+    async ensureCreated(cm: ConfigMap, ctx) {
       reconciles++;
       const { name, uid } = cm.metadata;
       await configMaps.apply({
