@@ -61,11 +61,16 @@ async function withOperator(
     const probes = await op.probeUrl();
     await eventually("/readyz 200", async () => (await httpGet(`${probes}/readyz`)).status === 200);
     await createWebsite(server, "blog", { html: "<h1>blog</h1>" });
-    await eventually(
-      "the ConfigMap blog-html",
-      async () =>
-        (await api(server, "/api/v1/namespaces/default/configmaps/blog-html")).status === 200,
-    );
+    // blog is done (its status written after all three children) before Service creates fail.
+    await eventually("blog's Ready condition", async () => {
+      const r = await api(
+        server,
+        "/apis/demo.operatorkit.io/v1alpha1/namespaces/default/websites/blog",
+      );
+      const conds = (r.body.status as { conditions?: Array<{ type: string }> } | undefined)
+        ?.conditions ?? [];
+      return conds.some((c) => c.type === "Ready");
+    });
     // Every Service create fails from now on: the second Website stays in backoff.
     server.faults.failNext(1_000_000, { status: 500, verb: "create", resource: "services" });
     await createWebsite(server, "shop", { html: "<h1>shop</h1>" });
