@@ -69,6 +69,16 @@ export interface OperatorFlags {
    * no authentication; `0` disables).
    */
   metricsBindAddress?: BindAddress;
+  /**
+   * `--metrics-secure`: serve `/metrics` over HTTPS, only to callers whose bearer token a
+   * TokenReview accepts and a SubjectAccessReview allows to `get /metrics`.
+   */
+  metricsSecure: boolean;
+  /**
+   * `--metrics-cert-dir`: `tls.crt` and `tls.key` for `--metrics-secure` (default: a
+   * self-signed certificate made at start-up).
+   */
+  metricsCertDir?: string;
   /** `--health-probe-bind-address` (default `:8081`; `0` disables). */
   healthProbeBindAddress?: BindAddress;
   /** `--debug-bind-address`: the `/debug` status page, loopback only (default `0`: off). */
@@ -325,6 +335,15 @@ function _sharedOptions(cmd: Command, name: string, graceMs: number): void {
       ).argParser(_bindAddress("--metrics-bind-address")).default("127.0.0.1:8080"),
     )
     .addOption(
+      o("--metrics-secure", "serve metrics over HTTPS to authenticated, authorized callers only"),
+    )
+    .addOption(
+      o(
+        "--metrics-cert-dir <dir>",
+        "tls.crt and tls.key for --metrics-secure (default: self-signed)",
+      ),
+    )
+    .addOption(
       o("--health-probe-bind-address <addr>", "probe listen address ([host]:port; 0 disables)")
         .argParser(_bindAddress("--health-probe-bind-address")).default(":8081"),
     )
@@ -470,6 +489,8 @@ function _collect(cmd: Command, name: string): OperatorFlags {
     "metricsBindAddress",
     "healthProbeBindAddress",
     "debugBindAddress",
+    "metricsSecure",
+    "metricsCertDir",
     "leaderElect",
     "leaderElectionId",
     "leaderElectionNamespace",
@@ -498,6 +519,8 @@ function _collect(cmd: Command, name: string): OperatorFlags {
       bind("healthProbeBindAddress"),
     )),
     ...(_opt("debugBindAddress", parseDebugBindAddress(v.debugBindAddress as string))),
+    metricsSecure: v.metricsSecure === true,
+    ...(v.metricsCertDir ? { metricsCertDir: v.metricsCertDir as string } : {}),
     leaderElect: v.leaderElect === true,
     leaderElectionId: (v.leaderElectionId as string) || `${name}-leader`,
     ...(v.leaderElectionNamespace

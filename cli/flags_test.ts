@@ -232,4 +232,11 @@ Deno.test("--debug-bind-address is off by default, loopback by default host, and
         err.message.includes(bad),
     );
   }
+Deno.test("flags: --metrics-secure and --metrics-cert-dir (off by default)", () => {
+  assert.equal(parse([]).flags.metricsSecure, false);
+  assert.equal(parse([]).flags.metricsCertDir, undefined);
+  const { flags } = parse(["--metrics-secure", "--metrics-cert-dir", "/certs"]);
+  assert.equal(flags.metricsSecure, true);
+  assert.equal(flags.metricsCertDir, "/certs");
+  assert.equal(parse([], { OPERATORKIT_METRICS_SECURE: "true" }).flags.metricsSecure, true);
 });

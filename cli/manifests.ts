@@ -13,6 +13,10 @@
  * The operator's own CRDs are granted by `resourceNames`; users' `extraRules` are copied
  * exactly as written (resourceNames, nonResourceURLs included).
  *
+ * Metrics are served over HTTPS with `--metrics-secure` (TokenReview + SubjectAccessReview
+ * per scrape, so the ClusterRole may create those), behind a `<name>-metrics` Service; the
+ * `<name>-metrics-reader` ClusterRole (`get /metrics`) is what a scraper gets bound to.
+ *
  * @module
  */
 import { stringify } from "yaml";
@@ -96,6 +100,11 @@ export interface RbacOptions {
    */
   crdNames?: readonly string[];
   /**
+   * Metrics served with `--metrics-secure`: `create` on TokenReviews and
+   * SubjectAccessReviews, to authenticate and authorize each scrape.
+   */
+  metricsAuth?: boolean;
+  /**
    * The user's own rules, copied into the ClusterRole exactly as written. This is how to
    * declare what the SDK cannot see from the controllers' types: verbs such as
    * `deletecollection`, `bind`, `escalate` or `impersonate`, `resourceNames`, and
@@ -162,6 +171,10 @@ export function operatorRbac(
     add("own-namespace", "", "events", ["create", "patch"]);
     add("own-namespace", "events.k8s.io", "events", ["create", "patch"]);
   }
+  if (options.metricsAuth) {
+    add("cluster", "authentication.k8s.io", "tokenreviews", ["create"]);
+    add("cluster", "authorization.k8s.io", "subjectaccessreviews", ["create"]);
+  }
   if (options.crdNames?.length) {
     add(
       "cluster",
@@ -221,8 +234,9 @@ export interface ManifestOptions {
   /** CustomResourceDefinitions to print first. */
   crds?: Record<string, unknown>[];
   /**
-   * Container arguments (default: leader election on, JSON logs, metrics on loopback
-   * 127.0.0.1:8080, probes on :8081, and the `watchNamespaces`).
+   * Container arguments (default: leader election on, JSON logs, secure metrics on :8443,
+   * probes on :8081, and the `watchNamespaces`). Give `rbac` `metricsAuth: true` with
+   * secure metrics.
    */
   args?: string[];
   /** Replicas (default 2: one leads, one stands by). */
@@ -241,7 +255,7 @@ export interface ManifestOptions {
  * import { operatorManifests } from "./manifests.ts";
  * const docs = operatorManifests({ name: "op", namespace: "ops", image: "op:1" });
  * assert.deepEqual(docs.map((d) => d.kind), [
- *   "Namespace", "ServiceAccount", "Role", "RoleBinding", "Deployment",
+ *   "Namespace", "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "Service", "Deployment",
  * ]);
  * ```
  */
@@ -274,7 +288,8 @@ export function operatorManifests(options: ManifestOptions): Record<string, unkn
   const args = options.args ?? [
     "--leader-elect",
     "--log-format=json",
-    "--metrics-bind-address=127.0.0.1:8080",
+    "--metrics-secure",
+    "--metrics-bind-address=:8443",
     "--health-probe-bind-address=:8081",
     ...watched.map((ns) => `--namespace=${ns}`),
   ];
@@ -315,6 +330,22 @@ export function operatorManifests(options: ManifestOptions): Record<string, unkn
         },
       ]
       : []),
+    // Who may scrape: bind this ClusterRole to Prometheus's ServiceAccount.
+    {
+      apiVersion: `${_RBAC}/v1`,
+      kind: "ClusterRole",
+      metadata: { name: `${name}-metrics-reader`, labels },
+      rules: [{ nonResourceURLs: ["/metrics"], verbs: ["get"] }],
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: `${name}-metrics`, namespace, labels },
+      spec: {
+        selector: { "app.kubernetes.io/name": name },
+        ports: [{ name: "https", port: 8443, targetPort: "metrics", protocol: "TCP" }],
+      },
+    },
     {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -348,8 +379,12 @@ export function operatorManifests(options: ManifestOptions): Record<string, unkn
                 // the same CPU (bench/peers/README.md); Deno reads DENO_V8_FLAGS at start.
                 { name: "DENO_V8_FLAGS", value: "--max-semi-space-size=2" },
               ],
-              // Metrics listen on loopback only (not exposed); probes have their own port.
-              ports: [{ name: "probes", containerPort: 8081 }],
+              // Metrics over HTTPS behind TokenReview + SubjectAccessReview; probes (plain
+              // HTTP, for the kubelet) on their own port.
+              ports: [
+                { name: "metrics", containerPort: 8443 },
+                { name: "probes", containerPort: 8081 },
+              ],
               livenessProbe: probe("/healthz"),
               readinessProbe: probe("/readyz"),
               resources: options.resources ?? {

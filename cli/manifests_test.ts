@@ -115,7 +115,10 @@ Deno.test("manifests: Namespace, CRDs, ServiceAccount, RBAC, then a Deployment f
     name: "website",
     namespace: "ops",
     image: "website:1",
-    rbac: operatorRbac(controllers, { crdNames: ["websites.demo.operatorkit.io"] }),
+    rbac: operatorRbac(controllers, {
+      crdNames: ["websites.demo.operatorkit.io"],
+      metricsAuth: true,
+    }),
     crds: [crd],
   }));
   const docs = text.split(/^---$/m).map((d) => parse(d));
@@ -127,10 +130,23 @@ Deno.test("manifests: Namespace, CRDs, ServiceAccount, RBAC, then a Deployment f
     "RoleBinding",
     "ClusterRole",
     "ClusterRoleBinding",
+    "ClusterRole",
+    "Service",
     "Deployment",
   ]);
   assert.equal(docs[0].metadata.name, "ops");
-  const dep = docs[7];
+  assert.equal(docs[0].metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+  // Secure metrics: the operator may review tokens and access; scrapers get metrics-reader.
+  const operatorRules = docs[5].rules.map((r: { resources?: string[] }) => r.resources?.[0]);
+  assert.ok(
+    operatorRules.includes("tokenreviews") && operatorRules.includes("subjectaccessreviews"),
+  );
+  assert.equal(docs[7].metadata.name, "website-metrics-reader");
+  assert.deepEqual(docs[7].rules, [{ nonResourceURLs: ["/metrics"], verbs: ["get"] }]);
+  assert.deepEqual(docs[8].spec.ports, [
+    { name: "https", port: 8443, targetPort: "metrics", protocol: "TCP" },
+  ]);
+  const dep = docs[9];
   const pod = dep.spec.template.spec;
   const c = pod.containers[0];
   assert.equal(c.image, "website:1");
@@ -142,11 +158,15 @@ Deno.test("manifests: Namespace, CRDs, ServiceAccount, RBAC, then a Deployment f
   assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"] });
   assert.ok(c.resources.requests.cpu && c.resources.requests.memory);
   assert.ok(c.resources.limits.cpu && c.resources.limits.memory);
-  // Probes on their own port; metrics on loopback only, not exposed.
-  assert.deepEqual(c.ports, [{ name: "probes", containerPort: 8081 }]);
+  // Probes on their own port; metrics over HTTPS with authentication on another.
+  assert.deepEqual(c.ports, [
+    { name: "metrics", containerPort: 8443 },
+    { name: "probes", containerPort: 8081 },
+  ]);
   assert.equal(c.livenessProbe.httpGet.port, "probes");
   assert.equal(c.readinessProbe.httpGet.path, "/readyz");
-  assert.ok(c.args.includes("--metrics-bind-address=127.0.0.1:8080"), c.args.join(" "));
+  assert.ok(c.args.includes("--metrics-secure"), c.args.join(" "));
+  assert.ok(c.args.includes("--metrics-bind-address=:8443"), c.args.join(" "));
   assert.ok(c.args.includes("--health-probe-bind-address=:8081"));
   assert.ok(c.args.includes("--leader-elect"));
   for (const binding of [docs[4], docs[6]]) {

@@ -37,6 +37,13 @@ export interface ProbeServerOptions {
   readiness?: Record<string, Check>;
   /** Serves `/metrics` with this text (omit to not serve it). */
   metrics?: () => string;
+  /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP. */
+  tls?: { cert: string; key: string };
+  /**
+   * Decides on each `/metrics` request before it is served: a Response to send instead
+   * (401, 403, ...), or undefined to serve the metrics.
+   */
+  metricsFilter?: (req: Request, path: string) => Promise<Response | undefined>;
   /** Stops the server. */
   signal?: AbortSignal;
 }
@@ -51,7 +58,7 @@ export interface ProbeServerOptions {
  * ```
  */
 export interface ProbeServer extends AsyncDisposable {
-  /** `http://host:port` of the listener. */
+  /** `http://host:port` (or `https://`) of the listener. */
   readonly url: string;
   /** The bound port. */
   readonly port: number;
@@ -86,7 +93,8 @@ export function serveProbes(options: ProbeServerOptions): ProbeServer {
     port: options.address.port,
     signal: ac.signal,
     onListen: () => {},
-  }, (req) => {
+    ...(options.tls ?? {}),
+  }, async (req) => {
     const url = new URL(req.url);
     if (url.pathname === "/healthz" && options.liveness) {
       return _checks(options.liveness, url.searchParams.has("verbose"));
@@ -95,6 +103,8 @@ export function serveProbes(options: ProbeServerOptions): ProbeServer {
       return _checks(options.readiness, url.searchParams.has("verbose"));
     }
     if (url.pathname === "/metrics" && options.metrics) {
+      const denied = await options.metricsFilter?.(req, url.pathname);
+      if (denied) return denied;
       return new Response(options.metrics(), {
         headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
       });
@@ -109,7 +119,9 @@ export function serveProbes(options: ProbeServerOptions): ProbeServer {
     await server.finished;
   };
   return {
-    url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${addr.port}`,
+    url: `${options.tls ? "https" : "http"}://${
+      host === "0.0.0.0" ? "127.0.0.1" : host
+    }:${addr.port}`,
     port: addr.port,
     close,
     [Symbol.asyncDispose]: close,

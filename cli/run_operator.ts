@@ -31,6 +31,7 @@ import {
 import { LeaderElector, type LeaseApi } from "./leader_election.ts";
 import { configureOperatorLogging } from "./logging.ts";
 import { _checkAccess, _describeStartupError, _readEnv, _whoAmI } from "./_startup.ts";
+import { _metricsAuthFilter } from "./_metrics_auth.ts";
 import type { PolicyRule } from "../client/builtin_types.ts";
 import { manifestsYaml, operatorManifests, type OperatorRbac, operatorRbac } from "./manifests.ts";
 import type { AdmissionWebhook } from "../webhook/admission.ts";
@@ -163,6 +164,7 @@ export class OperatorRuntime {
   readonly #registries = new Map<string, ResourceMetrics>();
   #informers?: InformerFactory;
   #server?: string;
+  #client?: OperatorClient;
   #user?: string;
   #elector?: LeaderElector;
   #starting?: string;
@@ -271,8 +273,9 @@ export class OperatorRuntime {
     this.#starting = "connecting to the cluster";
     let probes: Array<{ close(): Promise<void> }> = [];
     try {
-      probes = this.#probes(flags, monitor);
+      probes = await this.#probes(flags, monitor);
       using client = await _connect(flags, env);
+      this.#client = client;
       this.#server = client.server;
       // "connected" only once an authenticated request succeeded: a rejected credential
       // fails here with its 401, before anything else is tried.
@@ -357,6 +360,7 @@ export class OperatorRuntime {
       o.signal?.removeEventListener("abort", onParent);
       clearTimeout(watchdog);
       this.#informers = undefined;
+      this.#client = undefined;
       this.#starting = undefined;
     }
     this.#log.info("operator {name} stopped", { name: o.name });
@@ -420,7 +424,10 @@ export class OperatorRuntime {
     }
   }
 
-  #probes(flags: OperatorFlags, monitor: EventLoopMonitor): Array<{ close(): Promise<void> }> {
+  async #probes(
+    flags: OperatorFlags,
+    monitor: EventLoopMonitor,
+  ): Promise<Array<{ close(): Promise<void> }>> {
     const liveness: Record<string, Check> = { eventloop: () => monitor.check() };
     const readiness: Record<string, Check> = {
       startup: () => this.#starting,
@@ -440,10 +447,21 @@ export class OperatorRuntime {
     const m = flags.metricsBindAddress;
     const h = flags.healthProbeBindAddress;
     const servers = [];
-    if (m && h && m.hostname === h.hostname && m.port === h.port) {
+    // Secure metrics: HTTPS, and each scrape authenticated (TokenReview) and authorized
+    // (SubjectAccessReview) through the operator's client; the probes stay plain HTTP for
+    // the kubelet, on their own listener.
+    const secure = m && flags.metricsSecure
+      ? {
+        tls: await _metricsCertificate(flags.metricsCertDir),
+        metricsFilter: _metricsAuthFilter(() => this.#client),
+      }
+      : {};
+    const shared = !flags.metricsSecure && m && h && m.hostname === h.hostname &&
+      m.port === h.port;
+    if (shared) {
       servers.push(serveProbes({ address: m, liveness, readiness, metrics }));
     } else {
-      if (m) servers.push(serveProbes({ address: m, metrics }));
+      if (m) servers.push(serveProbes({ address: m, metrics, ...secure }));
       if (h) servers.push(serveProbes({ address: h, liveness, readiness }));
     }
     for (const s of servers) this.#log.info("serving probes/metrics on {url}", { url: s.url });
@@ -494,12 +512,14 @@ export class OperatorRuntime {
     controllers: ReadonlyArray<{ types: ControllerTypes }>,
     flags: OperatorFlags,
     leaderElection: boolean,
+    metricsAuth = flags.metricsSecure,
   ): OperatorRbac {
     const o = this.#o;
     const install = (o.installCustomResources ?? true) && !!o.customResources?.length;
     return operatorRbac(controllers.map((c) => c.types), {
       namespaces: flags.namespaces,
       leaderElection,
+      metricsAuth,
       ...(install ? { crdNames: o.customResources!.map((r) => r.crd.metadata!.name!) } : {}),
       ...(o.extraRules ? { extraRules: o.extraRules } : {}),
     });
@@ -551,7 +571,8 @@ export class OperatorRuntime {
       eventRecorder: () => noopEventRecorder,
       resourceMetrics: () => new ResourceMetrics(),
     });
-    const rbac = this.#rbac(controllers, flags, true);
+    // The Deployment serves metrics securely (--metrics-secure), so its RBAC includes that.
+    const rbac = this.#rbac(controllers, flags, true, true);
     const docs = operatorManifests({
       name: o.name,
       namespace: m.namespace,
@@ -627,6 +648,24 @@ async function _syncWithin(
     ...(h.lastError ? { lastError: h.lastError.split("\n")[0] } : {}),
   }));
   throw new CacheSyncTimeoutError(timeoutMs, unsynced);
+}
+
+// The serving certificate of secure metrics: from a directory (tls.crt, tls.key; read once at
+// start-up), else self-signed for localhost and 127.0.0.1, as controller-runtime does.
+async function _metricsCertificate(dir?: string): Promise<{ cert: string; key: string }> {
+  if (dir) {
+    return {
+      cert: await Deno.readTextFile(`${dir}/tls.crt`),
+      key: await Deno.readTextFile(`${dir}/tls.key`),
+    };
+  }
+  // Loaded on demand: X.509 generation is only needed here.
+  const { generateWebhookCertificate } = await import("../webhook/self_managed.ts");
+  const g = await generateWebhookCertificate({
+    dnsNames: ["localhost"],
+    ipAddresses: ["127.0.0.1"],
+  });
+  return { cert: `${g.cert}${g.caCert}`, key: g.key };
 }
 
 /**

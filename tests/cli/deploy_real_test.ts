@@ -3,7 +3,9 @@
 // - the output passes `kubectl apply --dry-run=server` into a namespace enforcing Pod
 //   Security "restricted" with zero warnings (a non-compliant Deployment there does warn);
 // - the operator, run as its generated ServiceAccount (a TokenRequest token) with exactly the
-//   generated RBAC, converges create, update and delete of a Website;
+//   generated RBAC, converges create, update and delete of a Website, and serves /metrics over
+//   HTTPS only to a caller the metrics-reader ClusterRole is bound to (TokenReview +
+//   SubjectAccessReview, controller-runtime's filter);
 // - a ServiceAccount without that RBAC fails start-up with one line listing every missing
 //   permission (SelfSubjectAccessReview), instead of looping on 403s.
 // The embedded server has no RBAC and no Pod Security admission, so on the embedded tier
@@ -150,11 +152,16 @@ Deno.test({
       await Deno.writeTextFile(kc, stringify(await serviceAccountKubeconfig(kubectl, ns, SA)), {
         mode: 0o600,
       });
+      await Deno.copyFile(`${ROOT}tests/fixtures/tls/server.crt`, `${dir}/tls.crt`);
+      await Deno.copyFile(`${ROOT}tests/fixtures/tls/server.key`, `${dir}/tls.key`);
       await using op = new OperatorProcess("examples/website/main.ts", [
         ...TEST_FLAGS,
         "--kubeconfig",
         kc,
         "--leader-elect",
+        "--metrics-secure",
+        "--metrics-cert-dir",
+        dir,
       ]);
       const connected = await op.waitForLog(
         "connected",
@@ -214,6 +221,45 @@ Deno.test({
         }
         return true;
       }, 60_000);
+      // Secure metrics through the generated RBAC: a scraper bound to the metrics-reader
+      // ClusterRole gets them (200), another ServiceAccount is refused (403), no token 401.
+      await kubectl.ok(["create", "serviceaccount", "scraper", "-n", ns]);
+      await kubectl.ok(["create", "serviceaccount", "stranger", "-n", ns]);
+      await kubectl.ok([
+        "create",
+        "clusterrolebinding",
+        `${ns}-scraper`,
+        `--clusterrole=${SA}-metrics-reader`,
+        `--serviceaccount=${ns}:scraper`,
+      ]);
+      const metricsUrl = (await op.waitForLog(
+        "the metrics listener",
+        (r) =>
+          r.message.startsWith("serving probes/metrics on") &&
+          /^https:/.test(String(r.properties.url)),
+      )).properties.url as string;
+      using trusting = Deno.createHttpClient({
+        caCerts: [await Deno.readTextFile(`${ROOT}tests/fixtures/tls/ca.crt`)],
+      });
+      const scrape = async (sa?: string) => {
+        const token = sa ? (await kubectl.ok(["create", "token", sa, "-n", ns])).trim() : undefined;
+        const res = await fetch(`${metricsUrl}/metrics`, {
+          client: trusting,
+          ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+        });
+        return { status: res.status, text: await res.text() };
+      };
+      const allowed = await scrape("scraper");
+      assert.equal(allowed.status, 200, allowed.text);
+      assert.match(
+        allowed.text,
+        /^operatorkit_reconcile_total\{controller="website-operator"\} \d+$/m,
+      );
+      const stranger = await scrape("stranger");
+      assert.equal(stranger.status, 403, stranger.text);
+      assert.match(stranger.text, /system:serviceaccount:.*:stranger" may not get \/metrics/);
+      assert.equal((await scrape()).status, 401);
+
       const denied = op.lines.filter((l) => /forbidden|403/i.test(l));
       assert.deepEqual(denied, [], "no request was refused");
       op.kill("SIGTERM");
@@ -221,6 +267,8 @@ Deno.test({
     } finally {
       await Deno.remove(dir, { recursive: true });
       await kubectl.run(["delete", "clusterrolebinding,clusterrole", SA, "--ignore-not-found"]);
+      await kubectl.run(["delete", "clusterrole", `${SA}-metrics-reader`, "--ignore-not-found"]);
+      await kubectl.run(["delete", "clusterrolebinding", `${ns}-scraper`, "--ignore-not-found"]);
       await kubectl.run(["delete", "namespace", ns, sites, "--wait=false"]);
     }
   },

@@ -169,6 +169,8 @@ Deno.test("flags: --help lists every flag with its default and environment varia
     ["--concurrency", "4"],
     ["--resync-period", '"10m"'],
     ["--cache-sync-timeout", '"2m"'],
+    ["--metrics-secure", undefined],
+    ["--metrics-cert-dir", undefined],
     ["--shutdown-grace-period", '"30s"'],
   ];
   const lines = help.split("\n");

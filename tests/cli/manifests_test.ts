@@ -44,6 +44,8 @@ Deno.test("manifests: the website operator's Namespace, CRD, least-privilege RBA
     "RoleBinding",
     "ClusterRole",
     "ClusterRoleBinding",
+    "ClusterRole",
+    "Service",
     "Deployment",
     // The Website webhooks (tests/webhook/manifests_test.ts checks them).
     "Service",
@@ -85,10 +87,13 @@ Deno.test("manifests: the website operator's Namespace, CRD, least-privilege RBA
     resourceNames: ["websites.demo.operatorkit.io"],
     verbs: ["get", "update"],
   });
-  // Nothing beyond what the controllers use.
-  assert.equal(rules.length, 9, JSON.stringify(rules));
+  // Secure metrics: each scrape is checked with a TokenReview and a SubjectAccessReview.
+  assert.deepEqual(verbs(rules, "authentication.k8s.io", "tokenreviews"), ["create"]);
+  assert.deepEqual(verbs(rules, "authorization.k8s.io", "subjectaccessreviews"), ["create"]);
+  // Nothing beyond what the controllers and the metrics filter use.
+  assert.equal(rules.length, 11, JSON.stringify(rules));
 
-  const dep = docs[7] as unknown as {
+  const dep = docs[9] as unknown as {
     metadata: { namespace: string };
     spec: {
       template: {
@@ -115,10 +120,12 @@ Deno.test("manifests: the website operator's Namespace, CRD, least-privilege RBA
   assert.deepEqual(c.readinessProbe.httpGet, { path: "/readyz", port: "probes" });
   const probePort = c.ports.find((p) => p.name === "probes")!.containerPort;
   assert.ok(c.args.includes(`--health-probe-bind-address=:${probePort}`));
-  // Metrics on loopback only: no port is exposed for them.
-  assert.ok(c.args.includes("--metrics-bind-address=127.0.0.1:8080"));
+  // Metrics over HTTPS with authentication and authorization, on their own port.
+  assert.ok(c.args.includes("--metrics-secure"));
+  const metricsPort = c.ports.find((p) => p.name === "metrics")!.containerPort;
+  assert.ok(c.args.includes(`--metrics-bind-address=:${metricsPort}`));
   // ... and the Website's webhook server (tests/webhook/manifests_test.ts).
-  assert.deepEqual(c.ports.map((p) => p.name), ["probes", "webhook"]);
+  assert.deepEqual(c.ports.map((p) => p.name), ["metrics", "probes", "webhook"]);
 
   const skipped = await manifests("examples/website/main.ts", ["--skip-namespace"]);
   assert.ok(!/^kind: Namespace$/m.test(skipped));

@@ -5,7 +5,7 @@ import { OperatorRuntime } from "../../cli/run_operator.ts";
 import { websiteController } from "../../examples/website/operator.ts";
 import { Website } from "../../examples/website/website.ts";
 import { startApiServer } from "../../testing/api_server.ts";
-import { ROOT, TEST_FLAGS } from "./_process.ts";
+import { eventually, ROOT, TEST_FLAGS } from "./_process.ts";
 
 /** Runs the Website operator in process; resolves to its exit code and log lines. */
 async function runWebsite(
@@ -218,6 +218,60 @@ Deno.test("start-up: a missing Deno permission is one line naming the flag to ad
       assert.ok(!/^\s+at /m.test(stderr), `no stack trace: ${stderr}`);
       assert.match(last, /missing Deno permission/, stderr);
       assert.ok(last.includes(`run deno with ${flag}`), `${flag}: ${stderr}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("metrics: --metrics-secure serves HTTPS (given or self-signed certificate) and refuses a scrape without a token (401); probes stay plain HTTP", async () => {
+  await using server = await startApiServer();
+  const dir = await Deno.makeTempDir({ prefix: "okt-secure-" });
+  using trusting = Deno.createHttpClient({ caCerts: [pem("ca.crt")] });
+  try {
+    await server.writeKubeconfig(`${dir}/kubeconfig`);
+    await Deno.copyFile(`${TLS}server.crt`, `${dir}/tls.crt`);
+    await Deno.copyFile(`${TLS}server.key`, `${dir}/tls.key`);
+    for (const certDir of [[`--metrics-cert-dir`, dir], []]) {
+      const stop = new AbortController();
+      const lines: string[] = [];
+      const done = new OperatorRuntime({
+        name: "website-operator",
+        customResources: [Website],
+        args: [...TEST_FLAGS, "--kubeconfig", `${dir}/kubeconfig`, "--metrics-secure", ...certDir],
+        env: {},
+        signal: stop.signal,
+        logWrite: (line) => lines.push(line),
+        controllers: (ctx) => [websiteController({ client: ctx.client, informers: ctx.informers })],
+      }).run();
+      try {
+        await eventually(
+          "the controllers",
+          () => lines.some((l) => l.includes("controller(s) running")),
+        );
+        const urls = lines.map((l) => JSON.parse(l)).filter((r) =>
+          r.message.startsWith("serving probes/metrics on")
+        ).map((r) => r.properties.url as string);
+        const metricsUrl = urls.find((u) => u.startsWith("https://"));
+        const probeUrl = urls.find((u) => u.startsWith("http://"));
+        assert.ok(metricsUrl && probeUrl, urls.join(" "));
+        assert.equal(await (await fetch(`${probeUrl}/readyz`)).text(), "ok");
+        if (certDir.length) {
+          const res = await fetch(`${metricsUrl}/metrics`, { client: trusting });
+          assert.equal(res.status, 401);
+          assert.match(await res.text(), /bearer token is required/);
+        } else {
+          // Self-signed: curl -k, as a scraper configured with insecure_skip_verify would.
+          const out = await new Deno.Command("curl", {
+            args: ["-sk", "-o", "/dev/null", "-w", "%{http_code}", `${metricsUrl}/metrics`],
+          }).output();
+          assert.equal(new TextDecoder().decode(out.stdout), "401");
+          await assert.rejects(fetch(`${metricsUrl}/metrics`), TypeError, "not trusted by default");
+        }
+      } finally {
+        stop.abort();
+        assert.equal(await done, 0, lines.join(""));
+      }
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
