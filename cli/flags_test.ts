@@ -232,6 +232,8 @@ Deno.test("--debug-bind-address is off by default, loopback by default host, and
         err.message.includes(bad),
     );
   }
+});
+
 Deno.test("flags: --metrics-secure and --metrics-cert-dir (off by default)", () => {
   assert.equal(parse([]).flags.metricsSecure, false);
   assert.equal(parse([]).flags.metricsCertDir, undefined);
