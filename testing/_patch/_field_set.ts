@@ -69,8 +69,15 @@ class _Walker {
   value(v: unknown, schemaPath: string, path: string): void {
     if (_isObject(v) && _strategy(this.schema, schemaPath) !== _ATOMIC) {
       const entries = Object.entries(v);
-      // An empty map is a leaf; a non-empty one a member only for writes (see above).
-      if (entries.length === 0 || !this.applied) this.out.set(path, _MAP);
+      // An empty map is a leaf; a non-empty one a member only for writes (see above); a
+      // non-empty struct of a built-in type never is (its fields are, smd's struct).
+      const strategy = _strategy(this.schema, schemaPath);
+      // a pointer struct is tracked like a map (measured: `f:defaultBackend: {".": {}, ...}`)
+      const struct = strategy === _STRUCT;
+      // an empty non-pointer struct is no field, except inside a list item (measured on
+      // kube-apiserver 1.36: `f:resources: {}` of a container, no `f:spec` of a Namespace)
+      if (entries.length === 0 && strategy === _STRUCT && !/\[\]\.[^.]+$/.test(schemaPath)) return;
+      if (entries.length === 0 || (!this.applied && !struct)) this.out.set(path, _MAP);
       for (const [k, child] of entries) {
         this.value(child, `${schemaPath}.${k}`, `${path}${_SEP}f:${k}`);
       }
@@ -97,6 +104,11 @@ class _Walker {
     this.out.set(path, _canonical(v));
   }
 }
+
+/** Schema value marking a non-pointer struct of a built-in type (its fields, not a map). */
+export const _STRUCT = "struct";
+/** Schema value marking a pointer struct of a built-in type (an empty one is a leaf). */
+export const _POINTER_STRUCT = "pstruct";
 
 /** Schema value marking a map that server-side apply treats as one leaf (`+mapType=atomic`). */
 export const _ATOMIC = "atomic";

@@ -45,6 +45,8 @@ export interface BuiltinResource {
   shortNames: string[];
   categories: string[];
   generation: boolean;
+  /** DELETE answers the deleted object instead of a Status. */
+  returnDeleted: boolean;
   subresources: BuiltinSubresource[];
   /** Its definition's name, e.g. `io.k8s.api.apps.v1.Deployment`. */
   definition: string;
@@ -112,8 +114,8 @@ const cache = new Map<string, Record<string, string>>();
 /**
  * The flat merge schema of a built-in kind (see testing/_patch/strategic_merge.ts): list path
  * -> merge key / `"set"`; for `apply`, keyed lists give every key (`containerPort,protocol="TCP"`,
- * a key's schema default after `=`) and atomic maps/structs `"atomic"`. Undefined for kinds that
- * are not built in.
+ * a key's schema default after `=`), atomic maps/structs `"atomic"` and other structs `"struct"`.
+ * Undefined for kinds that are not built in.
  */
 export function mergeSchema(
   apiVersion: string,
@@ -167,6 +169,13 @@ function walk(
   if (mode === "apply" && path !== "" && s["x-kubernetes-map-type"] === "atomic") {
     out[path] = "atomic";
     return;
+  }
+  // structs are not maps: their fields are tracked, never the struct itself (apply only);
+  // an empty non-pointer struct (`default: {}`) is no field at all, as the unstructured
+  // converter omits zero structs, while an empty pointer struct is a leaf
+  if (mode === "apply" && path !== "" && s.properties) {
+    const nonPointer = typeof site.default === "object" && site.default !== null;
+    out[path] = nonPointer ? "struct" : "pstruct";
   }
   for (const [name, prop] of Object.entries(s.properties ?? {})) {
     walk(prop, path === "" ? name : `${path}.${name}`, out, mode, next);

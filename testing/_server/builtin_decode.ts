@@ -89,8 +89,10 @@ class Decoder {
     const ref = site.$ref;
     if (ref === QUANTITY) {
       if (typeof v === "number") return String(v);
-      if (typeof v !== "string") this.fail(v, site, struct, path);
-      if (!QUANTITY_RE.test(v.trim())) throw new DecodeFailure(QUANTITY_MSG);
+      // Quantity.UnmarshalJSON parses whatever it is given
+      if (typeof v !== "string" || !QUANTITY_RE.test(v.trim())) {
+        throw new DecodeFailure(QUANTITY_MSG);
+      }
       return v;
     }
     const s = resolve(site);
@@ -136,19 +138,58 @@ class Decoder {
         const decoded = this.value(prop, child, inner, [...path, k]);
         if (decoded !== undefined) out[k] = decoded;
       }
+      fillZeros(s, out, 0);
       return out;
     }
     if (typeof s.additionalProperties === "object") {
       if (!isObj(v)) this.fail(v, site, struct, path);
       const out: Obj = {};
       for (const [k, child] of Object.entries(v)) {
-        const decoded = this.value(s.additionalProperties, child, struct, [...path, k]);
+        // Go's error names the map field, not the key
+        const decoded = this.value(s.additionalProperties, child, struct, [...path, `[${k}]`]);
         out[k] = decoded === undefined ? zero(s.additionalProperties) : decoded;
       }
       return out;
     }
     return v; // RawExtension, JSON, FieldsV1: any JSON
   }
+}
+
+// Go serializes every field without omitempty (OpenAPI `required`) and every non-pointer struct
+// (`default: {}`), zero or not: a decoded object shows them as Go would re-encode it.
+function fillZeros(s: CompactSchema, out: Obj, depth: number): void {
+  if (depth > 20) return;
+  const required = new Set(s.required ?? []);
+  for (const [k, prop] of Object.entries(s.properties ?? {})) {
+    if (k in out) continue;
+    const z = zeroOf(prop, required.has(k), depth);
+    if (z !== undefined) out[k] = z;
+  }
+}
+
+function zeroOf(site: CompactSchema, required: boolean, depth: number): unknown {
+  const d = site.default;
+  const structDefault = isObj(d) && Object.keys(d).length === 0;
+  if (structDefault) {
+    if (site.$ref === QUANTITY) return "0";
+    const s = resolve(site);
+    const out: Obj = {};
+    if (s.properties) fillZeros(s, out, depth + 1);
+    return out;
+  }
+  // `default: ""`, `0` or `false`: a Go field without omitempty
+  if (d === "" || d === 0 || d === false) return d;
+  // a required slice without omitempty is `null` when nil
+  if (required && resolve(site).type === "array") return null;
+  return undefined;
+}
+
+/** The zero status a built-in's strategy sets on create (`status: {}` and Go zero fields). */
+export function zeroStatus(info: ResourceInfo): unknown {
+  const def = builtinDefinitionOf(info);
+  const status = def ? builtinDefinition(def)?.properties?.status : undefined;
+  if (!status) return undefined;
+  return zeroOf({ ...status, default: {} }, true, 0);
 }
 
 // A null map value decodes to the value type's zero value (`"a": null` -> `"a": ""`).
@@ -221,7 +262,10 @@ export function missingRequired(info: ResourceInfo, obj: Obj): StatusCause[] {
     for (const r of s.required ?? []) {
       const x = v[r];
       if (path === "" && (r === "metadata" || r === "apiVersion" || r === "kind")) continue;
-      if (x === undefined || x === null || (Array.isArray(x) && x.length === 0)) {
+      // Go validation treats a zero string or an empty list as missing (status is the
+      // controllers' business, where empty messages are fine)
+      const blank = x === "" && !path.startsWith("status");
+      if (x === undefined || x === null || blank || (Array.isArray(x) && x.length === 0)) {
         causes.push(cause("FieldValueRequired", path ? `${path}.${r}` : r, "Required value"));
       }
     }

@@ -71,9 +71,8 @@ const DEFAULTERS: Record<string, Defaulter> = {
     if (spec.replicas === undefined) spec.replicas = 1;
     templateDefaults(spec);
   },
-  // pkg/apis/core/v1/defaults.go SetDefaults_Service; the ClusterIP and IP families are set by
-  // pkg/registry/core/service/storage (allocation), modelled on a single-stack IPv4 cluster
-  "/Service": (o, uid) => {
+  // pkg/apis/core/v1/defaults.go SetDefaults_Service
+  "/Service": (o) => {
     const spec = obj(o, "spec");
     setIfAbsent(spec, "type", "ClusterIP");
     setIfAbsent(spec, "sessionAffinity", "None");
@@ -91,15 +90,6 @@ const DEFAULTERS: Record<string, Defaulter> = {
     if (spec.type === "NodePort" || spec.type === "LoadBalancer") {
       setIfAbsent(spec, "externalTrafficPolicy", "Cluster");
     }
-    setIfAbsent(spec, "clusterIP", clusterIp(uid));
-    if (!Array.isArray(spec.clusterIPs) || spec.clusterIPs.length === 0) {
-      spec.clusterIPs = [spec.clusterIP];
-    }
-    if (!Array.isArray(spec.ipFamilies) || spec.ipFamilies.length === 0) {
-      spec.ipFamilies = ["IPv4"];
-    }
-    setIfAbsent(spec, "ipFamilyPolicy", "SingleStack");
-    if (!isObj(o.status)) o.status = { loadBalancer: {} };
   },
   // pkg/apis/core/v1/defaults.go SetDefaults_PersistentVolumeClaimSpec
   "/PersistentVolumeClaim": (o) => {
@@ -155,15 +145,52 @@ const DEFAULTERS: Record<string, Defaulter> = {
   },
   // pkg/apis/batch/v1/defaults.go SetDefaults_Job; selector and labels from
   // pkg/registry/batch/job/strategy.go generateSelector (manualSelector unset)
-  "batch/Job": (o, uid) => jobDefaults(o, uid),
+  "batch/Job": (o) => jobSpecDefaults(obj(o, "spec")),
   "batch/CronJob": (o) => {
     const spec = obj(o, "spec");
     setIfAbsent(spec, "concurrencyPolicy", "Allow");
     if (spec.suspend === undefined) spec.suspend = false;
     if (spec.successfulJobsHistoryLimit === undefined) spec.successfulJobsHistoryLimit = 3;
     if (spec.failedJobsHistoryLimit === undefined) spec.failedJobsHistoryLimit = 1;
+    // the job template's JobSpec is not defaulted (only its pod template)
     const jt = obj(spec, "jobTemplate");
-    if (isObj(jt.spec)) jobSpecDefaults(jt.spec);
+    if (isObj(jt.spec)) templateDefaults(jt.spec);
+  },
+  // pkg/apis/core/v1/defaults.go SetDefaults_LimitRangeItem
+  "/LimitRange": (o) => {
+    const spec = obj(o, "spec");
+    for (const item of Array.isArray(spec.limits) ? spec.limits : []) {
+      if (!isObj(item) || item.type !== "Container") continue;
+      const max = isObj(item.max) ? item.max : {};
+      const min = isObj(item.min) ? item.min : {};
+      const def: Obj = isObj(item.default) ? item.default : {};
+      for (const [k, v] of Object.entries(max)) if (def[k] === undefined) def[k] = v;
+      const req: Obj = isObj(item.defaultRequest) ? item.defaultRequest : {};
+      for (const [k, v] of Object.entries(min)) if (req[k] === undefined) req[k] = v;
+      for (const [k, v] of Object.entries(def)) if (req[k] === undefined) req[k] = v;
+      if (Object.keys(def).length) item.default = def;
+      if (Object.keys(req).length) item.defaultRequest = req;
+    }
+  },
+  // pkg/apis/autoscaling/v2/defaults.go SetDefaults_HorizontalPodAutoscaler
+  "autoscaling/HorizontalPodAutoscaler": (o) => {
+    if (o.apiVersion !== "autoscaling/v2") return;
+    const spec = obj(o, "spec");
+    if (spec.minReplicas === undefined) spec.minReplicas = 1;
+    if (!Array.isArray(spec.metrics) || spec.metrics.length === 0) {
+      spec.metrics = [{
+        type: "Resource",
+        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } },
+      }];
+    }
+  },
+  // pkg/apis/admissionregistration/v1/defaults.go SetDefaults_ValidatingWebhook, SetDefaults_Rule
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration": (o) => webhookDefaults(o),
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration": (o) => {
+    webhookDefaults(o);
+    for (const w of Array.isArray(o.webhooks) ? o.webhooks : []) {
+      if (isObj(w)) setIfAbsent(w, "reinvocationPolicy", "Never");
+    }
   },
   // pkg/apis/networking/v1/defaults.go SetDefaults_NetworkPolicy
   "networking.k8s.io/NetworkPolicy": (o) => {
@@ -182,6 +209,20 @@ const DEFAULTERS: Record<string, Defaulter> = {
     }
   },
 };
+
+function webhookDefaults(o: Obj): void {
+  for (const w of Array.isArray(o.webhooks) ? o.webhooks : []) {
+    if (!isObj(w)) continue;
+    setIfAbsent(w, "failurePolicy", "Fail");
+    setIfAbsent(w, "matchPolicy", "Equivalent");
+    if (!isObj(w.namespaceSelector)) w.namespaceSelector = {};
+    if (!isObj(w.objectSelector)) w.objectSelector = {};
+    if (w.timeoutSeconds === undefined) w.timeoutSeconds = 10;
+    for (const r of Array.isArray(w.rules) ? w.rules : []) {
+      if (isObj(r)) setIfAbsent(r, "scope", "*");
+    }
+  }
+}
 
 function jobSpecDefaults(spec: Obj): void {
   if (spec.completions === undefined && spec.parallelism === undefined) {
@@ -203,9 +244,9 @@ function jobSpecDefaults(spec: Obj): void {
   templateDefaults(spec);
 }
 
-function jobDefaults(o: Obj, uid: string): void {
+// pkg/registry/batch/job/strategy.go PrepareForCreate/generateSelector (after field tracking)
+function jobSelector(o: Obj, uid: string): void {
   const spec = obj(o, "spec");
-  jobSpecDefaults(spec);
   const meta = o.metadata as Obj;
   const template = obj(spec, "template");
   const tmeta = obj(template, "metadata");
@@ -229,6 +270,94 @@ function clusterIp(uid: string): string {
   let h = 0;
   for (const ch of uid) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return `10.${96 + (h >>> 20) % 16}.${(h >>> 8) % 256}.${1 + h % 254}`;
+}
+
+// pkg/registry/core/service/storage (ClusterIP allocation and IP families), modelled on a
+// single-stack IPv4 cluster; after field tracking, so never in managedFields.
+function serviceAllocation(o: Obj, uid: string): void {
+  const spec = obj(o, "spec");
+  if (spec.type === "ExternalName") return;
+  setIfAbsent(spec, "clusterIP", clusterIp(uid));
+  if (!Array.isArray(spec.clusterIPs) || spec.clusterIPs.length === 0) {
+    spec.clusterIPs = [spec.clusterIP];
+  }
+  if (!Array.isArray(spec.ipFamilies) || spec.ipFamilies.length === 0) spec.ipFamilies = ["IPv4"];
+  setIfAbsent(spec, "ipFamilyPolicy", "SingleStack");
+}
+
+// pkg/apis/core/helper/qos GetPodQOS, for containers only: BestEffort without requests and
+// limits, Guaranteed when every container limits cpu and memory to its requests.
+function qosClass(spec: Obj): string {
+  const cs = (Array.isArray(spec.containers) ? spec.containers : []).filter(isObj);
+  const res = cs.map((c) => (isObj(c.resources) ? c.resources : {}) as Obj);
+  const any = res.some((r) =>
+    Object.keys(isObj(r.requests) ? r.requests : {}).length +
+        Object.keys(isObj(r.limits) ? r.limits : {}).length > 0
+  );
+  if (!any) return "BestEffort";
+  const guaranteed = res.every((r) => {
+    const limits = isObj(r.limits) ? r.limits : {};
+    const requests = isObj(r.requests) ? r.requests : limits;
+    return ["cpu", "memory"].every((k) =>
+      limits[k] !== undefined && (requests[k] ?? limits[k]) === limits[k]
+    );
+  });
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+/**
+ * What a built-in's strategy and REST storage set on create after field tracking (so never in
+ * managedFields): the zero `status` (Pods and PVCs start Pending), a Job's selector and
+ * labels, a Service's ClusterIP and IP families.
+ */
+export function builtinOnCreate(
+  info: ResourceInfo,
+  o: Obj,
+  uid: string,
+  opts: { status: unknown; controllers: boolean },
+): void {
+  if (info.crd) return;
+  const status = opts.status;
+  if (info.status && status !== undefined) o.status = status;
+  switch (`${info.group}/${info.kind}`) {
+    case "/Pod":
+      o.status = {
+        ...(isObj(o.status) ? o.status : {}),
+        phase: "Pending",
+        qosClass: qosClass(isObj(o.spec) ? o.spec : {}),
+      };
+      break;
+    case "/PersistentVolumeClaim":
+      o.status = { ...(isObj(o.status) ? o.status : {}), phase: "Pending" };
+      protect(o, "kubernetes.io/pvc-protection", opts.controllers);
+      break;
+    case "/PersistentVolume":
+      protect(o, "kubernetes.io/pv-protection", opts.controllers);
+      break;
+    case "/Service":
+      serviceAllocation(o, uid);
+      break;
+    case "batch/Job":
+      jobSelector(o, uid);
+      break;
+  }
+}
+
+// plugin/pkg/admission/storage/storageobjectinuseprotection: the protection finalizer, which
+// kube-controller-manager removes once nothing uses the volume. Without controllers (gc: false,
+// like a bare kube-apiserver) it is added and stays; with them it would be removed at once.
+function protect(o: Obj, finalizer: string, controllers: boolean): void {
+  if (controllers) return;
+  const meta = o.metadata as Obj;
+  const fins = Array.isArray(meta.finalizers) ? meta.finalizers as string[] : [];
+  if (!fins.includes(finalizer)) meta.finalizers = [...fins, finalizer];
+}
+
+/** Keeps what builtinOnCreate set when an update leaves it out (immutable in the real server). */
+export function builtinOnUpdate(info: ResourceInfo, o: Obj, uid: string): void {
+  if (info.crd) return;
+  if (`${info.group}/${info.kind}` === "/Service") serviceAllocation(o, uid);
+  if (`${info.group}/${info.kind}` === "batch/Job") jobSelector(o, uid);
 }
 
 /** Applies the server defaults of a built-in kind (on create and update, as decoding does). */

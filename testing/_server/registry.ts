@@ -27,6 +27,8 @@ export interface ResourceInfo {
   scale?: ScaleSpec;
   /** True when the server maintains metadata.generation (rule 1.4). */
   generation: boolean;
+  /** DELETE answers the deleted object instead of a Status (built-ins with ReturnDeletedObject). */
+  returnDeleted?: boolean;
   /** Field selector paths beyond metadata.name/metadata.namespace (rule 6.6). */
   fieldSelectors: string[];
   /** Name rule (rule 2.6). */
@@ -122,6 +124,7 @@ export function builtinInfo(r: BuiltinResource): ResourceInfo {
     categories: r.categories,
     status: subs.has("status"),
     generation: r.generation,
+    returnDeleted: r.returnDeleted,
     ...(subs.has("scale") ? { scale: REPLICAS } : {}),
     ...EXTRAS[`${r.group}/${r.plural}`],
   });

@@ -103,7 +103,7 @@ async function dispatch(ctx: ServerCtx, req: ResourceRequest): Promise<Response>
       const dOpts = parseDeleteOptions(await optionalJson(req.request), p);
       const key = objectKeyOf(req.namespace, req.name!);
       const out = deleteOne(ctx, info, { key, name: req.name! }, dOpts);
-      if (out.gone) return jsonResponse(deletedStatus(info, out.obj));
+      if (out.gone && !info.returnDeleted) return jsonResponse(deletedStatus(info, out.obj));
       return jsonResponse(plainBody(ctx, req, out.obj));
     }
     case "deletecollection": {

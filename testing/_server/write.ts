@@ -2,8 +2,13 @@
 // validation (2.x, 10.1), status subresource rules (4.1), generation (1.4), managed fields (1.5),
 // no-op detection (1.2), finalizer-driven deletion (3.4, 3.5), dry run (3.8).
 import type { StatusCause } from "../../client/types.ts";
-import { decodeBuiltin, missingRequired } from "./builtin_decode.ts";
-import { builtinDefaults, builtinRules } from "./builtin_rules.ts";
+import { decodeBuiltin, missingRequired, zeroStatus } from "./builtin_decode.ts";
+import {
+  builtinDefaults,
+  builtinOnCreate,
+  builtinOnUpdate,
+  builtinRules,
+} from "./builtin_rules.ts";
 import { recordUpdate } from "../_patch/mod_internal.ts";
 import type { ServerCtx } from "./context.ts";
 import { applyCustomSchema, crdWritten, initialCrdStatus, prepareCrd } from "./crds.ts";
@@ -226,6 +231,7 @@ export function createObject(
   const key = info.namespaced ? `${m.namespace}/${m.name}` : String(m.name);
   if (ctx.store.get(info.storeKey, key)) throw alreadyExists(info, String(m.name));
   record(ctx, info, undefined, obj, opts);
+  builtinOnCreate(info, obj, String(m.uid), { status: zeroStatus(info), controllers: ctx.gc });
   defaultsAfterRecord(info, obj);
   if (info.storeKey === CRD_KEY) obj.status = initialCrdStatus(obj, undefined);
   if (opts.dryRun) return { obj, code: 201, warnings };
@@ -371,6 +377,7 @@ export function updateObject(
     obj.status = initialCrdStatus(obj, oldObj);
   }
   record(ctx, info, oldObj, obj, opts);
+  builtinOnUpdate(info, obj, String(oldMeta.uid ?? ""));
   if (deepEqual(withoutVolatile(obj), withoutVolatile(oldObj))) {
     return { obj: oldObj, code: 200, warnings };
   }

@@ -17,10 +17,11 @@ import { formatDifference } from "./diff.ts";
 import { compare, record, type Recording, type Scenario, type ScenarioReport } from "./runner.ts";
 import { coreScenarios } from "./scenarios_core.ts";
 import { crdScenarios } from "./scenarios_crd.ts";
+import { builtinScenarios } from "./scenarios_builtin.ts";
 import { type Endpoint, httpTarget, type Target } from "./target.ts";
 
 /** Every scenario, in the order they run (the CRD ones depend on each other). */
-export const scenarios: Scenario[] = [...coreScenarios, ...crdScenarios];
+export const scenarios: Scenario[] = [...coreScenarios, ...crdScenarios, ...builtinScenarios];
 
 interface _EmbeddedServer {
   url: string;

@@ -42,10 +42,11 @@ export function compact(s: OpenApiSchema): Record<string, unknown> {
   return out;
 }
 
-// The documents give `default: {}` / `default: ""` for every non-pointer struct or string:
-// Go zero values, not server defaults; they carry no information for validation.
-function isEmptyDefault(v: unknown): boolean {
-  return v === "" || (typeof v === "object" && v !== null && Object.keys(v).length === 0);
+// The documents give a zero `default` (`""`, `0`, `false`, `{}`) exactly for the Go fields
+// that are always serialized (no omitempty, or a non-pointer struct): the server's decoder
+// fills them in, so they are kept.
+function isEmptyDefault(_v: unknown): boolean {
+  return false;
 }
 
 /**

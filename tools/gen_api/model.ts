@@ -24,6 +24,8 @@ export interface ResourceModel {
   categories: string[];
   /** The server maintains metadata.generation. */
   generation: boolean;
+  /** DELETE answers the deleted object instead of a Status. */
+  returnDeleted: boolean;
   subresources: SubresourceModel[];
   /** The OpenAPI definition name of the kind, e.g. `io.k8s.api.apps.v1.Deployment`. */
   definition: string;
@@ -138,6 +140,7 @@ export function buildModel(input: SpecInput): ApiModel {
             shortNames: reg?.shortNames ?? [],
             categories: reg?.categories ?? [],
             generation: reg?.generation ?? false,
+            returnDeleted: reg?.returnDeleted ?? false,
             subresources: [],
             definition,
           };

@@ -42,6 +42,8 @@ export interface RegistryFacts {
   categories: string[];
   /** The strategy sets metadata.generation on create (`Generation = 1`). */
   generation: boolean;
+  /** DELETE answers the deleted object, not a Status (`ReturnDeletedObject: true`). */
+  returnDeleted: boolean;
 }
 
 const ENVTEST_MODULE = new URL("../envtest/apiserver/", import.meta.url);
@@ -156,7 +158,8 @@ async function scanRegistry(root: string, out: Map<string, RegistryFacts>): Prom
   const dirPlural = new Map<string, string>();
   const generationDirs: string[] = [];
   const facts = (plural: string) => {
-    const f = out.get(plural) ?? { shortNames: [], categories: [], generation: false };
+    const f = out.get(plural) ??
+      { shortNames: [], categories: [], generation: false, returnDeleted: false };
     out.set(plural, f);
     return f;
   };
@@ -171,6 +174,7 @@ async function scanRegistry(root: string, out: Map<string, RegistryFacts>): Prom
       const declared = /DefaultQualifiedResource:/.test(src)
         ? src.match(RESOURCE_RE)?.[1]
         : undefined;
+      if (declared && /ReturnDeletedObject:\s*true/.test(src)) facts(declared).returnDeleted = true;
       if (declared) {
         // storage in <resource>/storage/ (kube) or beside strategy.go (apiextensions)
         const owner = dir.endsWith("/storage") ? dir.slice(0, -"/storage".length) : dir;
