@@ -38,12 +38,18 @@ async function main(): Promise<void> {
     await Deno.writeTextFile(url, text);
   }
   const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  const exports: Record<string, string> = {};
-  for (const [k, v] of Object.entries(denoJson.exports as Record<string, string>)) {
-    if (!k.startsWith("./api/")) exports[k] = v;
+  const current = Object.entries(denoJson.exports as Record<string, string>);
+  const wanted = exportEntries(files);
+  const apiNow = Object.fromEntries(current.filter(([k]) => k.startsWith("./api/")));
+  if (JSON.stringify(apiNow) !== JSON.stringify(wanted)) {
+    // other entries keep their place; the api entries go where the first one was (or last)
+    const at = current.findIndex(([k]) => k.startsWith("./api/"));
+    const rest = current.filter(([k]) => !k.startsWith("./api/"));
+    const index = at < 0 ? rest.length : at;
+    rest.splice(index, 0, ...Object.entries(wanted));
+    denoJson.exports = Object.fromEntries(rest);
+    await Deno.writeTextFile(new URL("deno.json", ROOT), JSON.stringify(denoJson, null, 2) + "\n");
   }
-  denoJson.exports = { ...exports, ...exportEntries(files) };
-  await Deno.writeTextFile(new URL("deno.json", ROOT), JSON.stringify(denoJson, null, 2) + "\n");
   console.log(
     `wrote ${files.size} files for Kubernetes ${input.version} (${input.documents.size} group versions)`,
   );
