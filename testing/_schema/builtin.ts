@@ -200,3 +200,47 @@ function listStrategy(s: CompactSchema, mode: MergeMode): string | undefined {
     return d === undefined ? k : `${k}=${JSON.stringify(d)}`;
   }).join(",");
 }
+
+function toOpenApi(s: CompactSchema, refs: Set<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === "$ref") continue;
+    if (k === "items" || k === "additionalProperties") {
+      out[k] = typeof v === "object" && v !== null ? toOpenApi(v as CompactSchema, refs) : v;
+    } else if (k === "properties") {
+      const props: Record<string, unknown> = {};
+      for (const [p, ps] of Object.entries(v as Record<string, CompactSchema>)) {
+        props[p] = toOpenApi(ps, refs);
+      }
+      out[k] = props;
+    } else if (k === "oneOf") {
+      out[k] = (v as CompactSchema[]).map((x) => toOpenApi(x, refs));
+    } else out[k] = v;
+  }
+  if (s.$ref) {
+    refs.add(s.$ref);
+    const ref = { $ref: `#/components/schemas/${s.$ref}` };
+    // kube's documents wrap a reference that carries siblings in allOf
+    return Object.keys(out).length ? { allOf: [ref], ...out } : ref;
+  }
+  return out;
+}
+
+/**
+ * The OpenAPI v3 `components.schemas` for the given definitions and everything they refer
+ * to (without descriptions), shaped as kube-apiserver's documents.
+ */
+export function builtinOpenApiSchemas(names: string[]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  const queue = [...names];
+  while (queue.length) {
+    const name = queue.pop()!;
+    if (out[name]) continue;
+    const def = builtinDefinition(name);
+    if (!def) continue;
+    const refs = new Set<string>();
+    out[name] = toOpenApi(def, refs);
+    for (const r of refs) if (!out[r]) queue.push(r);
+  }
+  return out;
+}

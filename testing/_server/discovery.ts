@@ -1,5 +1,6 @@
 // Discovery (rules 8.1-8.3) and OpenAPI v3 for kubectl validation (rule 8.7).
 import { openApiV3Document, openApiV3Index } from "../_schema/mod_internal.ts";
+import { builtinKind, builtinOpenApiSchemas } from "../_schema/builtin.ts";
 import type { Registry, ResourceInfo } from "./registry.ts";
 import { jsonResponse, pageNotFound } from "./status.ts";
 
@@ -72,6 +73,27 @@ const VERSION = {
   platform: "linux/amd64",
 };
 
+/**
+ * Replaces the permissive schemas of the built-in kinds of `gv` (and the metadata types) by
+ * their real definitions from the generated table, keeping each schema's GVK extension.
+ */
+function withBuiltinSchemas(
+  doc: Record<string, unknown>,
+  registry: Registry,
+  gv: string,
+): Record<string, unknown> {
+  const names = registry.resources(gv).filter((r) => !r.crd).map((r) =>
+    builtinKind(r.apiVersion, r.kind)?.definition
+  ).filter((n): n is string => n !== undefined);
+  if (!names.length) return doc;
+  const components = doc.components as { schemas: Record<string, Record<string, unknown>> };
+  for (const [name, schema] of Object.entries(builtinOpenApiSchemas(names))) {
+    const gvk = components.schemas[name]?.["x-kubernetes-group-version-kind"];
+    components.schemas[name] = gvk ? { ...schema, "x-kubernetes-group-version-kind": gvk } : schema;
+  }
+  return doc;
+}
+
 /** Answers a discovery, version or OpenAPI path; undefined when `path` is none of those. */
 export async function handleDiscovery(
   registry: Registry,
@@ -134,7 +156,7 @@ export async function handleDiscovery(
       namespaced: r.namespaced,
       ...(r.crd?.schema ? { schema: r.crd.schema } : {}),
     }));
-    return jsonResponse(openApiV3Document(gv, resources));
+    return jsonResponse(withBuiltinSchemas(openApiV3Document(gv, resources), registry, gv));
   }
   return undefined;
 }

@@ -116,3 +116,25 @@ Deno.test("a custom resource POST without kind is 400 BadRequest, as unstructure
     assert.equal(r.body.message, `Object 'Kind' is missing in '${JSON.stringify(body)}'`);
   });
 });
+
+Deno.test("OpenAPI v3 per group version carries the real built-in schemas (kubectl explain)", async (t) => {
+  await withServer(async (s) => {
+    const doc = await call(s, "GET", "/openapi/v3/apis/apps/v1");
+    assert.equal(doc.status, 200);
+    const schemas = doc.body.components.schemas;
+    assert.deepEqual(schemas["io.k8s.api.apps.v1.DeploymentSpec"].properties.replicas, {
+      type: "integer",
+      format: "int32",
+    });
+    assert.deepEqual(schemas["io.k8s.api.apps.v1.Deployment"]["x-kubernetes-group-version-kind"], [
+      { group: "apps", kind: "Deployment", version: "v1" },
+    ]);
+    const ports = schemas["io.k8s.api.core.v1.Container"].properties.ports;
+    assert.deepEqual(ports["x-kubernetes-list-map-keys"], ["containerPort", "protocol"]);
+    assert.equal(ports["x-kubernetes-patch-merge-key"], "containerPort");
+    if (!(await haveKubectl(t.name))) return;
+    await using k = await Kubectl.for(s);
+    const explained = await k.ok(["explain", "deployment.spec.strategy"]);
+    assert.match(explained, /rollingUpdate\s+<RollingUpdateDeployment>/);
+  });
+});
