@@ -94,12 +94,92 @@ function withBuiltinSchemas(
   return doc;
 }
 
+const AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/** True when `accept` asks for aggregated discovery v2 (as kubectl and client-go do first). */
+function wantsAggregated(accept: string | null): boolean {
+  if (!accept) return false;
+  return accept.split(",").some((part) => {
+    const params = part.split(";").map((x) => x.trim());
+    return params.includes("g=apidiscovery.k8s.io") && params.includes("v=v2") &&
+      params.includes("as=APIGroupDiscoveryList");
+  });
+}
+
+function scopeOf(r: ResourceInfo): string {
+  return r.namespaced ? "Namespaced" : "Cluster";
+}
+
+// apiserver/pkg/endpoints/discovery/aggregated: one APIGroupDiscovery per group, versions in
+// preference order, each resource with its subresources (status, scale).
+function aggregatedGroup(registry: Registry, group: string, versions: string[]): unknown {
+  return {
+    metadata: group ? { name: group, creationTimestamp: null } : { creationTimestamp: null },
+    versions: versions.map((version) => {
+      const gv = group ? `${group}/${version}` : version;
+      return {
+        version,
+        resources: registry.resources(gv).sort((a, b) => a.plural.localeCompare(b.plural)).map(
+          (r) => {
+            const entry: Record<string, unknown> = {
+              resource: r.plural,
+              responseKind: { group: r.group, version: r.version, kind: r.kind },
+              scope: scopeOf(r),
+              singularResource: r.singular,
+              verbs: r.verbs,
+            };
+            if (r.shortNames.length) entry.shortNames = r.shortNames;
+            if (r.categories.length) entry.categories = r.categories;
+            const subs: unknown[] = [];
+            if (r.scale) {
+              subs.push({
+                subresource: "scale",
+                responseKind: { group: "autoscaling", version: "v1", kind: "Scale" },
+                verbs: ["get", "patch", "update"],
+              });
+            }
+            if (r.status) {
+              subs.push({
+                subresource: "status",
+                responseKind: { group: r.group, version: r.version, kind: r.kind },
+                verbs: ["get", "patch", "update"],
+              });
+            }
+            if (subs.length) entry.subresources = subs;
+            return entry;
+          },
+        ),
+        freshness: "Current",
+      };
+    }),
+  };
+}
+
+function aggregatedResponse(items: unknown[]): Response {
+  return new Response(
+    JSON.stringify({
+      kind: "APIGroupDiscoveryList",
+      apiVersion: "apidiscovery.k8s.io/v2",
+      metadata: {},
+      items,
+    }),
+    { headers: { "content-type": AGGREGATED } },
+  );
+}
+
 /** Answers a discovery, version or OpenAPI path; undefined when `path` is none of those. */
 export async function handleDiscovery(
   registry: Registry,
   path: string,
+  accept: string | null = null,
 ): Promise<Response | undefined> {
   const segs = path.split("/").filter((s) => s !== "");
+  if (segs.length === 1 && (segs[0] === "api" || segs[0] === "apis") && wantsAggregated(accept)) {
+    if (segs[0] === "api") return aggregatedResponse([aggregatedGroup(registry, "", ["v1"])]);
+    return aggregatedResponse(
+      registry.groups().map((g) => aggregatedGroup(registry, g.name, g.versions)),
+    );
+  }
   if (path === "/version" || path === "/version/") return jsonResponse(VERSION);
   if (["/healthz", "/livez", "/readyz"].includes(path)) {
     return new Response("ok", { headers: { "content-type": "text/plain; charset=utf-8" } });

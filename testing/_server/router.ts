@@ -147,7 +147,10 @@ export async function route(deps: RouterDeps, request: Request): Promise<Respons
     }
     const injected = faults.check(req?.verb, req?.info.plural);
     if (injected) return injected;
-    if (!req) return (await handleDiscovery(ctx.registry, url.pathname)) ?? pageNotFound();
+    if (!req) {
+      const accept = request.headers.get("accept");
+      return (await handleDiscovery(ctx.registry, url.pathname, accept)) ?? pageNotFound();
+    }
     const res = await dispatch(ctx, req);
     if (request.method === "HEAD") {
       return new Response(null, { status: res.status, headers: res.headers });

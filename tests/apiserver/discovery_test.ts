@@ -58,17 +58,42 @@ Deno.test("8.1 /api, /apis, /api/v1 and /apis/{g}/{v} discovery documents", asyn
   });
 });
 
-Deno.test("8.2 aggregated discovery is answered with plain application/json legacy documents", async () => {
+Deno.test("8.2 aggregated discovery v2 for /api and /apis when asked, legacy otherwise", async () => {
   await withServer(async (s) => {
-    const r = await call(s, "GET", "/apis", {
-      headers: {
-        accept:
-          "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json",
-      },
-    });
+    const accept =
+      "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+    const r = await call(s, "GET", "/apis", { headers: { accept } });
     assert.equal(r.status, 200);
-    assert.equal(r.headers.get("content-type"), "application/json");
-    assert.equal(r.body.kind, "APIGroupList");
+    assert.equal(
+      r.headers.get("content-type"),
+      "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+    );
+    assert.equal(r.body.kind, "APIGroupDiscoveryList");
+    const apps = r.body.items.find((g: { metadata: { name: string } }) =>
+      g.metadata.name === "apps"
+    );
+    const deployments = apps.versions[0].resources.find((x: { resource: string }) =>
+      x.resource === "deployments"
+    );
+    assert.deepEqual(deployments.responseKind, {
+      group: "apps",
+      version: "v1",
+      kind: "Deployment",
+    });
+    assert.equal(deployments.scope, "Namespaced");
+    assert.deepEqual(
+      deployments.subresources.map((x: { subresource: string }) => x.subresource),
+      ["scale", "status"],
+    );
+    const autoscaling = r.body.items.find((g: { metadata: { name: string } }) =>
+      g.metadata.name === "autoscaling"
+    );
+    assert.deepEqual(autoscaling.versions.map((v: { version: string }) => v.version), ["v2", "v1"]);
+    const core = await call(s, "GET", "/api", { headers: { accept } });
+    assert.equal(core.body.items[0].versions[0].version, "v1");
+    const legacy = await call(s, "GET", "/apis", { headers: { accept: "application/json" } });
+    assert.equal(legacy.headers.get("content-type"), "application/json");
+    assert.equal(legacy.body.kind, "APIGroupList");
   });
 });
 
