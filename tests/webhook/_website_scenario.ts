@@ -164,6 +164,10 @@ export async function websiteWebhookScenario(
       }, 30_000);
     });
   } finally {
+    // Deleted while the operator runs (it removes its finalizer): a namespace in deletion
+    // keeps its objects on a server without a namespace controller, where other tests'
+    // operators would find them.
+    await kubectl.run(["delete", "websites", "--all", "-n", ns, "--timeout=60s"]);
     op.kill("SIGTERM");
     await op.exited(40_000).catch(() => {});
     await op[Symbol.asyncDispose]();
@@ -173,6 +177,15 @@ export async function websiteWebhookScenario(
       "validatingwebhookconfiguration",
       "website-operator",
       "--ignore-not-found",
+    ]);
+    // ... nor a CRD whose conversion calls it (deleting the CRD could not convert its objects).
+    await kubectl.run([
+      "patch",
+      "crd",
+      "websites.demo.operatorkit.io",
+      "--type=json",
+      "-p",
+      '[{"op":"replace","path":"/spec/conversion","value":{"strategy":"None"}}]',
     ]);
     await kubectl.run(["delete", "namespace", ns, opNs, "--wait=false"]);
   }
