@@ -63,9 +63,31 @@ export class Replicas implements AsyncDisposable {
     readonly flags: readonly string[],
   ) {}
 
+  /** Replicas that exited on their own (not killed by us), with their exit codes. */
+  readonly exits: Array<{ replica: number; code: number; tail: string }> = [];
+  readonly #exited = new Set<OperatorProcess>();
+  readonly #killed = new Set<OperatorProcess>();
+
+  /**
+   * Restarts replicas that exited on their own, as the kubelet restarts a pod's container;
+   * returns how many.
+   */
+  async revive(): Promise<number> {
+    let n = 0;
+    for (const [i, p] of this.procs.entries()) {
+      if (!this.#exited.has(p) || this.#killed.has(p)) continue;
+      const status = await p.status;
+      this.exits.push({ replica: i, code: status.code, tail: p.tail(5) });
+      await p[Symbol.asyncDispose]();
+      this.start(i);
+      n++;
+    }
+    return n;
+  }
+
   start(i: number): void {
     this.started++;
-    this.procs[i] = new OperatorProcess("examples/website/main.ts", [
+    const p = this.procs[i] = new OperatorProcess("examples/website/main.ts", [
       ...TEST_FLAGS,
       "--kubeconfig",
       this.kubeconfigPath,
@@ -80,10 +102,12 @@ export class Replicas implements AsyncDisposable {
       "1s",
       ...this.flags,
     ]);
+    p.status.then(() => this.#exited.add(p));
   }
 
   async kill(i: number): Promise<void> {
     const p = this.procs[i];
+    this.#killed.add(p);
     p.kill("SIGKILL");
     await p[Symbol.asyncDispose]();
     this.start(i);
@@ -227,6 +251,10 @@ export async function runChaos(
         note(await env.faults.inject(kind, rnd));
       }
     }
+    if (await replicas.revive()) {
+      const e = replicas.exits.at(-1)!;
+      note(`replica ${e.replica} exited with code ${e.code}; restarted (as the kubelet would)`);
+    }
     await sleep(100 + Math.floor(rnd() * 400));
   }
   await env.faults.calm();
@@ -249,6 +277,10 @@ export async function runChaos(
   const deadline = Date.now() + o.quiesceMs;
   let problems: string[] = [];
   while (true) {
+    if (await replicas.revive()) {
+      const e = replicas.exits.at(-1)!;
+      note(`replica ${e.replica} exited with code ${e.code}; restarted (as the kubelet would)`);
+    }
     problems = await _invariants(client, proxy, replicas, model, ns);
     if (problems.length === 0) break;
     if (Date.now() > deadline) break;
@@ -266,12 +298,20 @@ export async function runChaos(
         childOps.filter((r) => r.method === "DELETE" && r.status >= 200 && r.status < 300).length
       } succeeded)`,
   );
+  for (const e of replicas.exits) {
+    note(`replica ${e.replica} had exited by itself (code ${e.code}):\n${e.tail}`);
+  }
   if (problems.length === 0) {
     note(`quiescent after ${((Date.now() - (deadline - o.quiesceMs)) / 1000).toFixed(1)} s: ok`);
   } else {
     o.say(`FAILED (seed ${o.seed}); schedule:\n${schedule.join("\n")}`);
     for (const [i, p] of replicas.procs.entries()) {
-      o.say(`--- replica ${i} (last lines) ---\n${p.tail(15)}`);
+      const status = await Promise.race([p.status, sleep(100).then(() => undefined)]);
+      o.say(
+        `--- replica ${i} (pid ${p.child.pid}, ${
+          status ? `exited ${status.code}` : "running"
+        }, ${p.lines.length} log lines; last ones) ---\n${p.tail(15)}`,
+      );
     }
   }
   return problems;
@@ -390,7 +430,9 @@ async function _invariants(
     if (leader === undefined) problems.push("no leader");
     for (const [i, p] of replicas.procs.entries()) {
       const url = await p.probeUrl();
-      const r = await fetch(`${url}/readyz`);
+      const r = await fetch(`${url}/readyz`).catch((err) => {
+        throw new Error(`replica ${i} (pid ${p.child.pid}) ${url}/readyz: ${err.message}`);
+      });
       const text = await r.text();
       if (r.status !== 200) problems.push(`replica ${i} /readyz ${r.status}: ${text.trim()}`);
       if (i !== leader) continue;

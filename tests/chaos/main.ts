@@ -100,9 +100,10 @@ async function _embedded(dir: string): Promise<string[]> {
         case "burst": {
           const n = 3 + Math.floor(rnd() * 12);
           const status = rnd() < 0.5 ? 429 : 500;
-          const verb = verbs[Math.floor(rnd() * verbs.length)];
-          f.failNext(n, { status, verb, retryAfterSeconds: 1 });
-          return `${n} x ${status} on ${verb}`;
+          // One verb, or (a third of the time) whatever requests come next, of every verb.
+          const verb = rnd() < 1 / 3 ? undefined : verbs[Math.floor(rnd() * verbs.length)];
+          f.failNext(n, { status, retryAfterSeconds: 1, ...(verb ? { verb } : {}) });
+          return `${n} x ${status} on ${verb ?? "every verb"}`;
         }
         case "latency": {
           const ms = 50 + Math.floor(rnd() * 250);
