@@ -533,18 +533,7 @@ export class OperatorRuntime {
     flags: OperatorFlags,
     signal: AbortSignal,
   ): Promise<void> {
-    const built = new AbortController();
-    built.abort(new Error("built only to list the types the controllers use"));
-    await using informers = new InformerFactory({ listWatch: (t) => client.resource(t) });
-    const controllers = await this.#o.controllers({
-      client,
-      informers,
-      flags,
-      signal: built.signal,
-      eventRecorder: () => noopEventRecorder,
-      resourceMetrics: () => new ResourceMetrics(),
-    });
-    const rbac = this.#rbac(controllers, flags, flags.leaderElect);
+    const rbac = this.#rbac(await this.#controllerTypes(client, flags), flags, flags.leaderElect);
     const checked = await _checkAccess(client, {
       access: rbac.access,
       ...(this.#o.extraRules ? { extraRules: this.#o.extraRules } : {}),
@@ -558,19 +547,28 @@ export class OperatorRuntime {
     }
   }
 
-  async #manifests(flags: OperatorFlags, m: ManifestsCommandOptions): Promise<string> {
-    const o = this.#o;
-    using client = await _offlineClient();
+  // Builds the controllers (never started, their signal already aborted) for their types.
+  async #controllerTypes(
+    client: OperatorClient,
+    flags: OperatorFlags,
+  ): Promise<Array<{ types: ControllerTypes }>> {
+    const built = new AbortController();
+    built.abort(new Error("built only to list the types the controllers use"));
     await using informers = new InformerFactory({ listWatch: (t) => client.resource(t) });
-    const ac = new AbortController();
-    const controllers = await o.controllers({
+    return await this.#o.controllers({
       client,
       informers,
       flags,
-      signal: ac.signal,
+      signal: built.signal,
       eventRecorder: () => noopEventRecorder,
       resourceMetrics: () => new ResourceMetrics(),
     });
+  }
+
+  async #manifests(flags: OperatorFlags, m: ManifestsCommandOptions): Promise<string> {
+    const o = this.#o;
+    using client = await _offlineClient();
+    const controllers = await this.#controllerTypes(client, flags);
     // The Deployment serves metrics securely (--metrics-secure), so its RBAC includes that.
     const rbac = this.#rbac(controllers, flags, true, true);
     const docs = operatorManifests({

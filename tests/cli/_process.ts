@@ -235,3 +235,19 @@ export async function createWebsite(
     throw new Error(`${err.message} (last status ${last})`);
   });
 }
+
+/** The `manifests` output of an operator script (it must exit 0 and print nothing on stderr). */
+export async function manifestsOf(script: string, args: readonly string[]): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", script, "manifests", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const dec = new TextDecoder();
+  const stderr = dec.decode(out.stderr);
+  if (out.code !== 0 || stderr !== "") {
+    throw new Error(`Expected ${script} manifests to exit 0 quietly, found ${out.code}: ${stderr}`);
+  }
+  return dec.decode(out.stdout);
+}

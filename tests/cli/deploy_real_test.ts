@@ -16,7 +16,7 @@ import { OperatorRuntime } from "../../cli/run_operator.ts";
 import { websiteController } from "../../examples/website/operator.ts";
 import { Website } from "../../examples/website/website.ts";
 import { haveKubectl, Kubectl } from "../apiserver/_kubectl.ts";
-import { eventually, OperatorProcess, ROOT, TEST_FLAGS } from "./_process.ts";
+import { eventually, manifestsOf, OperatorProcess, ROOT, TEST_FLAGS } from "./_process.ts";
 
 const REAL = Deno.env.get("OPERATORKIT_TEST_KUBECONFIG");
 const ignore = REAL === undefined;
@@ -27,26 +27,9 @@ const CRD = "websites.demo.operatorkit.io";
 type Doc = Record<string, unknown> & { kind: string; metadata: { name: string } };
 
 /** The Website operator's `manifests` output for namespace `ns`. */
-async function manifests(ns: string): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      "examples/website/main.ts",
-      "manifests",
-      "--image",
-      "ghcr.io/example/website-operator:1",
-      "--manifest-namespace",
-      ns,
-    ],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  assert.equal(out.code, 0, dec.decode(out.stderr));
-  return dec.decode(out.stdout);
+function manifests(ns: string): Promise<string> {
+  const image = "ghcr.io/example/website-operator:1";
+  return manifestsOf("examples/website/main.ts", ["--image", image, "--manifest-namespace", ns]);
 }
 
 const suffix = () => crypto.randomUUID().slice(0, 8);

@@ -6,23 +6,12 @@ import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import { startApiServer } from "../../testing/api_server.ts";
 import { haveKubectl, Kubectl } from "../apiserver/_kubectl.ts";
-import { api, ROOT } from "./_process.ts";
+import { api, manifestsOf } from "./_process.ts";
 
 type Doc = Record<string, unknown> & { kind: string; metadata: { name: string } };
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
 
-async function manifests(script: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", script, "manifests", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  assert.equal(out.code, 0, dec.decode(out.stderr));
-  assert.equal(dec.decode(out.stderr), "");
-  return dec.decode(out.stdout);
-}
+const manifests = manifestsOf;
 
 function verbs(rules: Rule[], group: string, resource: string): string[] | undefined {
   return rules.find((r) => r.apiGroups[0] === group && r.resources[0] === resource)?.verbs;
