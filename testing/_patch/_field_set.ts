@@ -72,11 +72,12 @@ class _Walker {
       // An empty map is a leaf; a non-empty one a member only for writes (see above); a
       // non-empty struct of a built-in type never is (its fields are, smd's struct).
       const strategy = _strategy(this.schema, schemaPath);
-      // a pointer struct is tracked like a map (measured: `f:defaultBackend: {".": {}, ...}`)
-      const struct = strategy === _STRUCT;
-      // an empty non-pointer struct is no field, except inside a list item (measured on
-      // kube-apiserver 1.36: `f:resources: {}` of a container, no `f:spec` of a Namespace)
-      if (entries.length === 0 && strategy === _STRUCT && !/\[\]\.[^.]+$/.test(schemaPath)) return;
+      // Measured on kube-apiserver 1.36: a pointer struct is tracked like a map
+      // (`f:defaultBackend: {".": {}, ...}`), and so is a non-pointer struct directly in a list
+      // item (`f:clientConfig: {".": {}}`, `f:resources: {}`); other non-pointer structs are
+      // never members (`f:spec` has no "."), and an empty one is no field at all.
+      const struct = strategy === _STRUCT && !/\[\]\.[^.]+$/.test(schemaPath);
+      if (entries.length === 0 && struct) return;
       if (entries.length === 0 || (!this.applied && !struct)) this.out.set(path, _MAP);
       for (const [k, child] of entries) {
         this.value(child, `${schemaPath}.${k}`, `${path}${_SEP}f:${k}`);
@@ -89,7 +90,9 @@ class _Walker {
       if (items) {
         // An empty keyed or set list claims nothing in an apply; for writes it is a leaf, and
         // a non-empty one a member, with the same value (so filling it is no change).
-        if (!this.applied) this.out.set(path, _LIST);
+        if (!this.applied && !Object.hasOwn(this.schema, `${schemaPath}!`)) {
+          this.out.set(path, _LIST);
+        }
         items.forEach((seg, i) => {
           const itemPath = `${path}${_SEP}${seg}`;
           this.out.set(itemPath, _ITEM);

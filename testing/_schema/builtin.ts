@@ -156,6 +156,7 @@ function walk(
   out: Record<string, string>,
   mode: MergeMode,
   stack: string[],
+  required = false,
 ): void {
   if (site.$ref && stack.includes(site.$ref)) return; // recursive types (JSONSchemaProps)
   const s = resolve(site);
@@ -163,6 +164,9 @@ function walk(
   if (s.type === "array" && s.items) {
     const strategy = listStrategy(s, mode);
     if (strategy) out[path] = strategy;
+    // a list Go always serializes (required): never a member of its own (measured:
+    // `f:containers` has no "." on kube-apiserver 1.36, `f:ports` has)
+    if (mode === "apply" && strategy && required) out[`${path}!`] = "required";
     walk(s.items, `${path}[]`, out, mode, next);
     return;
   }
@@ -177,8 +181,9 @@ function walk(
     const nonPointer = typeof site.default === "object" && site.default !== null;
     out[path] = nonPointer ? "struct" : "pstruct";
   }
+  const req = new Set(s.required ?? []);
   for (const [name, prop] of Object.entries(s.properties ?? {})) {
-    walk(prop, path === "" ? name : `${path}.${name}`, out, mode, next);
+    walk(prop, path === "" ? name : `${path}.${name}`, out, mode, next, req.has(name));
   }
 }
 

@@ -36,7 +36,8 @@ function shortName(ref: string): string {
 function goType(site: CompactSchema): string {
   const ref = site.$ref;
   if (ref === QUANTITY) return "resource.Quantity";
-  if (ref === INT_OR_STRING) return "intstr.IntOrString";
+  // IntOrString.UnmarshalJSON falls back to decoding an int32
+  if (ref === INT_OR_STRING) return "int32";
   const s = resolve(site);
   if (ref && s.properties) {
     const parts = ref.split(".");

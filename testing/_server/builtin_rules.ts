@@ -327,6 +327,12 @@ export function builtinOnCreate(
         qosClass: qosClass(isObj(o.spec) ? o.spec : {}),
       };
       break;
+    case "autoscaling/HorizontalPodAutoscaler":
+      // autoscaling/v2 HorizontalPodAutoscalerStatus.currentMetrics has no omitempty
+      if (o.apiVersion === "autoscaling/v2" && isObj(o.status)) {
+        o.status = { ...o.status, currentMetrics: null };
+      }
+      break;
     case "/PersistentVolumeClaim":
       o.status = { ...(isObj(o.status) ? o.status : {}), phase: "Pending" };
       protect(o, "kubernetes.io/pvc-protection", opts.controllers);
@@ -566,6 +572,46 @@ export function builtinRules(info: ResourceInfo, o: Obj): StatusCause[] {
           "Replace",
         ]);
       }
+      break;
+    }
+    // pkg/apis/admissionregistration/validation/validation.go validateValidatingWebhook /
+    // validateMutatingWebhook: sideEffects, the client config, admissionReviewVersions
+    case "admissionregistration.k8s.io/ValidatingWebhookConfiguration":
+    case "admissionregistration.k8s.io/MutatingWebhookConfiguration": {
+      const hooks = Array.isArray(o.webhooks) ? o.webhooks : [];
+      hooks.forEach((w: unknown, i: number) => {
+        if (!isObj(w)) return;
+        const p = `webhooks[${i}]`;
+        if (w.sideEffects === undefined || w.sideEffects === "") {
+          causes.push(
+            cause(
+              "FieldValueRequired",
+              `${p}.sideEffects`,
+              "Required value: must specify one of None, NoneOnDryRun",
+            ),
+          );
+        }
+        const cc = isObj(w.clientConfig) ? w.clientConfig : {};
+        if ((cc.url === undefined) === (cc.service === undefined)) {
+          causes.push(
+            cause(
+              "FieldValueRequired",
+              `${p}.clientConfig`,
+              "Required value: exactly one of url or service is required",
+            ),
+          );
+        }
+        const versions = Array.isArray(w.admissionReviewVersions) ? w.admissionReviewVersions : [];
+        if (versions.length === 0) {
+          causes.push(
+            cause(
+              "FieldValueRequired",
+              `${p}.admissionReviewVersions`,
+              "Required value: must specify one of v1, v1beta1",
+            ),
+          );
+        }
+      });
       break;
     }
     // pkg/apis/core/validation/validation.go ValidateService

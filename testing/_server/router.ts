@@ -23,6 +23,11 @@ import {
   statusResponse,
 } from "./status.ts";
 import { delay } from "./util.ts";
+
+// DefaultGarbageCollectionPolicy of batch/v1 Jobs and v1 ReplicationControllers is
+// OrphanDependents "for back compatibility" (pkg/registry/batch/job/strategy.go,
+// pkg/registry/core/replicationcontroller/strategy.go).
+const ORPHAN_BY_DEFAULT = ["batch/jobs", "/replicationcontrollers"];
 import { createObject, updateObject, type WriteResult } from "./write.ts";
 
 /** What the router needs besides the shared state. */
@@ -100,7 +105,10 @@ async function dispatch(ctx: ServerCtx, req: ResourceRequest): Promise<Response>
       return writeResponse(ctx, req, await handlePatch(ctx, req));
     case "delete": {
       if (req.subresource) throw methodNotSupported(info, "delete");
-      const dOpts = parseDeleteOptions(await optionalJson(req.request), p);
+      let dOpts = parseDeleteOptions(await optionalJson(req.request), p);
+      if (dOpts.propagationPolicy === undefined && ORPHAN_BY_DEFAULT.includes(info.storeKey)) {
+        dOpts = { ...dOpts, propagationPolicy: "Orphan" };
+      }
       const key = objectKeyOf(req.namespace, req.name!);
       const out = deleteOne(ctx, info, { key, name: req.name! }, dOpts);
       if (out.gone && !info.returnDeleted) return jsonResponse(deletedStatus(info, out.obj));

@@ -240,7 +240,12 @@ export function createObject(
 
 /** Required fields (OpenAPI `required`) and the cross-field rules of built-in kinds. */
 function builtinValidation(info: ResourceInfo, obj: Obj): StatusCause[] {
-  return [...missingRequired(info, obj), ...builtinRules(info, obj)];
+  const specific = builtinRules(info, obj);
+  // a kind's own rule for a field replaces the generic "Required value"
+  const generic = missingRequired(info, obj).filter((c) =>
+    !specific.some((s) => s.field === c.field)
+  );
+  return [...generic, ...specific];
 }
 
 /** events.k8s.io Events are validated as core Events: kube names them without the group. */
