@@ -9,9 +9,17 @@
 //       OTEL_DENO=true OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:9 deno bench -A bench/tracing_bench.ts
 //       (on, exporting to a closed loopback port: the cost of recording spans)
 //
-// Measured on the shared 2-core VM, one run each (per iteration, bare -> hooked):
-// see README "Traces". A reconcile against the embedded server takes ~300 µs (controller_bench),
-// a request ~100 µs, so the hooks with OpenTelemetry off are far below 1 % of either.
+// Measured on the shared 2-core VM (Deno 2.9.6), one run each, time per iteration:
+//                      OTel off: bare -> hooked      OTel on (recording, exporting)
+//   resource operation  115 ns -> 974 ns  (+0.9 µs)   86 ns -> 17.4 µs
+//   reconcile turn       85 ns -> 2.0 µs  (+1.9 µs)   89 ns -> 27.8 µs
+//   client request      156 ns -> 359 ns  (+0.2 µs)  194 ns -> 17.9 µs
+// With OpenTelemetry off, a Website reconcile (4 resources, about 10 requests) pays about
+// 2 + 4 x 0.9 + 10 x 0.2 = 7.6 µs, against 3.5 ms per reconcile measured by controller_bench in
+// the same session (289 objects/s at concurrency 1): about 0.2 %, below that benchmark's noise.
+// Most of the off cost is the async-local request scope that tells which resources wrote (for
+// the reconcile's log line), not tracing. An end-to-end A/B of controller_bench with the hooks
+// stubbed out was dominated by machine load (load average 20; ratios 0.84 and 1.73 in two rounds).
 import { traceRequest } from "../client/_tracing.ts";
 import type { KubeObject } from "../client/types.ts";
 import { ReconcileObserver, traceResource } from "../controller/_tracing.ts";

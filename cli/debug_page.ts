@@ -14,7 +14,7 @@
 import type { ControllerInspection } from "../controller/inspection.ts";
 import { describeTrigger } from "../controller/inspection.ts";
 import type { InformerHealth } from "../informer/health.ts";
-import type { BindAddress } from "./flags.ts";
+import { type BindAddress, parseBindAddress } from "./flags.ts";
 
 /**
  * Leadership as the debug page shows it.
@@ -83,17 +83,10 @@ export interface DebugSnapshot {
  * ```
  */
 export function parseDebugBindAddress(value: string): BindAddress | undefined {
-  const v = value.trim();
-  if (v === "0") return undefined;
-  const m = /^(?:(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):)?(\d{1,5})$/.exec(v);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) {
-    throw new RangeError(
-      `expected [host]:port (e.g. 127.0.0.1:8082 or :8082) or 0, found ${JSON.stringify(value)}`,
-    );
-  }
-  const host = (m[1] ?? "").replace(/^\[|\]$/g, "");
-  const hostname = host === "" ? "127.0.0.1" : host;
+  const address = parseBindAddress(value);
+  if (!address) return undefined;
+  // No host given (`:8082`, `8082`): loopback, not every interface as for the other listeners.
+  const hostname = /^:?\d+$/.test(value.trim()) ? "127.0.0.1" : address.hostname;
   if (!_isLoopback(hostname)) {
     throw new RangeError(
       `expected a loopback host (127.0.0.1, ::1 or localhost), found ${
@@ -101,7 +94,7 @@ export function parseDebugBindAddress(value: string): BindAddress | undefined {
       }: the debug page has no authentication; use kubectl port-forward to reach it`,
     );
   }
-  return { hostname, port };
+  return { hostname, port: address.port };
 }
 
 function _isLoopback(host: string): boolean {

@@ -174,7 +174,8 @@ export class LeaderElector {
       if (!signal.aborted) options.onAttempt?.(acquired);
       if (!acquired) {
         const holder = this.#observed?.holder;
-        if (!signal.aborted && holder !== undefined && holder !== reported) {
+        // A free lease (empty holder) is not news: the next attempt takes it.
+        if (!signal.aborted && holder && holder !== reported) {
           reported = holder;
           this.#log.info("{identity} is standby: lease {namespace}/{name} is held by {holder}", {
             identity: o.identity,

@@ -89,6 +89,13 @@ Deno.test("leader election: two processes, one reconciles; kill -9 the leader, t
     assert.equal(leading(standby), undefined);
     assert.ok(!standby.records().some((r) => r.message.includes("controller(s) running")));
     assert.ok(leader.records().some((r) => r.message.includes("controller(s) running")));
+    // The standby said once that it is a candidate, and once who holds the lease.
+    const standbyLines = standby.records().filter((r) => r.properties.identity !== leaderId);
+    assert.equal(standbyLines.filter((r) => r.message.includes("is a candidate")).length, 1);
+    const holderLines = standbyLines.filter((r) => r.message.includes("is standby"));
+    assert.equal(holderLines.length, 1, holderLines.map((r) => r.message).join("\n"));
+    assert.equal(holderLines[0].properties.holder, leaderId);
+    assert.equal(holderLines[0].level, "INFO");
 
     // kill -9: no release; the standby must wait out the lease, then take over.
     leader.kill("SIGKILL");
