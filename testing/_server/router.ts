@@ -29,6 +29,7 @@ import { delay } from "./util.ts";
 // pkg/registry/core/replicationcontroller/strategy.go).
 const ORPHAN_BY_DEFAULT = ["batch/jobs", "/replicationcontrollers"];
 import { createObject, updateObject, type WriteResult } from "./write.ts";
+import { dispatchWebhooks } from "./webhook_dispatch.ts";
 
 /** What the router needs besides the shared state. */
 export interface RouterDeps {
@@ -63,6 +64,9 @@ async function dispatch(ctx: ServerCtx, req: ResourceRequest): Promise<Response>
     subresource: req.subresource,
     fieldValidation: p.get("fieldValidation"),
   });
+  // Conversion and admission webhooks (testing/_server/webhooks.ts).
+  const hooked = await dispatchWebhooks(ctx, req, writeResponse);
+  if (hooked) return hooked;
   switch (req.verb) {
     case "get": {
       if (req.subresource === "scale") {
