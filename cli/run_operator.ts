@@ -311,8 +311,11 @@ export class OperatorRuntime {
       if (webhooks && (o.installWebhookConfigurations ?? true)) {
         await webhooks.install(stop.signal);
       }
+      // The cache sees only the --namespace(s): controllers get one informer per namespace,
+      // and an informer acquired by hand without a namespace gets the only one.
       await using informers = new InformerFactory({
         listWatch: (t) => client.resource(t),
+        namespaces: flags.namespaces,
         defaults: {
           idleTimeoutMs: flags.watchIdleTimeoutMs,
           staleAfterMs: flags.watchStaleThresholdMs,

@@ -61,6 +61,13 @@ export interface InformerFactoryOptions {
   listWatch<T extends KubeObject>(type: ResourceType<T>): ListWatch<T>;
   /** Options applied to every informer (scope options are ignored here). */
   defaults?: Omit<InformerOptions, keyof InformerScope | "transform" | "onDecodeFailure">;
+  /**
+   * The namespaces this cache is limited to (an operator's `--namespace`s; empty: all). An
+   * `acquire` of a namespaced type that names no namespace gets the only one, or fails when
+   * there are several (acquire each, as a controller does); cluster-scoped types and
+   * explicit namespaces are unaffected.
+   */
+  namespaces?: readonly string[];
 }
 
 interface _Entry {
@@ -123,6 +130,16 @@ export class InformerFactory implements AsyncDisposable {
     type: ResourceType<T>,
     scope: InformerScope = {},
   ): InformerLease<T> {
+    const limit = this.#options.namespaces ?? [];
+    if (type.namespaced && !scope.namespace && limit.length > 0) {
+      if (limit.length > 1) {
+        throw new RangeError(
+          `Expected a namespace to watch ${type.plural}: this cache is limited to namespaces ` +
+            `${limit.join(", ")}; acquire each of them`,
+        );
+      }
+      scope = { ...scope, namespace: limit[0] };
+    }
     const key = _scopeKey(type, scope);
     let entry = this.#entries.get(key);
     if (!entry) {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { FakeClock } from "../testing/fake_clock.ts";
 import { CM_TYPE, FakeCluster } from "./_fake_cluster_test.ts";
 import { InformerFactory } from "./factory.ts";
+import type { KubeObject, ListWatch, ResourceType } from "../client/types.ts";
 
 Deno.test("factory: one informer per type and scope, stopped by the last release", async () => {
   const cluster = new FakeCluster();
@@ -63,4 +64,50 @@ Deno.test("factory: health lists every live informer with its scope", async () =
   assert.equal(health[0].cached, 1);
   await lease.release();
   assert.deepEqual(factory.health(), []);
+});
+
+Deno.test("InformerFactory limited to namespaces: one is the default scope; several need an explicit one", async () => {
+  const listed: Array<string | undefined> = [];
+  const listWatch = <T extends KubeObject>(t: ResourceType<T>): ListWatch<T> => ({
+    type: t,
+    list: (o) => {
+      listed.push(o?.namespace);
+      return Promise.resolve({ metadata: { resourceVersion: "1" }, items: [], invalid: [] });
+    },
+    watch: async function* () {},
+  });
+  const cm = {
+    group: "",
+    version: "v1",
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    plural: "configmaps",
+    namespaced: true,
+  };
+  const node = {
+    group: "",
+    version: "v1",
+    apiVersion: "v1",
+    kind: "Node",
+    plural: "nodes",
+    namespaced: false,
+  };
+  {
+    await using one = new InformerFactory({ listWatch, namespaces: ["team-a"] });
+    const a = one.acquire(cm);
+    const n = one.acquire(node);
+    await a.informer.ready();
+    await n.informer.ready();
+    assert.deepEqual(one.health().map((h) => h.scope.namespace), ["team-a", undefined]);
+    await a.release();
+    await n.release();
+  }
+  {
+    await using two = new InformerFactory({ listWatch, namespaces: ["team-a", "team-b"] });
+    assert.throws(() => two.acquire(cm), /limited to namespaces team-a, team-b/);
+    const b = two.acquire(cm, { namespace: "team-b" });
+    await b.informer.ready();
+    await b.release();
+  }
+  assert.ok(listed.includes("team-a") && listed.includes("team-b"), JSON.stringify(listed));
 });
