@@ -12,6 +12,7 @@ import type { KubeClient } from "../client/kube_client.ts";
 import { type KubeObject, objectKey, type ResourceType } from "../client/types.ts";
 import { InformerFactory } from "../informer/factory.ts";
 import { type EventRecorder, KubeEventRecorder } from "./event_recorder.ts";
+import { defaultErrorPolicy, type ErrorAction, type ErrorPolicy } from "./error_policy.ts";
 import type { PrimaryApi } from "./finalizer.ts";
 import { eventSink, primaryApi } from "./kube.ts";
 import type { Predicate, PredicateEvent } from "./predicates.ts";
@@ -149,6 +150,11 @@ export interface ControllerOptions<T extends KubeObject> {
   pauseAnnotations?: Record<string, string>;
   /** Error backoff: the default limiter's options, or a limiter. */
   backoff?: (ExponentialBackoffOptions & TokenBucketOptions) | RateLimiter<string>;
+  /**
+   * Decides per failed reconcile whether and when to retry.
+   * @default {defaultErrorPolicy: backoff when isRetryable, else wait for the next change}
+   */
+  errorPolicy?: ErrorPolicy;
   /**
    * How long in-flight reconciles may finish on shutdown before they are aborted.
    * @default {the start defaults', else 30_000}
@@ -312,6 +318,8 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
   readonly #events: EventRecorder;
   readonly #api: PrimaryApi<T>;
   readonly #resources: readonly Resource<T>[];
+  readonly #failures = new Map<string, number>();
+  readonly #warnings = new Set<Promise<void>>();
   readonly #clock: Clock;
   readonly #logger: ContextLogger;
   readonly #queue: WorkQueue<string>;
@@ -568,6 +576,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
     }
     this.#abortReconciles.abort(new Error(`controller ${this.#name} stopped`));
     await Promise.allSettled(this.#workers);
+    await Promise.allSettled([...this.#warnings]);
     for (const release of this.#releases.splice(0).reverse()) {
       try {
         await release();
@@ -597,6 +606,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
       const result = await this.#reconciler!.reconcile(key, { signal });
       run.succeeded(result);
       this.#queue.forget(key);
+      this.#failures.delete(key);
       this.#afterSuccess(key, result);
     } catch (err) {
       run.failed(err);
@@ -604,14 +614,10 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
       if (signal.aborted) {
         this.#logger.debug("reconcile of {key} aborted by shutdown", { key });
       } else {
-        const delay = this.#queue.addRateLimited(key);
-        this.#observer.delayed(key, { type: "requeue", reason: "backoff" });
-        this.#logger.error("reconcile of {key} failed; retrying in {delay} ms: {error}", {
-          key,
-          delay,
-          error: err instanceof Error ? err.message : String(err),
-        });
-        await this.#recordWarning(key, err);
+        this.#afterFailure(key, err);
+        // Written in the background: the key is free for its next run meanwhile.
+        const written = this.#recordWarning(key, err).finally(() => this.#warnings.delete(written));
+        this.#warnings.add(written);
       }
     } finally {
       this.#stats.inFlight--;
@@ -619,6 +625,44 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
       this.#durations.observeMs(this.#clock.now() - started);
       this.#queue.done(key);
     }
+  }
+
+  // The error policy decides: backoff, a fixed delay, or nothing until the next change.
+  #afterFailure(key: string, err: unknown): void {
+    const failures = (this.#failures.get(key) ?? 0) + 1;
+    this.#failures.set(key, failures);
+    const object = this.#caches.get(this.#o.type)?.get(key);
+    let action: ErrorAction;
+    try {
+      action = (this.#o.errorPolicy ?? defaultErrorPolicy)(err, {
+        key,
+        failures,
+        ...(object ? { object } : {}),
+      });
+    } catch (policyErr) {
+      this.#logger.warn("the error policy threw, backing off: {error}", {
+        error: String(policyErr),
+      });
+      action = { requeue: true };
+    }
+    const error = err instanceof Error ? err.message : String(err);
+    if (!action.requeue) {
+      this.#queue.forget(key);
+      this.#failures.delete(key);
+      this.#logger.error(
+        "reconcile of {key} failed; not retrying until it changes or resyncs: {error}",
+        { key, error },
+      );
+      return;
+    }
+    const delay = action.afterMs ?? this.#queue.addRateLimited(key);
+    if (action.afterMs !== undefined) this.#queue.addAfter(key, delay);
+    this.#observer.delayed(key, { type: "requeue", reason: "backoff" });
+    this.#logger.error("reconcile of {key} failed; retrying in {delay} ms: {error}", {
+      key,
+      delay,
+      error,
+    });
   }
 
   #afterSuccess(key: string, result: ReconcileResult): void {

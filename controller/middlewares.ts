@@ -6,6 +6,7 @@
 import { Histogram, type HistogramSnapshot } from "./histogram.ts";
 import { type Clock, sleep, systemClock } from "../client/clock.ts";
 import type { KubeObject } from "../client/types.ts";
+import { isRetryable } from "./error_policy.ts";
 import type { ReconcileContext } from "./resource.ts";
 import type { Middleware, OperationInfo, ResourceOperation } from "./wrap.ts";
 
@@ -25,7 +26,10 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Cap of the delay (default 5000 ms). */
   maxDelayMs?: number;
-  /** Which errors to retry (default: all). */
+  /**
+   * Which errors to retry.
+   * @default {isRetryable: not a TerminalError, nor an API error 400, 403, 404, 409 AlreadyExists or 422}
+   */
   shouldRetry?: (error: unknown) => boolean;
   /** Clock for the delays (default the system clock). */
   clock?: Clock;
@@ -65,6 +69,7 @@ export function retry(options: RetryOptions = {}): Middleware {
   const base = options.baseDelayMs ?? 100;
   const max = options.maxDelayMs ?? 5000;
   const clock = options.clock ?? systemClock;
+  const shouldRetry = options.shouldRetry ?? isRetryable;
   if (!(attempts >= 1)) throw new RangeError(`Expected attempts >= 1, found ${attempts}`);
   return <T extends KubeObject>(next: ResourceOperation<T>, info: OperationInfo) =>
   async (obj: T, ctx: ReconcileContext<T>) => {
@@ -75,7 +80,7 @@ export function retry(options: RetryOptions = {}): Middleware {
       } catch (err) {
         if (
           attempt >= attempts || ctx.signal.aborted || ctx.resourceCanceled ||
-          (options.shouldRetry && !options.shouldRetry(err))
+          !shouldRetry(err)
         ) throw err;
         const delay = Math.min(max, base * 2 ** (attempt - 1));
         ctx.logger.debug(

@@ -56,3 +56,4 @@ export * from "./status.ts";
 export * from "./work_queue.ts";
 export * from "./wrap.ts";
 export * from "./ownership.ts";
+export * from "./error_policy.ts";

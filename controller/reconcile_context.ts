@@ -8,6 +8,7 @@ import { getLogger } from "@logtape/logtape";
 import type { KubeClient } from "../client/kube_client.ts";
 import type { KubeObject, ResourceType } from "../client/types.ts";
 import { type EventRecorder, noopEventRecorder } from "./event_recorder.ts";
+import type { ReconcileError } from "./reconciler.ts";
 import type { CacheReaders, ContextLogger, ReconcileContext } from "./resource.ts";
 
 /**
@@ -80,6 +81,8 @@ export interface ReconcileContextOptions<T extends KubeObject> {
   events?: EventRecorder;
   /** Flow state to share (default: a fresh one). */
   flow?: ReconcileFlow;
+  /** An earlier resource's failure, for `finally` resources (default: none). */
+  failure?: ReconcileError;
 }
 
 const _noCache: CacheReaders = { get: () => undefined };
@@ -152,6 +155,7 @@ function _make<T extends KubeObject>(
     get reconciliationCanceled() {
       return flow.reconciliationCanceled;
     },
+    failure: options.failure,
     cancelResource() {
       flow.resourceCanceled = true;
     },

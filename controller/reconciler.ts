@@ -249,16 +249,38 @@ export class Reconciler<T extends KubeObject> {
     const list = operation === "ensureCreated"
       ? this.#o.resources
       : [...this.#o.resources].reverse();
+    let failure: ReconcileError | undefined;
     for (const r of list) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
+      // After a failure only `finally` resources run, told what failed.
+      if (failure && !r.finally) continue;
       flow.resourceCanceled = false;
+      const rctx = failure ? this.#withFailure(ctx, flow, failure) : ctx;
       try {
-        await traceResource(r.name, operation, () => r[operation](obj, ctx));
+        await traceResource(r.name, operation, () => r[operation](obj, rctx));
       } catch (cause) {
-        throw new ReconcileError(ctx.key, { resource: r.name, operation, cause });
+        const err = new ReconcileError(ctx.key, { resource: r.name, operation, cause });
+        if (!failure) failure = err;
+        else {
+          ctx.logger.warn("{resource} failed after {failed} had failed: {error}", {
+            resource: r.name,
+            failed: failure.resource,
+            error: err.message,
+          });
+        }
+        continue;
       }
-      if (flow.reconciliationCanceled) return;
+      if (flow.reconciliationCanceled && !failure) return;
     }
+    if (failure) throw failure;
+  }
+
+  #withFailure(
+    ctx: ReconcileContext<T>,
+    flow: ReconcileFlow,
+    failure: ReconcileError,
+  ): ReconcileContext<T> {
+    return this.#context(ctx.key, ctx.signal, flow, ctx.logger, failure);
   }
 
   #context(
@@ -266,6 +288,7 @@ export class Reconciler<T extends KubeObject> {
     signal: AbortSignal,
     flow: ReconcileFlow,
     logger: ContextLogger,
+    failure?: ReconcileError,
   ): ReconcileContext<T> {
     const o = this.#o;
     return createReconcileContext({
@@ -278,6 +301,7 @@ export class Reconciler<T extends KubeObject> {
       ...(o.caches ? { cache: o.caches } : {}),
       events: o.events ?? noopEventRecorder,
       flow,
+      ...(failure ? { failure } : {}),
     });
   }
 

@@ -334,3 +334,34 @@ Deno.test("deletion starting during the finalizer add leads to an immediate retr
   assert.deepEqual((await t.env.get("a"))!.metadata.finalizers, ["x.io/y"], "no finalizer added");
   await t.env.merge("a", { metadata: { finalizers: null } });
 });
+
+Deno.test("after a failure only finally resources run, told the failure; the reconcile still fails", async () => {
+  const trace: string[] = [];
+  const seen: string[] = [];
+  const status: Resource = {
+    name: "status",
+    finally: true,
+    ensureCreated: async (_o, ctx) => {
+      trace.push("create:status");
+      seen.push(
+        ctx.failure ? `${ctx.failure.resource}: ${(ctx.failure.cause as Error).message}` : "ok",
+      );
+    },
+    ensureDeleted: async () => {},
+  };
+  await using t = await setup([
+    recorder(trace, "one", {
+      ensureCreated: async () => {
+        trace.push("create:one");
+        throw new Error("name too long");
+      },
+    }),
+    recorder(trace, "two"),
+    status,
+  ]);
+  const err = await t.reconcile().catch((e) => e);
+  assert.ok(err instanceof ReconcileError);
+  assert.equal(err.resource, "one", "the first failure is the reconcile's");
+  assert.deepEqual(trace, ["create:one", "create:status"], "two is skipped, status runs");
+  assert.deepEqual(seen, ["one: name too long"]);
+});

@@ -7,6 +7,7 @@
 import type { KubeClient } from "../client/kube_client.ts";
 import type { KubeObject, ResourceType } from "../client/types.ts";
 import type { EventRecorder } from "./event_recorder.ts";
+import type { ReconcileError } from "./reconciler.ts";
 
 /**
  * One piece of what an operator manages for a primary object (a ConfigMap, a Deployment, a
@@ -43,6 +44,13 @@ export interface Resource<T extends KubeObject = KubeObject> {
   ensureCreated(obj: T, ctx: ReconcileContext<T>): Promise<void>;
   /** Removes what this resource manages for `obj`. Idempotent; "already gone" is success. */
   ensureDeleted(obj: T, ctx: ReconcileContext<T>): Promise<void>;
+  /**
+   * When true, this resource also runs after an earlier resource of the same reconcile
+   * failed, with the failure in `ctx.failure` (the reconcile still fails afterwards): the
+   * place for a status resource that records `Ready=False` with the reason.
+   * @default {false}
+   */
+  readonly finally?: boolean;
 }
 
 /**
@@ -159,6 +167,11 @@ export interface ReconcileContext<T extends KubeObject = KubeObject> {
   readonly resourceCanceled: boolean;
   /** True once `cancelReconciliation` was called. */
   readonly reconciliationCanceled: boolean;
+  /**
+   * The failure of an earlier resource in this reconcile; set only while a `finally`
+   * resource runs after it.
+   */
+  readonly failure: ReconcileError | undefined;
   /** Skips the rest of the current resource. */
   cancelResource(): void;
   /** Stops this reconcile after the current resource; keeps the finalizer on deletion. */

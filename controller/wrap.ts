@@ -87,5 +87,6 @@ export function wrap<T extends KubeObject>(
     name: resource.name,
     ensureCreated: created,
     ensureDeleted: deleted,
+    ...(resource.finally ? { finally: true } : {}),
   };
 }

@@ -70,6 +70,12 @@ export function childResource<C extends KubeObject>(
  * (observedGeneration and Ready=True once all three exist). Deletion runs them in reverse,
  * so the status resource (whose ensureDeleted does nothing) comes first and the ConfigMap
  * last, after the Deployment mounting it is gone.
+ *
+ * The status resource is `finally`: when a child fails (say the API refuses it because a
+ * 253-character Website name makes `X-html` too long: 422, which nothing retries), it still
+ * runs and records `Ready=False` with reason `ReconcileFailed` and the failure as message;
+ * the reconcile still fails, and the default error policy does not retry it until the
+ * Website changes or resyncs, so there is no hot loop.
  */
 export function websiteResources(
   client: KubeClient,
@@ -98,6 +104,7 @@ export function websiteResources(
   });
   const status: Resource<Website> = {
     name: "status",
+    finally: true,
     async ensureCreated(site, ctx) {
       const { namespace, name } = site.metadata;
       const get = (type: ResourceType, n: string) =>
@@ -107,14 +114,14 @@ export function websiteResources(
         get(Deployments, name!),
         get(Services, name!),
       ]);
-      const ready = children.every((c) => c !== undefined);
+      const ready = !ctx.failure && children.every((c) => c !== undefined);
       const conditions = setCondition(site.status?.conditions, {
         type: "Ready",
         status: ready ? "True" : "False",
-        reason: ready ? "ChildrenExist" : "ChildrenMissing",
+        reason: ready ? "ChildrenExist" : ctx.failure ? "ReconcileFailed" : "ChildrenMissing",
         message: ready
           ? "ConfigMap, Deployment and Service exist"
-          : "waiting for the ConfigMap, Deployment and Service",
+          : ctx.failure?.message ?? "waiting for the ConfigMap, Deployment and Service",
         observedGeneration: site.metadata.generation,
       }, { now: options.now?.() ?? Date.now() });
       const next = { observedGeneration: site.metadata.generation, conditions };
@@ -128,7 +135,7 @@ export function websiteResources(
           ready ? "True" : "False"
         }`,
       );
-      if (!ready) ctx.requeueAfter(1000);
+      if (!ready && !ctx.failure) ctx.requeueAfter(1000);
     },
     ensureDeleted: () => Promise.resolve(),
   };
