@@ -319,7 +319,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
   readonly #api: PrimaryApi<T>;
   readonly #resources: readonly Resource<T>[];
   readonly #failures = new Map<string, number>();
-  readonly #warnings = new Set<Promise<void>>();
+  #warnings: Promise<void> = Promise.resolve();
   readonly #clock: Clock;
   readonly #logger: ContextLogger;
   readonly #queue: WorkQueue<string>;
@@ -576,7 +576,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
     }
     this.#abortReconciles.abort(new Error(`controller ${this.#name} stopped`));
     await Promise.allSettled(this.#workers);
-    await Promise.allSettled([...this.#warnings]);
+    await this.#warnings;
     for (const release of this.#releases.splice(0).reverse()) {
       try {
         await release();
@@ -615,9 +615,9 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
         this.#logger.debug("reconcile of {key} aborted by shutdown", { key });
       } else {
         this.#afterFailure(key, err);
-        // Written in the background: the key is free for its next run meanwhile.
-        const written = this.#recordWarning(key, err).finally(() => this.#warnings.delete(written));
-        this.#warnings.add(written);
+        // Written in the background (the key is free for its next run meanwhile), one after
+        // another, so that repeats aggregate into one Event instead of racing to create two.
+        this.#warnings = this.#warnings.then(() => this.#recordWarning(key, err));
       }
     } finally {
       this.#stats.inFlight--;

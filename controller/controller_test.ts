@@ -148,8 +148,12 @@ Deno.test("a failing reconcile backs off per key, records a Warning, then succee
   assert.deepEqual(attempts, [0, 5, 15, 35], "5, 10, 20 ms backoff");
   assert.equal(t.controller.queue.numRequeues("default/a"), 0, "success resets the backoff");
   assert.equal(t.controller.stats.errors, 3);
-  const events = (await t.env.client.resource(Events).list({ namespace: "default" }))
-    .items as Event[];
+  // Warnings are written in the background, after the reconcile that failed.
+  let events: Event[] = [];
+  await until(async () => {
+    events = (await t.env.client.resource(Events).list({ namespace: "default" })).items as Event[];
+    return events[0]?.count === 3;
+  });
   assert.equal(events.length, 1);
   assert.equal(events[0].type, "Warning");
   assert.equal(events[0].reason, "ReconcileError");
