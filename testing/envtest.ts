@@ -563,6 +563,11 @@ export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<E
       `--service-account-key-file=${dir}/sa.pub`,
       `--service-account-signing-key-file=${dir}/sa.key`,
       "--service-cluster-ip-range=10.0.0.0/24",
+      // Webhooks and APIServices that name a Service are reached through the Service's
+      // EndpointSlices instead of its ClusterIP. Nothing creates EndpointSlices here (there is no
+      // controller-manager), so such a call fails at once as "no endpoints" instead of dialling a
+      // 10.0.0.x ClusterIP off this machine: every connection stays on loopback.
+      "--enable-aggregator-routing=true",
       "--authorization-mode=RBAC",
       "--bind-address=127.0.0.1",
       "--advertise-address=127.0.0.1",

@@ -152,6 +152,17 @@ function decodeBase64(text: string): string {
 
 class CallError extends Error {}
 
+/** Whether a webhook URL names a loopback host. */
+function _isLoopbackUrl(raw: string): boolean {
+  let host: string;
+  try {
+    host = new URL(raw).hostname;
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 async function post(
   cc: Hook["clientConfig"],
   path: string,
@@ -170,6 +181,12 @@ async function post(
     );
   }
   const url = `${cc.url}${path}${cc.url.includes("?") ? "&" : "?"}timeout=${timeoutSeconds}s`;
+  if (!_isLoopbackUrl(cc.url)) {
+    // A test server never reaches off its own machine, whatever a configuration says.
+    throw new CallError(
+      `failed to call webhook: Post "${url}": the embedded API server only calls webhooks on loopback (127.0.0.0/8, [::1], localhost)`,
+    );
+  }
   const client = cc.caBundle
     ? Deno.createHttpClient({ caCerts: [decodeBase64(cc.caBundle)] })
     : undefined;
