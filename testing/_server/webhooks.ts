@@ -545,7 +545,9 @@ export async function admitWrite(
       const ops = JSON.parse(decodeBase64(r.response.patch));
       const at = await atVersion(ctx, req.info, object, hook.version);
       const patched = applyJsonPatch(at!, ops);
-      object = (await atVersion(ctx, req.info, patched, req.info.version))!;
+      // Back to the version the write stores (the storage one when converting).
+      const own = String(object.apiVersion).split("/").pop()!;
+      object = (await atVersion(ctx, req.info, patched, own))!;
       mutated = true;
     }
   }
