@@ -9,6 +9,11 @@ import type { ObjectMeta, ResourceType } from "./types.ts";
 import type { CustomResourceDefinition } from "./builtin_types.ts";
 import { CustomResourceDefinitions } from "./builtins.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
+import {
+  type CustomResourceConversion,
+  type WebhookClientConfig,
+  withConversionWebhook,
+} from "./conversion.ts";
 
 /** The CRD of a custom resource type, or the CRD itself. */
 export function _crdOf(
@@ -66,6 +71,11 @@ export interface EnsureCrdOptions {
   pollIntervalMs?: number;
   /** The clock for polling and the deadline (default the system clock). */
   clock?: Clock;
+  /**
+   * Where the API server reaches the conversion webhook: for a type whose versions declare
+   * conversion, the CRD is installed with `strategy: Webhook` there (see `withConversionWebhook`).
+   */
+  conversionWebhook?: WebhookClientConfig;
 }
 
 /**
@@ -159,7 +169,12 @@ export async function ensureCustomResourceDefinition(
   crd: CustomResourceDefinition | { crd: CustomResourceDefinition },
   options: EnsureCrdOptions = {},
 ): Promise<CustomResourceDefinition> {
-  const want = _crdOf(crd);
+  const want = options.conversionWebhook && "conversion" in crd && crd.conversion
+    ? withConversionWebhook(
+      crd as { crd: CustomResourceDefinition; conversion?: CustomResourceConversion },
+      options.conversionWebhook,
+    )
+    : _crdOf(crd);
   const name = want.metadata.name ?? "";
   const clock = options.clock ?? systemClock;
   const signal = options.signal;

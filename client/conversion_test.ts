@@ -186,3 +186,20 @@ Deno.test("versionType decodes with that version's schema; the CRD switches to W
   });
   assert.equal(Thing.crd.spec.conversion, undefined);
 });
+
+Deno.test("ensureCustomResourceDefinition with conversionWebhook installs strategy Webhook", async () => {
+  const { startApiServer } = await import("../testing/api_server.ts");
+  const { KubeClient } = await import("./kube_client.ts");
+  const { ensureCustomResourceDefinition } = await import("./custom_resource.ts");
+  await using server = await startApiServer();
+  using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+  const config = { url: "https://127.0.0.1:9443/convert", caBundle: "QQ==" };
+  const crd = await ensureCustomResourceDefinition(client, Thing, { conversionWebhook: config });
+  assert.deepEqual(crd.spec.conversion, {
+    strategy: "Webhook",
+    webhook: { clientConfig: config, conversionReviewVersions: ["v1"] },
+  });
+  // Without the option the CRD converts nothing (strategy None, as the server defaults).
+  const plain = await ensureCustomResourceDefinition(client, Thing);
+  assert.deepEqual(plain.spec.conversion, { strategy: "None" });
+});

@@ -8,6 +8,8 @@ import { startApiServer } from "../testing/api_server.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
 import { SelfManagedCertificates } from "./self_managed.ts";
 import { _inspect, _signedBy } from "./_x509.ts";
+import { ValidatingWebhookConfigurations, webhookConfigurations } from "./configurations.ts";
+import { validatingWebhook } from "./admission.ts";
 
 const Thing = defineCustomResource({
   group: "selfcert.operatorkit.io",
@@ -94,6 +96,27 @@ Deno.test("self-managed: one Secret shared by replicas, CA bundle written into t
   });
   await a.reconcile();
   assert.equal(await bundleOf(), b64(a.caCert!));
+
+  // The same for a ValidatingWebhookConfiguration: created without a bundle, then changed.
+  const vwcs = client.resource(ValidatingWebhookConfigurations);
+  const [cfg] = webhookConfigurations(
+    [validatingWebhook(Thing, { validate: () => ({ allowed: true }) })],
+    { name: "op", clientConfig: (path) => ({ url: `https://127.0.0.1:9${path}` }) },
+  );
+  await vwcs.create(cfg);
+  const vBundle = async () => (await vwcs.get("op")).webhooks?.[0].clientConfig.caBundle;
+  await b.reconcile();
+  assert.equal(await vBundle(), b64(a.caCert!));
+  const v = await vwcs.get("op");
+  await vwcs.replace({
+    ...v,
+    webhooks: v.webhooks!.map((w) => ({
+      ...w,
+      clientConfig: { ...w.clientConfig, caBundle: b64("x") },
+    })),
+  });
+  await a.reconcile();
+  assert.equal(await vBundle(), b64(a.caCert!));
 });
 
 Deno.test("self-managed: the serving certificate is re-issued from the same CA before expiry; listeners hear it", async () => {
