@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { _pluralize } from "./_plural.ts";
 import { z } from "zod";
 import { stringify as yamlStringify } from "yaml";
 import type { Decoder, KubeObject, ObjectMeta, ResourceType } from "./types.ts";
@@ -265,7 +266,10 @@ export interface CustomResourceOptions<
   version: string;
   /** The kind, in PascalCase. */
   kind: string;
-  /** URL name; defaults to the lowercase kind + `s` (set it for irregular plurals). */
+  /**
+   * URL name.
+   * @default {the lowercase kind by the English rules: -s/-x/-z/-ch/-sh + es, consonant + y to -ies, else + s; a kind ending in an irregular noun (Person, Child, Leaf, Analysis...) must set it}
+   */
   plural?: string;
   /** Defaults to the lowercase kind. */
   singular?: string;
@@ -395,7 +399,8 @@ function _check(ok: boolean, what: string, found: unknown): void {
 /**
  * Defines a custom resource from zod schemas. Returns a resource type with the object type
  * inferred (`InferCustomResource<typeof X>`), a whole-object decoder (`schema`) and the CRD
- * (`crd`). `plural` defaults to the lowercase kind + `s`, `singular` to the lowercase kind;
+ * (`crd`). `plural` defaults to the lowercase kind made plural by the English rules (`Policy` ->
+ * `policies`, `Ingress` -> `ingresses`; irregular nouns must set it), `singular` to the lowercase kind;
  * the status subresource is on when a status schema is given (unless `subresources.status`
  * is false).
  *
@@ -432,7 +437,7 @@ export function defineCustomResource<
   _check(typeof group === "string" && DNS_SUBDOMAIN.test(group), "a group with a dot", group);
   _check(typeof kind === "string" && /^[A-Z][A-Za-z0-9]*$/.test(kind), "a PascalCase kind", kind);
   _check(scope === "Namespaced" || scope === "Cluster", `scope "Namespaced" or "Cluster"`, scope);
-  const plural = options.plural ?? `${kind.toLowerCase()}s`;
+  const plural = options.plural ?? _pluralize(kind);
   const singular = options.singular ?? kind.toLowerCase();
   _check(DNS_LABEL.test(plural), "a lowercase plural", plural);
   _check(DNS_LABEL.test(singular), "a lowercase singular", singular);
