@@ -2,34 +2,13 @@
 // name), and every resource with its verbs and subresources, read from the documents' paths
 // (`x-kubernetes-action`, `x-kubernetes-group-version-kind`).
 import type { OpenApiSchema, SpecInput } from "./spec.ts";
+import type { BuiltinResource, BuiltinSubresource } from "../../testing/_schema/builtin.ts";
 
-/** A subresource (`deployments/scale`) as discovery lists it. */
-export interface SubresourceModel {
-  name: string;
-  group: string;
-  version: string;
-  kind: string;
-  verbs: string[];
-}
+/** A subresource (`deployments/scale`) as discovery lists it: the table's own shape. */
+export type SubresourceModel = BuiltinSubresource;
 
-/** One resource of one group version. */
-export interface ResourceModel {
-  group: string;
-  version: string;
-  kind: string;
-  plural: string;
-  namespaced: boolean;
-  verbs: string[];
-  shortNames: string[];
-  categories: string[];
-  /** The server maintains metadata.generation. */
-  generation: boolean;
-  /** DELETE answers the deleted object instead of a Status. */
-  returnDeleted: boolean;
-  subresources: SubresourceModel[];
-  /** The OpenAPI definition name of the kind, e.g. `io.k8s.api.apps.v1.Deployment`. */
-  definition: string;
-}
+/** One resource of one group version: the shape the embedded server's table holds. */
+export type ResourceModel = BuiltinResource;
 
 /** The whole model. */
 export interface ApiModel {
