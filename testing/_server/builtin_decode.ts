@@ -139,7 +139,6 @@ class Decoder {
         const decoded = this.value(prop, child, inner, [...path, k]);
         if (decoded !== undefined) out[k] = decoded;
       }
-      fillZeros(s, out, 0);
       return out;
     }
     if (typeof s.additionalProperties === "object") {
@@ -183,6 +182,34 @@ function zeroOf(site: CompactSchema, required: boolean, depth: number): unknown 
   // a required slice without omitempty is `null` when nil
   if (required && resolve(site).type === "array") return null;
   return undefined;
+}
+
+/**
+ * Fills in what Go always serializes (see fillZeros) everywhere in `obj`, as the object reads
+ * back from a real server. Runs after field tracking: kube's managedFields never name these.
+ */
+export function fillBuiltinZeros(info: ResourceInfo, obj: Obj): void {
+  const def = builtinDefinitionOf(info);
+  if (def) fillTree({ $ref: def }, obj, 0);
+}
+
+function fillTree(site: CompactSchema, v: unknown, depth: number): void {
+  if (depth > 40 || v === null || typeof v !== "object") return;
+  const s = resolve(site);
+  if (s["x-kubernetes-preserve-unknown-fields"]) return;
+  if (Array.isArray(v)) {
+    if (s.items) { for (const item of v) fillTree(s.items, item, depth + 1); }
+    return;
+  }
+  const o = v as Obj;
+  if (s.properties) {
+    for (const [k, prop] of Object.entries(s.properties)) {
+      if (k in o) fillTree(prop, o[k], depth + 1);
+    }
+    fillZeros(s, o, depth);
+  } else if (typeof s.additionalProperties === "object") {
+    for (const child of Object.values(o)) fillTree(s.additionalProperties, child, depth + 1);
+  }
 }
 
 /** The zero status a built-in's strategy sets on create (`status: {}` and Go zero fields). */

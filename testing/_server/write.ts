@@ -2,7 +2,7 @@
 // validation (2.x, 10.1), status subresource rules (4.1), generation (1.4), managed fields (1.5),
 // no-op detection (1.2), finalizer-driven deletion (3.4, 3.5), dry run (3.8).
 import type { StatusCause } from "../../client/types.ts";
-import { decodeBuiltin, missingRequired, zeroStatus } from "./builtin_decode.ts";
+import { decodeBuiltin, fillBuiltinZeros, missingRequired, zeroStatus } from "./builtin_decode.ts";
 import {
   builtinDefaults,
   builtinOnCreate,
@@ -219,11 +219,8 @@ export function createObject(
   omitEmpty(info, obj);
   defaultsBeforeRecord(info, obj);
   builtinDefaults(info, obj, String(m.uid));
-  const causes = [
-    ...validateMeta(info, obj.metadata as Obj),
-    ...validateKind(info, obj),
-    ...builtinValidation(info, obj),
-  ];
+  const known = [...validateMeta(info, obj.metadata as Obj), ...validateKind(info, obj)];
+  const causes = [...known, ...builtinValidation(info, obj, known)];
   if (causes.length) throw invalid(validationNames(info), String(m.name), causes);
   if (info.storeKey === CRD_KEY) obj = prepareCrd(ctx, obj);
   if (info.namespaced) checkNamespace(ctx, info, m.namespace as string, String(m.name));
@@ -231,6 +228,7 @@ export function createObject(
   const key = info.namespaced ? `${m.namespace}/${m.name}` : String(m.name);
   if (ctx.store.get(info.storeKey, key)) throw alreadyExists(info, String(m.name));
   record(ctx, info, undefined, obj, opts);
+  fillBuiltinZeros(info, obj);
   builtinOnCreate(info, obj, String(m.uid), { status: zeroStatus(info), controllers: ctx.gc });
   defaultsAfterRecord(info, obj);
   if (info.storeKey === CRD_KEY) obj.status = initialCrdStatus(obj, undefined);
@@ -239,11 +237,11 @@ export function createObject(
 }
 
 /** Required fields (OpenAPI `required`) and the cross-field rules of built-in kinds. */
-function builtinValidation(info: ResourceInfo, obj: Obj): StatusCause[] {
+function builtinValidation(info: ResourceInfo, obj: Obj, before: StatusCause[]): StatusCause[] {
   const specific = builtinRules(info, obj);
   // a kind's own rule for a field replaces the generic "Required value"
   const generic = missingRequired(info, obj).filter((c) =>
-    !specific.some((s) => s.field === c.field)
+    ![...before, ...specific].some((s) => s.field === c.field)
   );
   return [...generic, ...specific];
 }
@@ -355,12 +353,12 @@ export function updateObject(
     }
   }
   m = obj.metadata as Obj;
-  const causes = [
+  const known = [
     ...validateMeta(info, m),
     ...validateKind(info, obj),
     ...validateImmutable(info, obj, oldObj),
-    ...builtinValidation(info, obj),
   ];
+  const causes = [...known, ...builtinValidation(info, obj, known)];
   if (oldMeta.deletionTimestamp) {
     const before = new Set((oldMeta.finalizers as string[] | undefined) ?? []);
     const added = ((m.finalizers as string[] | undefined) ?? []).filter((f) => !before.has(f));
@@ -382,6 +380,7 @@ export function updateObject(
     obj.status = initialCrdStatus(obj, oldObj);
   }
   record(ctx, info, oldObj, obj, opts);
+  fillBuiltinZeros(info, obj);
   builtinOnUpdate(info, obj, String(oldMeta.uid ?? ""));
   if (deepEqual(withoutVolatile(obj), withoutVolatile(oldObj))) {
     return { obj: oldObj, code: 200, warnings };
