@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { z } from "zod";
-import { defineCustomResource, ensureCustomResourceDefinition } from "../client/custom_resource.ts";
+import { twoVersionThing } from "./_test_util.ts";
+import { ensureCustomResourceDefinition } from "../client/custom_resource.ts";
 import { withConversionWebhook } from "../client/conversion.ts";
 import { CustomResourceDefinitions, Secrets } from "../client/builtins.ts";
 import { KubeClient } from "../client/kube_client.ts";
@@ -11,21 +11,7 @@ import { _inspect, _signedBy } from "./_x509.ts";
 import { ValidatingWebhookConfigurations, webhookConfigurations } from "./configurations.ts";
 import { validatingWebhook } from "./admission.ts";
 
-const Thing = defineCustomResource({
-  group: "selfcert.operatorkit.io",
-  version: "v1",
-  kind: "Thing",
-  scope: "Namespaced",
-  spec: z.object({ size: z.int() }),
-  versions: [{
-    name: "v1alpha1",
-    spec: z.object({ size: z.string() }),
-    conversion: {
-      toStorage: (o) => ({ ...o, spec: { size: Number(o.spec.size) } }),
-      fromStorage: (o) => ({ ...o, spec: { size: String(o.spec.size) } }),
-    },
-  }],
-});
+const Thing = twoVersionThing("selfcert.operatorkit.io");
 
 const b64 = (s: string) => btoa(s);
 

@@ -1,26 +1,11 @@
 import assert from "node:assert/strict";
-import { z } from "zod";
-import { defineCustomResource } from "../client/custom_resource.ts";
+import { twoVersionThing } from "./_test_util.ts";
 import { deny, validatingWebhook } from "./admission.ts";
 import { CertificateDirectory, staticCertificate } from "./certificates.ts";
 import { generateWebhookCertificate } from "./self_managed.ts";
 import { serveWebhooks } from "./server.ts";
 
-const Thing = defineCustomResource({
-  group: "demo.operatorkit.io",
-  version: "v1",
-  kind: "Thing",
-  scope: "Namespaced",
-  spec: z.object({ size: z.int() }),
-  versions: [{
-    name: "v1alpha1",
-    spec: z.object({ size: z.string() }),
-    conversion: {
-      toStorage: (o) => ({ ...o, spec: { size: Number(o.spec.size) } }),
-      fromStorage: (o) => ({ ...o, spec: { size: String(o.spec.size) } }),
-    },
-  }],
-});
+const Thing = twoVersionThing("demo.operatorkit.io");
 
 const hook = validatingWebhook(Thing, {
   validate: ({ request }) =>
