@@ -62,31 +62,23 @@ export async function buildPeers(
   const out: BuiltPeers = { missing: [] };
   Deno.mkdirSync(join(CACHE, "bin"), { recursive: true });
 
-  const goDir = join(here, "client_go");
-  const goBin = join(CACHE, "bin", "client_go");
-  if (!want("client-go")) { /* not asked for */ }
-  else if (!(await has("go"))) out.missing.push("client-go: no `go` on PATH");
-  else {
-    const src = Math.max(...["main.go", "go.mod", "go.sum"].map((f) => mtime(join(goDir, f))));
-    if (mtime(goBin) < src) {
-      log("building the client-go peer (go build, niced, one job)...");
-      await run("go", ["build", "-p", "1", "-o", goBin, "."], goDir, { GOMAXPROCS: "1" });
+  // The Go peers: one module each, built with `go build` into the cache's bin/.
+  const goPeer = async (peer: "client-go" | "controller-runtime", dir: string) => {
+    if (!want(peer)) return undefined;
+    if (!(await has("go"))) {
+      out.missing.push(`${peer}: no \`go\` on PATH`);
+      return undefined;
     }
-    out.clientGo = goBin;
-  }
-
-  const crDir = join(here, "controller_runtime");
-  const crBin = join(CACHE, "bin", "controller_runtime");
-  if (!want("controller-runtime")) { /* not asked for */ }
-  else if (!(await has("go"))) out.missing.push("controller-runtime: no `go` on PATH");
-  else {
-    const src = Math.max(...["main.go", "go.mod", "go.sum"].map((f) => mtime(join(crDir, f))));
-    if (mtime(crBin) < src) {
-      log("building the controller-runtime peer (go build, niced, one job)...");
-      await run("go", ["build", "-p", "1", "-o", crBin, "."], crDir, { GOMAXPROCS: "1" });
+    const src = join(here, dir);
+    const bin = join(CACHE, "bin", dir);
+    if (mtime(bin) < Math.max(...["main.go", "go.mod", "go.sum"].map((f) => mtime(join(src, f))))) {
+      log(`building the ${peer} peer (go build, niced, one job)...`);
+      await run("go", ["build", "-p", "1", "-o", bin, "."], src, { GOMAXPROCS: "1" });
     }
-    out.controllerRuntime = crBin;
-  }
+    return bin;
+  };
+  out.clientGo = await goPeer("client-go", "client_go");
+  out.controllerRuntime = await goPeer("controller-runtime", "controller_runtime");
 
   const rsDir = join(here, "kube_rs");
   const rsTarget = join(CACHE, "kube_rs-target");
