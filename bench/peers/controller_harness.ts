@@ -5,14 +5,14 @@
 // operator process's CPU. See bench/peers/README.md.
 //
 //   deno task bench:peers:controller --kubeconfig PATH [--objects 10000]
-//       [--concurrency 1,10,50] [--rounds 1] [--peers operatorkit,controller-runtime]
+//       [--concurrency 1,10,50] [--rounds 1] [--peers operatorkit,controller-runtime] [--publish]
 //
 // Each run gets a fresh namespace, and its objects are left behind (they carry finalizers that
 // nobody removes once the operator stops): use a throwaway cluster such as `deno task envtest`.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigMaps, KubeClient, Namespaces } from "../../mod.ts";
-import { buildPeers } from "./build.ts";
+import { buildPeers, CACHE } from "./build.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
@@ -29,9 +29,10 @@ function flags(): Record<string, string> {
   for (let i = 0; i < Deno.args.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(Deno.args[i]);
     if (!m) throw new Error(`expected --flag value, found ${JSON.stringify(Deno.args[i])}`);
-    out[m[1]] = m[2] ?? Deno.args[++i] ?? "";
+    out[m[1]] = m[2] ??
+      (m[1] === "publish" ? "true" : Deno.args[++i] ?? "");
   }
-  const known = ["kubeconfig", "objects", "concurrency", "rounds", "peers"];
+  const known = ["kubeconfig", "objects", "concurrency", "rounds", "peers", "publish"];
   for (const k of Object.keys(out)) {
     if (!known.includes(k)) {
       throw new Error(`unknown flag --${k}; expected --${known.join(", --")}`);
@@ -176,7 +177,14 @@ async function main(): Promise<void> {
     }
   }
   if (failures.length) lines.push("", "Failures:", ...failures.map((x) => `- ${x}`));
-  console.log(lines.join("\n"));
+  const report = lines.join("\n") + "\n";
+  console.log(report);
+  const outDir = join(CACHE, "results");
+  Deno.mkdirSync(outDir, { recursive: true });
+  Deno.writeTextFileSync(join(outDir, `controller-${objects}.md`), report);
+  if (f.publish === "true") {
+    Deno.writeTextFileSync(join(here, "results", `controller-${objects}.md`), report);
+  }
   if (failures.length) Deno.exitCode = 1;
 }
 

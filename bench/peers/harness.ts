@@ -297,7 +297,8 @@ async function main(): Promise<void> {
     {
       id: "operatorkit-identity",
       label: "operatorkit (identity transform)",
-      version: `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}`,
+      version:
+        `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}, DENO_V8_FLAGS=${deployed.DENO_V8_FLAGS}`,
       ours: true,
       ...deno("operatorkit_peer.ts", { ...deployed, PEER_TRANSFORM: "identity" }),
     },
