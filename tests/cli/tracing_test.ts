@@ -1,6 +1,7 @@
 // Traces from the Website operator as a subprocess with Deno's built-in OpenTelemetry
 // (OTEL_DENO=true) exporting OTLP/HTTP JSON to a receiver this test starts on 127.0.0.1: one
-// Website created, updated and deleted gives a reconcile span each, with a child span per
+// Website created, updated and deleted gives a reconcile span each (and a change to its owned
+// ConfigMap one naming that object as the trigger), with a child span per
 // Resource operation (in order, reversed on deletion) and client request spans below them
 // (verb, resource, status code); the JSON log line of a reconcile carries its trace id.
 import assert from "node:assert/strict";
@@ -116,6 +117,31 @@ Deno.test("website operator with OTEL_DENO=true: a span per reconcile, per Resou
         r.properties.traceId === undefined || /^[0-9a-f]{32}$/.test(String(r.properties.traceId))
       ),
     );
+
+    // A change to an owned object: the reconcile says which one, and what it saw. (An event
+    // arriving while the key already waits is coalesced into the first trigger, so the label is
+    // touched again until a reconcile reports this very change.)
+    let touchedRv = "";
+    const byTouch = (s: ReceivedSpan) =>
+      s.attributes["operatorkit.trigger"] === "mapped" &&
+      s.attributes["operatorkit.trigger.resource_version"] === touchedRv;
+    await eventually("a reconcile span triggered by the owned ConfigMap's update", async () => {
+      if (reconciles().some(byTouch)) return true;
+      const touched = await api(server, CM, {
+        method: "PATCH",
+        contentType: "application/merge-patch+json",
+        body: { metadata: { labels: { touched: String(Date.now()) } } },
+      });
+      assert.equal(touched.status, 200);
+      touchedRv = (touched.body.metadata as { resourceVersion: string }).resourceVersion;
+      await eventually("the span", () => reconciles().some(byTouch), 3_000).catch(() => {});
+      return reconciles().some(byTouch);
+    }, 30_000);
+    const mapped = find("mapped", byTouch);
+    assert.equal(mapped.attributes["operatorkit.trigger.via"], "owns");
+    assert.equal(mapped.attributes["operatorkit.trigger.kind"], "ConfigMap");
+    assert.equal(mapped.attributes["operatorkit.trigger.object"], "default/blog-html");
+    assert.equal(mapped.attributes["operatorkit.trigger.event"], "update");
 
     // Update: generation 2 replaces the ConfigMap.
     const patched = await api(server, SITE, {
