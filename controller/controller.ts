@@ -381,7 +381,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
       clock: this.#clock,
       logger: this.#logger,
       lookup: (key) => this.#caches.get(this.#o.type)?.get(key),
-      attempts: (key) => this.#queue.numRequeues(key),
+      attempts: (key) => this.#failures.get(key) ?? 0,
       waited: (key) => this.#queue.waitedMs(key),
       dueAt: (key) => this.#queue.delayedUntil(key),
     });
@@ -447,7 +447,7 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
           const reason = why?.type === "requeue" && why.reason === "requeueAfter"
             ? "requeueAfter" as const
             : "backoff" as const;
-          return { key, reason, attempts: q.numRequeues(key), nextAttemptAt: at };
+          return { key, reason, attempts: this.#failures.get(key) ?? 0, nextAttemptAt: at };
         }),
       },
       recent: this.#observer.recent(),
