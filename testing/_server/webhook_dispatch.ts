@@ -46,9 +46,9 @@ export async function dispatchWebhooks(
   if (sub === "scale") return undefined;
   switch (req.verb) {
     case "get":
-      return convert ? await convertResponse(ctx, req, handleGet(ctx, req)) : undefined;
+      return convert ? await convertResponse(ctx, req, (r) => handleGet(ctx, r)) : undefined;
     case "list":
-      return convert ? await convertResponse(ctx, req, await handleList(ctx, req)) : undefined;
+      return convert ? await convertResponse(ctx, req, (r) => handleList(ctx, r)) : undefined;
     case "watch":
       return convert ? convertWatch(ctx, req, await handleWatch(ctx, req)) : undefined;
     case "create":

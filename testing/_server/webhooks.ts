@@ -15,6 +15,8 @@ import type { ResourceRequest } from "./request.ts";
 import { type ApiStatusError, failure } from "./status.ts";
 import { clone, isObj, type Obj } from "./util.ts";
 import type { WriteResult } from "./write.ts";
+import { listBody, objectBody } from "./output.ts";
+import type { Rec } from "./store.ts";
 
 const VWC = "admissionregistration.k8s.io/validatingwebhookconfigurations";
 const MWC = "admissionregistration.k8s.io/mutatingwebhookconfigurations";
@@ -303,12 +305,34 @@ function stored(info: ResourceInfo, objects: Obj[]): Obj[] {
   return objects.map((o) => ({ ...o, apiVersion: av }));
 }
 
-/** A list or object Response at `req`'s version, converted when the CRD says so. */
+/**
+ * A list or object Response at `req`'s version, converted when the CRD says so. `read` runs
+ * the read handler; a Table is rendered from the converted objects (its columns are paths of
+ * the requested version).
+ */
 export async function convertResponse(
   ctx: ServerCtx,
   req: ResourceRequest,
-  res: Response,
+  read: (req: ResourceRequest) => Response | Promise<Response>,
 ): Promise<Response> {
+  if (req.output === "table") {
+    const res = await read({ ...req, output: "json" });
+    if (res.status !== 200) return res;
+    const body = await res.json() as Obj;
+    const list = Array.isArray(body.items);
+    const objects = await convertObjects(
+      ctx,
+      req.info,
+      stored(req.info, list ? body.items as Obj[] : [body]),
+      req.info.version,
+    );
+    const recs = objects.map((obj) => ({ key: "", obj })) as unknown as Rec[];
+    const text = list
+      ? listBody(ctx, req, recs, body.metadata as { resourceVersion: string })
+      : objectBody(ctx, req, recs[0]);
+    return new Response(text, { status: 200, headers: res.headers });
+  }
+  const res = await read(req);
   if (req.output !== "json" || res.status !== 200) return res;
   const body = await res.json() as Obj;
   if (Array.isArray(body.items)) {

@@ -99,6 +99,16 @@ export async function websiteWebhookScenario(
       );
       assert.equal(v1.apiVersion, "demo.operatorkit.io/v1");
       assert.deepEqual(v1.spec, { html: "<h1>v1</h1>", scaling: { replicas: 2 } });
+      // The server's Table at v1: its Replicas column is the v1 path .spec.scaling.replicas.
+      const table = await kubectl.ok([
+        "get",
+        "websites.v1.demo.operatorkit.io",
+        "modern",
+        "-n",
+        ns,
+        "--no-headers",
+      ]);
+      assert.match(table, /^modern\s+2\s/);
     });
 
     await t.step("kubectl writes v1alpha1 and lists it at v1", async () => {
