@@ -80,6 +80,13 @@ async function scenario(kubeconfigYaml: string): Promise<Record<string, unknown>
           ? deny(`size ${(request.object as Gadget).spec.size} is above 10`, { code: 422 })
           : allow("gadgets are fragile"),
     }),
+    validatingWebhook(Gadget, {
+      name: "vdelete-gadget.fidelity.operatorkit.io",
+      path: "/validate-delete",
+      operations: ["DELETE"],
+      validate: ({ request }) =>
+        request.oldObject?.metadata.labels?.keep === "yes" ? deny("this one is kept") : allow(),
+    }),
   ];
   await using server = await serveWebhooks({
     hostname: "127.0.0.1",
@@ -173,6 +180,13 @@ async function scenario(kubeconfigYaml: string): Promise<Record<string, unknown>
     out.createV2 = { apiVersion: created.apiVersion, spec: created.spec };
     const storedV1 = await gadgets.get("at-v2", { namespace: ns });
     out.createV2AtV1 = storedV1.spec;
+    // DELETE: the webhook sees the stored object as oldObject.
+    await gadgets.create(gadget("kept", 2, { keep: "yes" }));
+    out.deleteDenied = await outcome(() => gadgets.delete("kept", { namespace: ns }));
+    out.deleteAllowed = await outcome(async () => {
+      await gadgets.delete("small", { namespace: ns });
+      return await gadgets.get("kept", { namespace: ns });
+    });
   } finally {
     for (const c of [...configs, down]) {
       const type = c.kind === "MutatingWebhookConfiguration"
@@ -220,6 +234,16 @@ const EXPECTED = {
     spec: { dimensions: { size: 4 }, color: "blue" },
   },
   createV2AtV1: { size: 4, color: "blue" },
+  deleteDenied: {
+    code: 403,
+    message:
+      'admission webhook "vdelete-gadget.fidelity.operatorkit.io" denied the request: this one is kept',
+  },
+  deleteAllowed: {
+    ok: true,
+    labels: { keep: "yes", mutated: "yes" },
+    spec: { size: 2, color: "blue" },
+  },
 };
 
 Deno.test("webhook fidelity: the embedded server", async () => {
