@@ -143,7 +143,9 @@ Deno.test("website operator with OTEL_DENO=true: a span per reconcile, per Resou
     assert.equal(mapped.attributes["operatorkit.trigger.object"], "default/blog-html");
     assert.equal(mapped.attributes["operatorkit.trigger.event"], "update");
 
-    // Update: generation 2 replaces the ConfigMap.
+    // Update: generation 2 replaces the ConfigMap. Its first GET of the ConfigMap answers 500
+    // once: the transport retries it, and the span counts the retry.
+    server.faults.failNext(1, { status: 500, verb: "get", resource: "configmaps" });
     const patched = await api(server, SITE, {
       method: "PATCH",
       contentType: "application/merge-patch+json",
@@ -180,6 +182,8 @@ Deno.test("website operator with OTEL_DENO=true: a span per reconcile, per Resou
         .map((s) => `${s.name} ${s.attributes["http.response.status_code"]}`),
       ["get configmaps 200", "update configmaps 200"],
     );
+    const retried = otlp.children(otlp.children(updated)[0])[0];
+    assert.equal(retried.attributes["http.request.resend_count"], 1);
     assert.equal((await api(server, CM)).status, 200);
 
     // Delete: ensureDeleted in reverse order, then the finalizer patch.
