@@ -14,7 +14,10 @@ import type { CustomResourceDefinition, Secret } from "../client/builtin_types.t
 import { CustomResourceDefinitions, Secrets } from "../client/builtins.ts";
 import { type Clock, systemClock } from "../client/clock.ts";
 import type { CertificateSource, ServingCertificate } from "./certificates.ts";
-import { _generate, _inspect, _signedBy } from "./_x509.ts";
+// ./_x509.ts pulls in @peculiar/x509 and reflect-metadata, about 10 MB of RSS: it is imported
+// only when a certificate is made or checked, not by every operator that never serves webhooks
+// (bench/peers/README.md, idle RSS).
+const _x509 = () => import("./_x509.ts");
 import {
   MutatingWebhookConfigurations,
   ValidatingWebhookConfigurations,
@@ -67,6 +70,7 @@ export async function generateWebhookCertificate(options: {
   if (!options.dnsNames.length && !options.ipAddresses?.length) {
     throw new TypeError("generateWebhookCertificate: expected at least one DNS name or IP");
   }
+  const { _generate } = await _x509();
   return await _generate({
     commonName: options.dnsNames[0] ?? options.ipAddresses![0],
     dnsNames: options.dnsNames,
@@ -274,6 +278,7 @@ export class SelfManagedCertificates implements CertificateSource, AsyncDisposab
     const cert = _unb64(data?.["tls.crt"]);
     const key = _unb64(data?.["tls.key"]);
     if (!caCert || !caKey || !cert || !key) return undefined;
+    const { _inspect, _signedBy } = await _x509();
     const ca = _inspect(caCert);
     const leaf = _inspect(cert);
     if (!ca || !leaf || !(await _signedBy(cert, caCert))) return undefined;
