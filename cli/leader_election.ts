@@ -320,25 +320,38 @@ export class LeaderElector {
   }
 
   async #release(): Promise<void> {
-    const lease = this.#current;
-    if (!lease || lease.spec?.holderIdentity !== this.#o.identity) return;
+    const o = this.#o;
+    let lease = this.#current;
+    if (!lease || lease.spec?.holderIdentity !== o.identity) return;
+    const ref = { namespace: o.namespace };
     try {
-      await this.#o.api.replace({
-        ...lease,
-        spec: {
-          ...lease.spec,
-          holderIdentity: "",
-          leaseDurationSeconds: 1,
-          renewTime: microTime(this.#o.clock.now()),
-        },
-      }, { namespace: this.#o.namespace });
+      for (let attempt = 0;; attempt++) {
+        try {
+          await o.api.replace({
+            ...lease,
+            spec: {
+              ...lease.spec,
+              holderIdentity: "",
+              leaseDurationSeconds: 1,
+              renewTime: microTime(o.clock.now()),
+            },
+          }, ref);
+          break;
+        } catch (err) {
+          // A renewal cut short by the shutdown may still have been written: our copy is then
+          // one resourceVersion behind. Read the lease again and release it if it is still ours.
+          if ((err as { code?: number }).code !== 409 || attempt > 0) throw err;
+          lease = await o.api.get(o.name, ref);
+          if (lease.spec?.holderIdentity !== o.identity) return;
+        }
+      }
       this.#log.info("released lease {namespace}/{name}", {
-        namespace: this.#o.namespace,
-        name: this.#o.name,
+        namespace: o.namespace,
+        name: o.name,
       });
     } catch (err) {
       this.#log.warn("releasing lease {name} failed: {error}", {
-        name: this.#o.name,
+        name: o.name,
         error: err instanceof Error ? err.message : String(err),
       });
     }

@@ -244,3 +244,30 @@ Deno.test("leader election: a standby logs its candidacy once and the holder onc
     "b is standby: lease default/op-leader is held by c",
   ]);
 });
+
+Deno.test("leader election: a renewal written but cut short by the shutdown does not stop the release", async () => {
+  const clock = new FakeClock(0);
+  const store = new LeaseStore();
+  const a = new LeaderElector({
+    api: store.api("a", { on: false }),
+    name: "op-leader",
+    namespace: "default",
+    identity: "a",
+    clock,
+  });
+  const stop = new AbortController();
+  const run = a.run({
+    signal: stop.signal,
+    onStartedLeading: (s) =>
+      new Promise<void>((r) => s.addEventListener("abort", () => r(), { once: true })),
+  });
+  await clock.tickAsync(0);
+  assert.equal(a.isLeader, true);
+  // The server stored a renewal whose answer never arrived: a newer resourceVersion.
+  store.lease!.metadata.resourceVersion = String(++store.rv);
+  stop.abort();
+  await clock.tickAsync(0);
+  await run;
+  assert.equal(store.lease?.spec?.holderIdentity, "");
+  assert.equal(store.writes.at(-1), "a:release");
+});
