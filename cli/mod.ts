@@ -25,7 +25,3 @@ export * from "./debug_page.ts";
 export * from "./leader_election.ts";
 export * from "./manifests.ts";
 export * from "./run_operator.ts";
-// The types the runtime's API mentions, so the documentation of this entry point is whole.
-export type * from "../client/mod.ts";
-export type * from "../informer/mod.ts";
-export type * from "../controller/mod.ts";

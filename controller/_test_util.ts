@@ -1,5 +1,5 @@
 import type { KubeObject, ResourceType } from "../client/types.ts";
-import { createReconcileContext, ReconcileFlow } from "./reconcile_context.ts";
+import { _reconcileContext, ReconcileFlow } from "./_reconcile_flow.ts";
 import type { ReconcileContext } from "./resource.ts";
 
 export const TestType: ResourceType<KubeObject> = {
@@ -15,13 +15,12 @@ export function testContext(
   signal?: AbortSignal,
 ): { ctx: ReconcileContext<KubeObject>; flow: ReconcileFlow } {
   const flow = new ReconcileFlow();
-  const ctx = createReconcileContext({
+  const ctx = _reconcileContext({
     controller: "test",
     key: "ns/a",
     type: TestType,
-    flow,
     ...(signal ? { signal } : {}),
-  });
+  }, flow);
   return { ctx, flow };
 }
 

@@ -29,6 +29,8 @@
  *
  * @module
  */
+// What operator authors use. Internals (the reconcile algorithm, finalizer patches, the
+// completed-deletion memory, rate-limiter implementations, histograms) stay in their files.
 export type { Clock, TimerHandle } from "../client/clock.ts";
 export type {
   Decoder,
@@ -38,22 +40,59 @@ export type {
   OwnerReference,
   ResourceType,
 } from "../client/types.ts";
-export * from "./controller.ts";
-export * from "./crud_resource.ts";
-export * from "./event_recorder.ts";
-export * from "./finalizer.ts";
-export * from "./histogram.ts";
+export {
+  Controller,
+  type ControllerContext,
+  type ControllerDefaults,
+  type ControllerOptions,
+  type ControllerStats,
+  type ControllerTypes,
+  defaultFinalizer,
+} from "./controller.ts";
+export { type CrudOperations, type CrudPatch, crudResource } from "./crud_resource.ts";
+export { type EventInput, type EventRecorder, noopEventRecorder } from "./event_recorder.ts";
+export {
+  defaultErrorPolicy,
+  type ErrorAction,
+  type ErrorPolicy,
+  type ErrorPolicyInput,
+  isRetryable,
+  TerminalError,
+} from "./error_policy.ts";
+export { FinalizerConflictError, type JsonPatchOperation, type PrimaryApi } from "./finalizer.ts";
+export type { HistogramSnapshot } from "./histogram.ts";
 export * from "./inspection.ts";
-export * from "./informer_source.ts";
-export * from "./kube.ts";
-export * from "./middlewares.ts";
-export * from "./predicates.ts";
-export * from "./rate_limiter.ts";
-export * from "./reconcile_context.ts";
-export * from "./reconciler.ts";
-export * from "./resource.ts";
-export * from "./status.ts";
-export * from "./work_queue.ts";
-export * from "./wrap.ts";
+export type {
+  ControllerInformer,
+  InformerHandler,
+  InformerScopeOptions,
+  InformerSource,
+  OwnsSpec,
+  WatchSpec,
+} from "./informer_source.ts";
+export { type ResourceHandle, writeStatus } from "./kube.ts";
+export {
+  logging,
+  metrics,
+  ResourceMetrics,
+  type ResourceMetricSample,
+  ResourceTimeoutError,
+  retry,
+  type RetryOptions,
+  timeout,
+} from "./middlewares.ts";
 export * from "./ownership.ts";
-export * from "./error_policy.ts";
+export * from "./predicates.ts";
+export type { ExponentialBackoffOptions, RateLimiter, TokenBucketOptions } from "./rate_limiter.ts";
+export { createReconcileContext, type ReconcileContextOptions } from "./reconcile_context.ts";
+export { PAUSED_ANNOTATION, ReconcileError, type ReconcileResult } from "./reconciler.ts";
+export type {
+  CacheReader,
+  CacheReaders,
+  ContextLogger,
+  ReconcileContext,
+  Resource,
+} from "./resource.ts";
+export * from "./status.ts";
+export { WorkQueue, type WorkQueueCounters, type WorkQueueOptions } from "./work_queue.ts";
+export * from "./wrap.ts";

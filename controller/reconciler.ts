@@ -16,7 +16,7 @@ import {
   type PrimaryApi,
   removeFinalizer,
 } from "./finalizer.ts";
-import { createReconcileContext, ReconcileFlow } from "./reconcile_context.ts";
+import { _reconcileContext, ReconcileFlow } from "./_reconcile_flow.ts";
 import { traceResource } from "./_tracing.ts";
 import type {
   CacheReader,
@@ -176,11 +176,6 @@ export class Reconciler<T extends KubeObject> {
     this.#pause = [[PAUSED_ANNOTATION, "true"], ...Object.entries(options.pauseAnnotations ?? {})];
   }
 
-  /** True when `uid` completed deletion recently (the late-event guard). */
-  deletionCompleted(uid: string): boolean {
-    return this.#completed.has(uid);
-  }
-
   /** Reconciles `key` once. Throws {@linkcode ReconcileError} when a resource fails. */
   async reconcile(key: string, options: { signal?: AbortSignal } = {}): Promise<ReconcileResult> {
     const o = this.#o;
@@ -291,7 +286,7 @@ export class Reconciler<T extends KubeObject> {
     failure?: ReconcileError,
   ): ReconcileContext<T> {
     const o = this.#o;
-    return createReconcileContext({
+    return _reconcileContext({
       controller: o.controller,
       key,
       type: o.type,
@@ -300,9 +295,8 @@ export class Reconciler<T extends KubeObject> {
       ...(o.client ? { client: o.client } : {}),
       ...(o.caches ? { cache: o.caches } : {}),
       events: o.events ?? noopEventRecorder,
-      flow,
       ...(failure ? { failure } : {}),
-    });
+    }, flow);
   }
 
   #pausedBy(obj: T): string | undefined {

@@ -2,6 +2,8 @@
 // Expired in either form, HTTP status codes, broken lines; and the one-word reason each is
 // counted and logged under. Internal except `isExpired`.
 
+import { ShortWatchError } from "./errors.ts";
+
 export class _RelistRequest extends Error {
   constructor(readonly reason: string) {
     super(`relist requested: ${reason}`);
@@ -16,12 +18,7 @@ export class _IdleTimeout extends Error {
 }
 
 /** A watch that ended at once without a word: a broken server or proxy. */
-export class _ShortWatch extends Error {
-  constructor(resource: string) {
-    super(`expected a watch on ${resource} to stay open, found it closed at once`);
-    this.name = "ShortWatchError";
-  }
-}
+export { ShortWatchError as _ShortWatch } from "./errors.ts";
 
 /**
  * True for a 410 Expired/Gone, in either form the client reports it (an HTTP 410, or a watch
@@ -62,7 +59,7 @@ export function _isIdle(err: unknown): boolean {
 export function _failureReason(err: unknown): string {
   if (_isIdle(err)) return "idle";
   if (err instanceof Error && err.name === "WatchLineError") return "decode-error";
-  if (err instanceof Error && err.name === "ShortWatchError") return "short-watch";
+  if (err instanceof ShortWatchError) return "short-watch";
   const code = _code(err);
   if (code !== undefined) return `http-${code}`;
   return "network";

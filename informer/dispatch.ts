@@ -149,13 +149,6 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
     return this.#subs.size;
   }
 
-  /** Events buffered for the slowest consumer. */
-  get maxBacklog(): number {
-    let max = 0;
-    for (const s of this.#subs) max = Math.max(max, s.queue.length);
-    return max;
-  }
-
   /** Queues `event` for every consumer. */
   publish(event: InformerEvent<T>): void {
     if (this.#closed) return;

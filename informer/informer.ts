@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InformerStoppedError } from "./errors.ts";
 import { getLogger, type Logger } from "@logtape/logtape";
 import { type Clock, systemClock } from "../client/clock.ts";
 import type { DecodeFailure, KubeObject, ListWatch } from "../client/types.ts";
@@ -477,10 +478,6 @@ export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposa
   }
 
   #stoppedError(): Error {
-    const e = new Error(
-      `expected the ${this.#lw.type.plural} informer to sync, found it stopped first`,
-    );
-    e.name = "InformerStoppedError";
-    return e;
+    return new InformerStoppedError(this.#lw.type.plural);
   }
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { InformerStoppedError } from "./errors.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
 import type { ListWatch, WatchEvent } from "../client/types.ts";
 import { CM_TYPE, FakeCluster, type Obj } from "./_fake_cluster_test.ts";
@@ -396,7 +397,7 @@ Deno.test("an external signal stops the informer and ready() rejects when stoppe
   informer.start();
   const ready = informer.ready();
   ac.abort();
-  await assert.rejects(ready, { name: "InformerStoppedError" });
+  await assert.rejects(ready, InformerStoppedError);
   await informer.stop();
   assert.equal(informer.health().running, false);
 });

@@ -41,11 +41,20 @@ export type {
   WatchEvent,
   WatchOptions,
 } from "../client/types.ts";
+// The informer, its cache, the shared factory and their errors. The reflector, the dispatcher
+// and the resync loop are its parts, not its API: they stay in their files.
 export * from "./store.ts";
-export * from "./dispatch.ts";
-export * from "./health.ts";
-export * from "./reflector.ts";
-export * from "./resync.ts";
+export type { EventHandler, InformerEvent } from "./dispatch.ts";
+export type { InformerCounters, InformerHealth } from "./health.ts";
+export {
+  type InformerLogger,
+  isExpired,
+  type ReflectorFailure,
+  type ReflectorPhase,
+  SERVER_BOOKMARK_INTERVAL_MS,
+  watchLivenessBoundMs,
+} from "./reflector.ts";
 export * from "./drift_audit.ts";
 export * from "./informer.ts";
 export * from "./factory.ts";
+export * from "./errors.ts";
