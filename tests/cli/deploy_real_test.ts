@@ -27,9 +27,31 @@ const CRD = "websites.demo.operatorkit.io";
 type Doc = Record<string, unknown> & { kind: string; metadata: { name: string } };
 
 /** The Website operator's `manifests` output for namespace `ns`. */
-function manifests(ns: string): Promise<string> {
+function manifests(ns: string, extra: string[] = []): Promise<string> {
   const image = "ghcr.io/example/website-operator:1";
-  return manifestsOf("examples/website/main.ts", ["--image", image, "--manifest-namespace", ns]);
+  return manifestsOf("examples/website/main.ts", [
+    "--image",
+    image,
+    "--manifest-namespace",
+    ns,
+    ...extra,
+  ]);
+}
+
+/** Applies the manifests but the Deployment, the webhook configurations and the CRD. */
+async function applyRbac(kubectl: Kubectl, text: string): Promise<void> {
+  // No kubelet here: the operator runs as a process. The webhook configurations and the
+  // CRD's conversion point the API server at the webhook Service, which has no pod behind
+  // it here (outside a cluster the operator serves no webhooks); applyCrd installs the CRD.
+  const skip = [
+    "Deployment",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "CustomResourceDefinition",
+  ];
+  const docs = parseAllDocuments(text).map((d) => d.toJS() as Doc)
+    .filter((d) => !skip.includes(d.kind));
+  await kubectl.ok(["apply", "-f", "-"], docs.map((d) => stringify(d)).join("---\n"));
 }
 
 const suffix = () => crypto.randomUUID().slice(0, 8);
@@ -134,19 +156,7 @@ Deno.test({
     await kubectl.ok(["create", "namespace", sites]);
     const text = await manifests(ns);
     await applyCrd(kubectl, text);
-    // Everything but the Deployment (no kubelet here: the operator runs as a process) and
-    // the webhook configurations: they point the API server at the webhook Service, which
-    // has no pod behind it here (and whose DNS name is not a loopback address). Outside a
-    // cluster the operator serves no webhooks.
-    const skip = [
-      "Deployment",
-      "ValidatingWebhookConfiguration",
-      "MutatingWebhookConfiguration",
-      "CustomResourceDefinition", // applied by applyCrd, without the conversion webhook
-    ];
-    const docs = parseAllDocuments(text).map((d) => d.toJS() as Doc)
-      .filter((d) => !skip.includes(d.kind));
-    await kubectl.ok(["apply", "-f", "-"], docs.map((d) => stringify(d)).join("---\n"));
+    await applyRbac(kubectl, text);
     const dir = await Deno.makeTempDir({ prefix: "okt-deploy-" });
     try {
       const kc = `${dir}/kubeconfig`;
@@ -334,6 +344,76 @@ Deno.test({
     } finally {
       await Deno.remove(dir, { recursive: true });
       await kubectl.run(["delete", "namespace", ns, "--wait=false"]);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    `deploy (real tier): with --namespace, the operator runs on Roles in that namespace only (no cluster-wide access to Websites or children)${tier}`,
+  ignore,
+  async fn() {
+    if (!(await haveKubectl("deploy namespaced"))) return;
+    await using kubectl = await Kubectl.for({ kubeconfigYaml: await Deno.readTextFile(REAL!) });
+    const ns = `okt-deploy-${suffix()}`;
+    const sites = `${ns}-sites`;
+    await restrictedNamespace(kubectl, ns);
+    await kubectl.ok(["create", "namespace", sites]);
+    const text = await manifests(ns, ["--namespace", sites]);
+    await applyCrd(kubectl, text);
+    await applyRbac(kubectl, text);
+    const dir = await Deno.makeTempDir({ prefix: "okt-deploy-" });
+    try {
+      // The ServiceAccount may not list Websites cluster-wide, only in `sites`.
+      const can = async (args: string[]) =>
+        (await kubectl.run(["auth", "can-i", ...args, `--as=system:serviceaccount:${ns}:${SA}`]))
+          .stdout.trim();
+      assert.equal(await can(["list", "websites.demo.operatorkit.io", "-A"]), "no");
+      assert.equal(await can(["list", "websites.demo.operatorkit.io", "-n", sites]), "yes");
+      assert.equal(await can(["create", "configmaps", "-n", "default"]), "no");
+      const kc = `${dir}/kubeconfig`;
+      await Deno.writeTextFile(kc, stringify(await serviceAccountKubeconfig(kubectl, ns, SA)), {
+        mode: 0o600,
+      });
+      await using op = new OperatorProcess("examples/website/main.ts", [
+        ...TEST_FLAGS,
+        "--kubeconfig",
+        kc,
+        "--namespace",
+        sites,
+      ]);
+      await op.waitForLog(
+        "the controllers",
+        (r) => r.message.includes("controller(s) running"),
+        60_000,
+      );
+      await kubectl.ok(
+        ["apply", "-f", "-"],
+        stringify({
+          apiVersion: "demo.operatorkit.io/v1alpha1",
+          kind: "Website",
+          metadata: { name: "blog", namespace: sites },
+          spec: { html: "<h1>blog</h1>" },
+        }),
+      );
+      await eventually(
+        "the ConfigMap blog-html",
+        async () => (await kubectl.json([`configmap/blog-html`, "-n", sites])) !== undefined,
+        60_000,
+      );
+      await kubectl.ok(["delete", "website", "blog", "-n", sites, "--wait=false"]);
+      await eventually(
+        "the Website gone",
+        async () => (await kubectl.json(["website/blog", "-n", sites])) === undefined,
+        60_000,
+      );
+      op.kill("SIGTERM");
+      assert.equal((await op.exited()).code, 0, op.tail());
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await kubectl.run(["delete", "clusterrolebinding,clusterrole", SA, "--ignore-not-found"]);
+      await kubectl.run(["delete", "clusterrole", `${SA}-metrics-reader`, "--ignore-not-found"]);
+      await kubectl.run(["delete", "namespace", ns, sites, "--wait=false"]);
     }
   },
 });
