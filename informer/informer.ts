@@ -73,6 +73,15 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   /** Try a streaming list first, falling back to LIST when the server refuses (default false). */
   useStreamingList?: boolean;
   /**
+   * Serve the first LIST from the API server's watch cache (`resourceVersion=0`: one response
+   * whatever `pageSize`), as client-go's classic reflector and kube-rs's default watcher do. It
+   * syncs faster against a real kube-apiserver (bench/peers/README.md), but the cache may lag
+   * etcd: the first list can be older than what another client, or this operator before a
+   * restart, has already seen. Relists (after 410 Expired, drift, errors) stay consistent.
+   * Default false: consistent paged LISTs.
+   */
+  initialListFromCache?: boolean;
+  /**
    * Periodic metadata-only relist compared with the cache; differences trigger a full relist
    * (which repairs them by diffing) and are counted. Off by default.
    */
@@ -192,6 +201,7 @@ export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposa
       watchTimeoutSeconds: options.watchTimeoutSeconds,
       backoff: options.backoff,
       useStreamingList: options.useStreamingList,
+      initialListFromCache: options.initialListFromCache,
       clock: this.#clock,
       random: options.random,
       log: this.#log,

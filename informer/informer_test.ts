@@ -416,3 +416,31 @@ Deno.test("health reports staleness from the clock", async () => {
   assert.equal(h.resource, "configmaps");
   await informer.stop();
 });
+
+Deno.test("initialListFromCache: only the first LIST asks for resourceVersion 0; relists stay consistent", async () => {
+  const cluster = new FakeCluster();
+  cluster.create("ns", "a");
+  const clock = new FakeClock(0);
+  const informer = make(cluster, clock, { initialListFromCache: true });
+  informer.start();
+  await informer.ready();
+  await settle();
+  assert.equal(cluster.listCalls[0].resourceVersion, "0");
+  cluster.compact(); // 410 on the watch: relist
+  cluster.create("ns", "b");
+  await settle(10);
+  assert.equal(informer.health().relistReasons.expired, 1);
+  assert.ok(cluster.listCalls.length >= 2);
+  for (const call of cluster.listCalls.slice(1)) assert.equal(call.resourceVersion, undefined);
+  assert.deepEqual(informer.store.keys().sort(), ["ns/a", "ns/b"]);
+  await informer.stop();
+
+  // The default: every LIST is consistent.
+  const plain = new FakeCluster();
+  plain.create("ns", "a");
+  const informer2 = make(plain, clock);
+  informer2.start();
+  await informer2.ready();
+  assert.equal(plain.listCalls[0].resourceVersion, undefined);
+  await informer2.stop();
+});

@@ -186,6 +186,8 @@ export interface ReflectorOptions {
   backoff?: BackoffOptions;
   /** Try a streaming list (sendInitialEvents) first; fall back to LIST if refused (default false). */
   useStreamingList?: boolean;
+  /** First LIST with resourceVersion=0, from the watch cache (see `InformerOptions`). */
+  initialListFromCache?: boolean;
   /** Time source. */
   clock?: Clock;
   /** Randomness for jitter (default Math.random). */
@@ -427,6 +429,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
         fieldSelector: this.#o.fieldSelector,
         limit: this.#o.pageSize ?? 500,
         metadataOnly: this.#o.metadataOnly,
+        // Only until the first list succeeded: a relist must not go back in time.
+        ...(this.#o.initialListFromCache && !this.#synced ? { resourceVersion: "0" } : {}),
         signal,
       })
     ) {

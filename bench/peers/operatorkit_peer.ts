@@ -1,7 +1,8 @@
 // The operatorkit peer: an Informer over ConfigMaps in one namespace, imported the way an
 // operator imports the SDK (the package root), with the default transform (managedFields
 // dropped) or, with PEER_TRANSFORM=identity, caching objects as they arrive. PEER_LIST=stream
-// makes it start with a streaming list (sendInitialEvents) instead of paged LISTs.
+// makes it start with a streaming list (sendInitialEvents) instead of paged LISTs;
+// PEER_LIST=cache sets initialListFromCache (the first LIST with resourceVersion=0).
 import { ConfigMaps, Informer, KubeClient } from "../../mod.ts";
 import { cpuMs, heapAfterGc, peerEnv, rss, rvSum } from "./_measure.ts";
 
@@ -12,6 +13,7 @@ const informer = new Informer(client.resource(ConfigMaps), {
   namespace: env.namespace,
   pageSize: env.pageSize,
   useStreamingList: Deno.env.get("PEER_LIST") === "stream",
+  initialListFromCache: Deno.env.get("PEER_LIST") === "cache",
   ...(identity ? { transform: <T>(o: T) => o } : {}),
 });
 let updates = 0;
