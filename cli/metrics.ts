@@ -235,6 +235,17 @@ function _informers(o: _Out, informers: MetricsSnapshot["informers"]): void {
     "Seconds without a working watch while stale, else 0.",
     (h) => (h.watchStaleMs ?? 0) / 1000,
   );
+  if (informers.some((h) => h.cacheFingerprint !== undefined)) {
+    o.family(
+      "operatorkit_informer_cache_fingerprint",
+      "gauge",
+      "Sum mod 2^32 of FNV-1a(uid/resourceVersion) over the cached objects (equal caches match).",
+    );
+    for (const h of informers) {
+      if (h.cacheFingerprint === undefined) continue;
+      o.sample("operatorkit_informer_cache_fingerprint", label(h), h.cacheFingerprint);
+    }
+  }
   o.family(
     "operatorkit_informer_watch_reconnects_total",
     "counter",

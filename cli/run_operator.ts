@@ -444,7 +444,7 @@ export class OperatorRuntime {
           queue: c.queue.counters,
           resources: this.#registries.get(c.name)?.samples() ?? [],
         })),
-        informers: this.#informers?.health() ?? [],
+        informers: this.#informers?.health({ fingerprint: true }) ?? [],
         leader: flags.leaderElect ? this.#elector?.isLeader ?? false : true,
       });
     const m = flags.metricsBindAddress;

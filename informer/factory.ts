@@ -119,10 +119,15 @@ export class InformerFactory implements AsyncDisposable {
 
   /**
    * Health of every informer alive now (for readiness probes and metrics), with the scope
-   * each one watches.
+   * each one watches; `fingerprint` adds each cache's fingerprint (O(n)).
    */
-  health(): Array<InformerHealth & { scope: InformerScope }> {
-    return [...this.#entries.values()].map((e) => ({ ...e.informer.health(), scope: e.scope }));
+  health(
+    options: { fingerprint?: boolean } = {},
+  ): Array<InformerHealth & { scope: InformerScope }> {
+    return [...this.#entries.values()].map((e) => ({
+      ...e.informer.health(options),
+      scope: e.scope,
+    }));
   }
 
   /** A started informer for `type` in `scope`, shared with other users of the same scope. */

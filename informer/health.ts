@@ -67,6 +67,12 @@ export interface InformerHealth {
    * `staleAfterMs`; how long (ms) since a watch last worked.
    */
   watchStaleMs?: number;
+  /**
+   * With `health({ fingerprint: true })`: the sum modulo 2^32 of the 32-bit FNV-1a hashes of
+   * `uid/resourceVersion` of every cached object; equal caches have equal fingerprints, so it
+   * can be compared with one computed from a fresh LIST.
+   */
+  cacheFingerprint?: number;
   /** Why the last list or watch attempt failed (`idle`, `decode-error`, `http-500`, ...). */
   lastFailureReason?: string;
   /** Time (ms since epoch) of the last event of any kind, bookmarks included. */

@@ -16,6 +16,7 @@ import { Reflector, type ReflectorFailure, type ReflectorPhase } from "./reflect
 import { runResync } from "./resync.ts";
 import { MemoryStore, type Store } from "./store.ts";
 import { runDriftAudit } from "./drift_audit.ts";
+import { _cacheFingerprint } from "./_fingerprint.ts";
 
 export type { BackoffOptions } from "./_backoff.ts";
 
@@ -350,8 +351,11 @@ export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposa
     return this.#dispatcher.idle(options.signal);
   }
 
-  /** Health: sync state, last event time, staleness, watch health, counters and reasons. */
-  health(): InformerHealth {
+  /**
+   * Health: sync state, last event time, staleness, watch health, counters and reasons. With
+   * `fingerprint`, also the cache's fingerprint (O(n) in the cached objects).
+   */
+  health(options: { fingerprint?: boolean } = {}): InformerHealth {
     const now = this.#clock.now();
     const since = this.#lastEventAt ?? this.#startedAt;
     const t = this.#lw.type;
@@ -363,6 +367,7 @@ export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposa
         ? { watchStaleMs: now - this.#degradedSince }
         : {}),
       ...(this.#lastFailureReason ? { lastFailureReason: this.#lastFailureReason } : {}),
+      ...(options.fingerprint ? { cacheFingerprint: _cacheFingerprint(this.#store.list()) } : {}),
       resource: t.group ? `${t.plural}.${t.group}` : t.plural,
       synced: this.#synced,
       running: this.#running !== undefined && !this.#stopped,

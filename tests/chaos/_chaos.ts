@@ -8,8 +8,9 @@
 // our own): kill -9 and restart of etcd and of kube-apiserver, operator and leader kill -9.
 //
 // Invariants (all must hold together within the quiescence budget):
-// - each leader informer's cache holds as many objects as a fresh LIST, per resource, and a
-//   change made after quiescence reaches the children (the watches work);
+// - each of the leader's informer caches holds exactly the objects of a fresh LIST, by count
+//   and by a fingerprint of their (uid, resourceVersion) pairs from /metrics, and a change made
+//   after quiescence reaches the children (the watches work);
 // - every live Website has exactly its ConfigMap, Deployment and Service, owned by it, with
 //   the right content; no other managed child exists;
 // - every deleted Website is gone (its finalizer ran and was removed) and so are its
@@ -24,6 +25,7 @@ import type { KubeObject } from "../../client/types.ts";
 import { Website } from "../../examples/website/website.ts";
 import { OperatorProcess, TEST_FLAGS } from "../cli/_process.ts";
 import { prng } from "../informer/_env.ts";
+import { _cacheFingerprint } from "../../informer/_fingerprint.ts";
 import type { CountingProxy } from "./_proxy.ts";
 
 export type Tier = "embedded" | "real";
@@ -451,6 +453,17 @@ async function _invariants(
         const cached = line === undefined ? undefined : Number(line.slice(sample.length + 1));
         if (cached !== list.items.length) {
           problems.push(`leader cache of ${resource}: ${cached}, fresh LIST: ${list.items.length}`);
+        }
+        // The same (uid, resourceVersion) set, not just the same count.
+        const fpSample =
+          `operatorkit_informer_cache_fingerprint{resource="${resource}",namespace="${ns}"}`;
+        const fpLine = metrics.split("\n").find((l) => l.startsWith(fpSample + " "));
+        const fp = fpLine === undefined ? undefined : Number(fpLine.slice(fpSample.length + 1));
+        const want = _cacheFingerprint(list.items);
+        if (fp !== want) {
+          problems.push(
+            `leader cache of ${resource} differs from a fresh LIST (fingerprint ${fp}, LIST ${want})`,
+          );
         }
       }
     }
