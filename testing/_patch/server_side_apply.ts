@@ -177,6 +177,14 @@ export function recordUpdate(args: {
   apiVersion: string;
   now: string;
   subresource?: string;
+  /**
+   * The objects as seen at another version (built-ins the server converts): an entry recorded
+   * at that version loses what changed there, as structured-merge-diff compares at each
+   * manager's version.
+   */
+  atVersion?: (
+    apiVersion: string,
+  ) => { old: Record<string, unknown>; updated: Record<string, unknown> };
 }): ManagedFieldsEntry[] {
   const { old, updated, manager, apiVersion, now, subresource } = args;
   const meta = _isObject(updated.metadata) ? updated.metadata : {};
@@ -192,7 +200,18 @@ export function recordUpdate(args: {
   const { changed, removed } = _diff(_fields(old ?? {}, schema), _fields(updated, schema));
   if (changed.size === 0 && removed.size === 0) return _serialize(entries);
   const me = _findOrAdd(entries, manager, "Update", subresource, apiVersion);
-  for (const e of entries) if (e !== me) _subtract(e, changed, removed);
+  for (const e of entries) {
+    if (e === me) continue;
+    const other = old && args.atVersion && e.entry.apiVersion !== apiVersion
+      ? args.atVersion(e.entry.apiVersion ?? apiVersion)
+      : undefined;
+    if (!other) _subtract(e, changed, removed);
+    else {
+      const s = _schemaOf(other.updated, other.old, e.entry.apiVersion ?? apiVersion);
+      const d = _diff(_fields(other.old, s), _fields(other.updated, s));
+      _subtract(e, d.changed, d.removed);
+    }
+  }
   for (const p of removed) me.set.delete(p);
   for (const p of changed) me.set.add(p);
   me.entry.apiVersion = apiVersion;
@@ -254,9 +273,12 @@ function _parseEntries(obj: JsonObject | undefined): _Entry[] {
   return out;
 }
 
+// managedfields.go BuildManagerIdentifier: an Update manager is also keyed by its apiVersion
+// (an Apply manager is not, so it keeps one entry whatever version it applies at).
 function _sameId(a: ManagedFieldsEntry, b: ManagedFieldsEntry): boolean {
   return a.manager === b.manager && a.operation === b.operation &&
-    (a.subresource ?? "") === (b.subresource ?? "");
+    (a.subresource ?? "") === (b.subresource ?? "") &&
+    (a.operation !== "Update" || a.apiVersion === b.apiVersion);
 }
 
 function _findOrAdd(
@@ -302,6 +324,7 @@ function _serialize(entries: _Entry[]): ManagedFieldsEntry[] {
     if (x.operation !== y.operation) return x.operation < y.operation ? -1 : 1;
     if (seconds(a) !== seconds(b)) return seconds(a) - seconds(b);
     if (x.manager !== y.manager) return x.manager < y.manager ? -1 : 1;
+    if (x.apiVersion !== y.apiVersion) return x.apiVersion < y.apiVersion ? -1 : 1;
     const xs = x.subresource ?? "", ys = y.subresource ?? "";
     return xs === ys ? 0 : xs < ys ? -1 : 1;
   };

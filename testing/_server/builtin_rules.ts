@@ -183,6 +183,39 @@ const DEFAULTERS: Record<string, Defaulter> = {
         resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } },
       }];
     }
+    // SetDefaults_HorizontalPodAutoscalerBehavior: a behavior gets both rules, unset parts
+    // from the defaults (scale up: 0s window, max of 4 pods or 100% per 15s; scale down: max
+    // 100% per 15s)
+    if (isObj(spec.behavior)) {
+      const b = spec.behavior;
+      const policy = (type: string, value: number) => ({ type, value, periodSeconds: 15 });
+      const rules = (from: unknown, to: Obj): Obj =>
+        isObj(from)
+          ? { ...to, ...Object.fromEntries(Object.entries(from).filter(([, v]) => v !== null)) }
+          : to;
+      b.scaleUp = rules(b.scaleUp, {
+        stabilizationWindowSeconds: 0,
+        selectPolicy: "Max",
+        policies: [policy("Pods", 4), policy("Percent", 100)],
+      });
+      b.scaleDown = rules(b.scaleDown, {
+        selectPolicy: "Max",
+        policies: [policy("Percent", 100)],
+      });
+    }
+    // v2/conversion.go: v2 keeps none of autoscaling/v1's round-trip annotations
+    const meta = obj(o, "metadata");
+    if (isObj(meta.annotations)) {
+      for (const k of Object.keys(meta.annotations)) {
+        if (
+          /^autoscaling\.alpha\.kubernetes\.io\/(metrics|behavior|conditions|current-metrics|scale-(up|down)-tolerance)$/
+            .test(k)
+        ) {
+          delete meta.annotations[k];
+        }
+      }
+      if (Object.keys(meta.annotations).length === 0) delete meta.annotations;
+    }
   },
   // pkg/apis/admissionregistration/v1/defaults.go SetDefaults_ValidatingWebhook, SetDefaults_Rule
   "admissionregistration.k8s.io/ValidatingWebhookConfiguration": (o) => webhookDefaults(o),

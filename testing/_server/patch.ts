@@ -90,8 +90,23 @@ export function applyPatch(
   return out;
 }
 
+/**
+ * How an apply at a version other than the stored one reaches the store: the live object is
+ * converted to the request's version, applied there, and the result converted back and
+ * written as `storage` (kube's field manager works at the request's version too).
+ */
+export interface ApplyConversion {
+  storage: ResourceInfo;
+  toRequest(o: Obj): Promise<Obj>;
+  toStorage(o: Obj): Promise<Obj>;
+}
+
 /** PATCH on an object or its status (rules 5.x). */
-export async function handlePatch(ctx: ServerCtx, req: ResourceRequest): Promise<WriteResult> {
+export async function handlePatch(
+  ctx: ServerCtx,
+  req: ResourceRequest,
+  conversion?: ApplyConversion,
+): Promise<WriteResult> {
   const info = req.info;
   const contentType = (req.request.headers.get("content-type") ?? "").split(";")[0].trim()
     .toLowerCase();
@@ -149,8 +164,9 @@ export async function handlePatch(ctx: ServerCtx, req: ResourceRequest): Promise
   }
   if (info.namespaced && am.namespace === undefined) am.namespace = req.namespace;
   if (old === undefined && sub) throw notFound(info, req.name!);
+  const live = old && conversion ? await conversion.toRequest(old.obj) : old?.obj;
   const result = serverSideApply({
-    live: old?.obj,
+    live,
     applied: applied as Obj,
     manager,
     force: forceParam === "true",
@@ -168,18 +184,20 @@ export async function handlePatch(ctx: ServerCtx, req: ResourceRequest): Promise
     });
   }
   const applyOpts = { ...opts, managedFieldsDone: true };
+  const target = conversion?.storage ?? info;
+  const written = conversion ? await conversion.toStorage(result.object) : result.object;
   if (!old) {
-    const obj = { ...result.object };
+    const obj = { ...written };
     if (isObj(obj.metadata)) {
       obj.metadata = { ...obj.metadata };
       delete (obj.metadata as Obj).resourceVersion;
     }
-    return createObject(ctx, info, { namespace: req.namespace, body: obj }, applyOpts);
+    return createObject(ctx, target, { namespace: req.namespace, body: obj }, applyOpts);
   }
-  return updateObject(ctx, info, {
+  return updateObject(ctx, target, {
     namespace: req.namespace,
     name: req.name!,
-    body: result.object,
+    body: written,
     old,
   }, applyOpts);
 }

@@ -5,6 +5,8 @@ import type { ServerCtx } from "./context.ts";
 import { deletedStatus, deleteOne, parseDeleteOptions } from "./delete.ts";
 import { handleGet, handleList, handleWatch, objectKeyOf } from "./handlers_read.ts";
 import { plainBody } from "./output.ts";
+import { builtinStorageVersion, convertBuiltinObjects } from "./builtin_conversion.ts";
+import { decodeBuiltin } from "./builtin_decode.ts";
 import { applyPatch, handlePatch } from "./patch.ts";
 import type { ResourceInfo } from "./registry.ts";
 import { fieldManager, isDryRun, readJson, type ResourceRequest } from "./request.ts";
@@ -18,6 +20,7 @@ import {
   convertWatch,
   hasAdmission,
   needsConversion,
+  storageVersionOf,
 } from "./webhooks.ts";
 import { createObject, updateObject, type WriteResult } from "./write.ts";
 
@@ -89,7 +92,35 @@ async function optionalJson(request: Request): Promise<unknown> {
 }
 
 function storageInfo(ctx: ServerCtx, info: ResourceInfo): ResourceInfo {
-  return ctx.registry.get(`${info.group}/${info.crd!.storageVersion}`, info.plural) ?? info;
+  return ctx.registry.get(`${info.group}/${storageVersionOf(info)}`, info.plural) ?? info;
+}
+
+/**
+ * For a built-in converted by the server (autoscaling/v1): managedFields are tracked at the
+ * request's version, and a body is decoded at that version before conversion (so errors and
+ * unknown-field warnings name it).
+ */
+function builtinConversion(info: ResourceInfo, stored: string) {
+  if (info.crd || builtinStorageVersion(info) === undefined) return undefined;
+  return {
+    managedView: {
+      apiVersion: info.apiVersion,
+      view: (o: Obj, apiVersion = info.apiVersion) =>
+        convertBuiltinObjects(
+          info,
+          [{ ...o, apiVersion: stored }],
+          apiVersion.slice(apiVersion.indexOf("/") + 1),
+          false,
+        )[0],
+    },
+    decode: (body: Obj, fieldValidation: string | null, warnings: string[]) =>
+      decodeBuiltin(
+        info,
+        { ...body, apiVersion: info.apiVersion, kind: info.kind },
+        fieldValidation,
+        warnings,
+      ),
+  };
 }
 
 async function write(
@@ -106,15 +137,19 @@ async function write(
     : "PatchOptions";
   const dryRun = isDryRun(p, kind);
   const manager = fieldManager(req);
+  // At a non-storage version the body is converted to storage and written there.
+  const wInfo = convert ? storageInfo(ctx, info) : info;
+  const builtin = convert ? builtinConversion(info, wInfo.apiVersion) : undefined;
   const base = {
     manager,
     subresource: req.subresource,
     fieldValidation: p.get("fieldValidation"),
+    ...(builtin ? { managedView: builtin.managedView } : {}),
   };
-  // At a non-storage version the body is converted to storage and written there.
-  const wInfo = convert ? storageInfo(ctx, info) : info;
   const toStorage = async (o: Obj): Promise<Obj> =>
-    convert ? (await convertObjects(ctx, info, [o], info.crd!.storageVersion))[0] : o;
+    convert ? (await convertObjects(ctx, info, [o], storageVersionOf(info)))[0] : o;
+  const early: string[] = [];
+  const decode = (o: Obj): Obj => builtin ? builtin.decode(o, p.get("fieldValidation"), early) : o;
 
   let run: (body: Obj | undefined, dry: boolean) => WriteResult | Promise<WriteResult>;
   let operation: "CREATE" | "UPDATE";
@@ -123,7 +158,7 @@ async function write(
   if (req.verb === "create" || req.verb === "update") {
     const raw = await readJson(req.request, info.kind);
     const body = isObj(raw) && convert
-      ? await toStorage({ ...raw, apiVersion: raw.apiVersion ?? info.apiVersion })
+      ? await toStorage(decode({ ...raw, apiVersion: raw.apiVersion ?? info.apiVersion }))
       : raw;
     operation = req.verb === "create" ? "CREATE" : "UPDATE";
     run = (b, dry) =>
@@ -144,7 +179,7 @@ async function write(
       // The patch applies to the object at the request's version.
       if (!old) throw notFound(info, req.name!);
       const at = (await convertObjects(ctx, info, [old.obj], info.version))[0];
-      const patched = await toStorage(applyPatch(info, contentType, at, text));
+      const patched = await toStorage(decode(applyPatch(info, contentType, at, text)));
       run = (b, dry) =>
         updateObject(ctx, wInfo, {
           namespace: req.namespace,
@@ -168,7 +203,18 @@ async function write(
           headers: req.request.headers,
           body: text,
         });
-        return handlePatch(ctx, { ...req, params, request });
+        const conversion = builtin && {
+          storage: wInfo,
+          toRequest: async (o: Obj) =>
+            (await convertObjects(
+              ctx,
+              info,
+              [{ ...o, apiVersion: wInfo.apiVersion }],
+              info.version,
+            ))[0],
+          toStorage: (o: Obj) => toStorage(decode({ ...o, apiVersion: info.apiVersion })),
+        };
+        return handlePatch(ctx, { ...req, params, request }, conversion || undefined);
       };
     }
   }
@@ -184,5 +230,5 @@ async function write(
     : await run(undefined, dryRun);
   if (!convert) return result;
   const back = (await convertObjects(ctx, info, [result.obj], info.version))[0];
-  return { ...result, obj: back };
+  return { ...result, obj: back, warnings: [...early, ...result.warnings] };
 }

@@ -9,6 +9,7 @@
 // get the object the server would store, the webhooks see that, and then the write runs for
 // real (with the mutating webhooks' changes). Only the URL form of clientConfig can be
 // reached from a test server; a Service reference fails like an unreachable webhook.
+import { builtinStorageVersion, convertBuiltinObjects } from "./builtin_conversion.ts";
 import type { ServerCtx } from "./context.ts";
 import type { ResourceInfo } from "./registry.ts";
 import type { ResourceRequest } from "./request.ts";
@@ -233,8 +234,18 @@ function conversionOf(ctx: ServerCtx, info: ResourceInfo): Hook["clientConfig"] 
   return ((conv.webhook as Obj | undefined)?.clientConfig as Hook["clientConfig"]) ?? {};
 }
 
-/** True when objects of `info` must go through a conversion webhook to reach `version`. */
+/** The version `info`'s objects are stored at (custom resources, converted built-ins). */
+export function storageVersionOf(info: ResourceInfo): string {
+  return info.crd?.storageVersion ?? builtinStorageVersion(info) ?? info.version;
+}
+
+/**
+ * True when objects of `info` must be converted to reach `version`: by the CRD's conversion
+ * webhook, or by the server itself for built-ins stored at another version (autoscaling/v1).
+ */
 export function needsConversion(ctx: ServerCtx, info: ResourceInfo, version: string): boolean {
+  const builtin = builtinStorageVersion(info);
+  if (builtin !== undefined) return builtin !== version;
   return info.crd !== undefined && info.crd.storageVersion !== version &&
     conversionOf(ctx, info) !== undefined;
 }
@@ -249,6 +260,7 @@ export async function convertObjects(
   objects: Obj[],
   version: string,
 ): Promise<Obj[]> {
+  if (!info.crd) return convertBuiltinObjects(info, objects, version);
   const desired = `${info.group}/${version}`;
   const todo = objects.filter((o) => o.apiVersion !== desired);
   if (!todo.length) return objects;
@@ -301,7 +313,7 @@ export async function convertObjects(
 
 /** Stored objects as the read handlers render them: labelled with the request's version. */
 function stored(info: ResourceInfo, objects: Obj[]): Obj[] {
-  const av = `${info.group}/${info.crd!.storageVersion}`;
+  const av = `${info.group}/${storageVersionOf(info)}`;
   return objects.map((o) => ({ ...o, apiVersion: av }));
 }
 
@@ -342,6 +354,10 @@ export async function convertResponse(
       stored(req.info, body.items as Obj[]),
       req.info.version,
     );
+    // the items of a typed (built-in) list carry no apiVersion and kind
+    if (!req.info.crd) {
+      body.items = (body.items as Obj[]).map(({ apiVersion: _, kind: __, ...o }) => o);
+    }
   } else if (isObj(body.metadata)) {
     return new Response(
       JSON.stringify(

@@ -41,6 +41,11 @@ export interface WriteOptions {
   managedFieldsDone?: boolean;
   /** A patch result: no resourceVersion is fine even for custom resources. */
   fromPatch?: boolean;
+  /**
+   * Set when the request's version is not the stored one (autoscaling/v1): managedFields are
+   * computed on the objects as seen at `apiVersion`, as kube's field manager does.
+   */
+  managedView?: { apiVersion: string; view: (o: Obj, apiVersion?: string) => Obj };
 }
 
 /** What a write produced. */
@@ -141,11 +146,15 @@ function record(
 ): void {
   const m = obj.metadata as Obj;
   if (!opts.managedFieldsDone) {
+    const mv = opts.managedView;
     m.managedFields = recordUpdate({
-      old,
-      updated: obj,
+      old: old && mv ? mv.view(old) : old,
+      updated: mv ? mv.view(obj) : obj,
       manager: opts.manager,
-      apiVersion: info.apiVersion,
+      apiVersion: mv?.apiVersion ?? info.apiVersion,
+      ...(mv && old
+        ? { atVersion: (v: string) => ({ old: mv.view(old, v), updated: mv.view(obj, v) }) }
+        : {}),
       now: rfc3339(ctx.clock.now()),
       subresource: opts.subresource,
     });

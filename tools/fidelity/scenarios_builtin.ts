@@ -183,5 +183,126 @@ function _scenario(k: _Kind): Scenario {
   };
 }
 
-/** One scenario per kind, in the order above. */
-export const builtinScenarios: Scenario[] = _kinds.map(_scenario);
+const _hpaRef = { apiVersion: "apps/v1", kind: "Deployment", name: "web" };
+
+/**
+ * HorizontalPodAutoscalers stored at autoscaling/v2 and read and written at autoscaling/v1:
+ * the CPU target and the annotations that carry the rest of v2 (other metrics, behavior,
+ * conditions, current metrics), on create, get, list, watch, status, merge patch and apply.
+ */
+export const hpaConversionScenario: Scenario = {
+  name: "builtin-horizontalpodautoscaler-v1-v2",
+  async run(ctx: ScenarioContext) {
+    const ns = "fid-hpa-conv";
+    await createNamespace(ctx, ns);
+    const at = (v: string) => `/apis/autoscaling/${v}/namespaces/${ns}/horizontalpodautoscalers`;
+    await ctx.request("create at v2", {
+      method: "POST",
+      path: at("v2"),
+      body: {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: "two", labels: { fid: "hpa-conv" } },
+        spec: {
+          scaleTargetRef: _hpaRef,
+          maxReplicas: 5,
+          metrics: [
+            {
+              type: "Resource",
+              resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } },
+            },
+            {
+              type: "Pods",
+              pods: {
+                metric: { name: "qps" },
+                target: { type: "AverageValue", averageValue: "10" },
+              },
+            },
+          ],
+          behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
+        },
+      },
+    });
+    await ctx.request("get v2 object at v1", { path: `${at("v1")}/two` });
+    await ctx.request("create at v1", {
+      method: "POST",
+      path: at("v1"),
+      body: {
+        apiVersion: "autoscaling/v1",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: "one", labels: { fid: "hpa-conv" } },
+        spec: { scaleTargetRef: _hpaRef, maxReplicas: 4, targetCPUUtilizationPercentage: 70 },
+      },
+    });
+    await ctx.request("get v1 object at v2", { path: `${at("v2")}/one` });
+    await ctx.request("create at v1 without a target", {
+      method: "POST",
+      path: `${at("v1")}?dryRun=All`,
+      body: {
+        apiVersion: "autoscaling/v1",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: "bare" },
+        spec: { scaleTargetRef: _hpaRef, maxReplicas: 2 },
+      },
+    });
+    await ctx.request("create at v1 undecodable", {
+      method: "POST",
+      path: at("v1"),
+      body: {
+        apiVersion: "autoscaling/v1",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: "bad" },
+        spec: { scaleTargetRef: _hpaRef, maxReplicas: "4" },
+      },
+    });
+    await ctx.request("status at v2", {
+      method: "PATCH",
+      path: `${at("v2")}/two/status`,
+      contentType: "application/merge-patch+json",
+      body: {
+        status: {
+          currentReplicas: 2,
+          desiredReplicas: 3,
+          currentMetrics: [{
+            type: "Resource",
+            resource: { name: "cpu", current: { averageUtilization: 55, averageValue: "100m" } },
+          }],
+          conditions: [{
+            type: "AbleToScale",
+            status: "True",
+            lastTransitionTime: "2026-01-01T00:00:00Z",
+            reason: "ReadyForNewScale",
+          }],
+        },
+      },
+    });
+    await ctx.request("list at v1", { path: `${at("v1")}?labelSelector=fid%3Dhpa-conv` });
+    await ctx.request("merge patch at v1", {
+      method: "PATCH",
+      path: `${at("v1")}/two`,
+      contentType: "application/merge-patch+json",
+      body: { spec: { targetCPUUtilizationPercentage: 50 } },
+    });
+    await ctx.request("get patched at v2", { path: `${at("v2")}/two` });
+    await ctx.request("apply at v1", {
+      method: "PATCH",
+      path: `${at("v1")}/one?fieldManager=fidelity&force=true`,
+      contentType: "application/apply-patch+yaml",
+      body: {
+        apiVersion: "autoscaling/v1",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: "one" },
+        spec: { scaleTargetRef: _hpaRef, maxReplicas: 6, targetCPUUtilizationPercentage: 65 },
+      },
+    });
+    await ctx.request("list at v2", { path: `${at("v2")}?labelSelector=fid%3Dhpa-conv` });
+    await ctx.watch("watch at v1", {
+      path: `${at("v1")}?watch=1&resourceVersion=0&fieldSelector=metadata.name%3Dtwo`,
+      events: 1,
+    });
+    await ctx.request("delete at v1", { method: "DELETE", path: `${at("v1")}/two` });
+  },
+};
+
+/** One scenario per kind, in the order above, then the HPA v1/v2 conversion. */
+export const builtinScenarios: Scenario[] = [..._kinds.map(_scenario), hpaConversionScenario];
