@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { FakeClock } from "../testing/fake_clock.ts";
 import { FakeCluster } from "./_fake_cluster_test.ts";
 import { Informer } from "./informer.ts";
+import { Reflector, REFLECTOR_TRANSITIONS } from "./reflector.ts";
 
 async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((r) => setTimeout(r, 0));
@@ -46,6 +47,14 @@ Deno.test("a reflector paused for a slow handler is not mistaken for a silent wa
   assert.equal(informer.health().reconnectReasons.idle, 1);
   await informer.stop();
 });
+
+/** A sink that takes everything and is never full. */
+const NULL_SINK = {
+  replace() {},
+  event() {},
+  full: () => false,
+  waitForRoom: () => Promise.resolve(),
+};
 
 /** Advances the fake clock second by second, sending a bookmark every `everyMs` like a server. */
 async function run(
@@ -179,7 +188,6 @@ Deno.test("staleness: a synced informer whose watch fails on every attempt is st
 });
 
 Deno.test("the reflector's phases follow its transition table", async () => {
-  const { Reflector, REFLECTOR_TRANSITIONS } = await import("./reflector.ts");
   const cluster = new FakeCluster();
   const clock = new FakeClock(0);
   const phases: string[] = [];
@@ -194,12 +202,7 @@ Deno.test("the reflector's phases follow its transition table", async () => {
     },
   });
   const ac = new AbortController();
-  const done = r.run({
-    replace() {},
-    event() {},
-    full: () => false,
-    waitForRoom: () => Promise.resolve(),
-  }, ac.signal);
+  const done = r.run(NULL_SINK, ac.signal);
   await settle();
   cluster.failNext(1, 500, "watch");
   cluster.bookmark();
@@ -223,7 +226,6 @@ Deno.test("the reflector's phases follow its transition table", async () => {
 });
 
 Deno.test("every failed watch attempt logs one warning with its real reason", async () => {
-  const { Reflector } = await import("./reflector.ts");
   const { WatchLineError } = await import("../client/errors.ts");
   const cluster = new FakeCluster();
   const clock = new FakeClock(0);
@@ -237,12 +239,7 @@ Deno.test("every failed watch attempt logs one warning with its real reason", as
     log: { debug() {}, info() {}, warn: (_m, p) => void warnings.push(p), error() {} },
   });
   const ac = new AbortController();
-  const done = r.run({
-    replace() {},
-    event() {},
-    full: () => false,
-    waitForRoom: () => Promise.resolve(),
-  }, ac.signal);
+  const done = r.run(NULL_SINK, ac.signal);
   await settle();
   const step = async (fault: () => void, ms = 0) => {
     cluster.bookmark(); // the attempt delivered something: not a watch closed at once
