@@ -174,7 +174,8 @@ function _apiError(err: unknown): ApiError | undefined {
  * @example
  * ```ts
  * import { ApiError, isNotFound } from "./errors.ts";
- * isNotFound(ApiError.fromHttp(404, "404 page not found")); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(isNotFound(ApiError.fromHttp(404, "404 page not found")), true);
  * ```
  */
 export function isNotFound(err: unknown): boolean {
@@ -206,7 +207,8 @@ export function ignoreNotFound(err: unknown): undefined {
  * @example
  * ```ts
  * import { ApiError, isConflict } from "./errors.ts";
- * isConflict(ApiError.fromHttp(409, "conflict")); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(isConflict(ApiError.fromHttp(409, "conflict")), true);
  * ```
  */
 export function isConflict(err: unknown): boolean {
@@ -219,7 +221,8 @@ export function isConflict(err: unknown): boolean {
  * @example
  * ```ts
  * import { isAlreadyExists } from "./errors.ts";
- * isAlreadyExists(new Error("x")); // false
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(isAlreadyExists(new Error("x")), false);
  * ```
  */
 export function isAlreadyExists(err: unknown): boolean {
@@ -232,7 +235,8 @@ export function isAlreadyExists(err: unknown): boolean {
  * @example
  * ```ts
  * import { ApiError, isGone } from "./errors.ts";
- * isGone(ApiError.fromHttp(410, "gone")); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(isGone(ApiError.fromHttp(410, "gone")), true);
  * ```
  */
 export function isGone(err: unknown): boolean {
@@ -245,7 +249,8 @@ export function isGone(err: unknown): boolean {
  * @example
  * ```ts
  * import { ApiError, isInvalid } from "./errors.ts";
- * isInvalid(ApiError.fromHttp(422, "bad")); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(isInvalid(ApiError.fromHttp(422, "bad")), true);
  * ```
  */
 export function isInvalid(err: unknown): boolean {
@@ -258,7 +263,8 @@ export function isInvalid(err: unknown): boolean {
  * @example
  * ```ts
  * import { ApiError, isForbidden } from "./errors.ts";
- * isForbidden(ApiError.fromHttp(403, "no")); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(isForbidden(ApiError.fromHttp(403, "no")), true);
  * ```
  */
 export function isForbidden(err: unknown): boolean {
@@ -271,7 +277,8 @@ export function isForbidden(err: unknown): boolean {
  * @example
  * ```ts
  * import { ApiError, isTooManyRequests } from "./errors.ts";
- * isTooManyRequests(ApiError.fromHttp(429, "Too many requests")); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(isTooManyRequests(ApiError.fromHttp(429, "Too many requests")), true);
  * ```
  */
 export function isTooManyRequests(err: unknown): boolean {
@@ -286,11 +293,12 @@ export function isTooManyRequests(err: unknown): boolean {
  * @example
  * ```ts
  * import { ConfigError } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * const err = new ConfigError("expected a string, found a number", {
  *   file: "/home/me/.kube/config",
  *   field: "clusters[0].cluster.server",
  * });
- * err.message; // "/home/me/.kube/config: clusters[0].cluster.server: expected a string, ..."
+ * assert.match(err.message, /^\/home\/me\/\.kube\/config: clusters\[0\]\.cluster\.server: expected a string/);
  * ```
  */
 export class ConfigError extends Error {
@@ -319,12 +327,13 @@ export class ConfigError extends Error {
  * @example
  * ```ts
  * import { DecodeError } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * const err = new DecodeError(
  *   { metadata: { namespace: "default", name: "site", uid: "u1", resourceVersion: "5" } },
  *   [{ path: ["spec", "replicas"], message: "Too big" }],
  * );
- * err.key; // "default/site"
- * err.message; // "default/site: spec.replicas: Too big"
+ * assert.deepEqual(err.key, "default/site");
+ * assert.deepEqual(err.message, "default/site: spec.replicas: Too big");
  * ```
  */
 export class DecodeError extends Error implements DecodeFailure {
@@ -368,8 +377,9 @@ export class DecodeError extends Error implements DecodeFailure {
  * @example
  * ```ts
  * import { WatchIdleError } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * const err = new WatchIdleError(330_000);
- * err.idleMs; // 330000
+ * assert.deepEqual(err.idleMs, 330000);
  * ```
  */
 export class WatchIdleError extends Error {
@@ -395,8 +405,9 @@ export class WatchIdleError extends Error {
  * @example
  * ```ts
  * import { WatchLineError } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * const err = new WatchLineError("{not json", { reason: "invalid JSON" });
- * err.line; // "{not json"
+ * assert.deepEqual(err.line, "{not json");
  * ```
  */
 export class WatchLineError extends Error {

@@ -216,7 +216,9 @@ export interface ControllerDefaults {
  * @example
  * ```ts
  * import type { ControllerStats } from "./controller.ts";
+ * import assert from "node:assert/strict";
  * const s: ControllerStats = { reconciles: 0, errors: 0, inFlight: 0, queued: 0 };
+ * assert.deepEqual(s.reconciles, 0);
  * ```
  */
 export interface ControllerStats {
@@ -261,7 +263,8 @@ export interface ControllerTypes {
  * @example
  * ```ts
  * import { defaultFinalizer } from "./controller.ts";
- * defaultFinalizer("website"); // "operatorkit.io/website"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(defaultFinalizer("website"), "operatorkit.io/website");
  * ```
  */
 export function defaultFinalizer(name: string): string {

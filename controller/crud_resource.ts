@@ -34,6 +34,7 @@ export interface CrudPatch<S> {
  * ```ts
  * import type { CrudOperations } from "./crud_resource.ts";
  * import type { KubeObject } from "../client/types.ts";
+ * import assert from "node:assert/strict";
  * const ops: CrudOperations<KubeObject, string | undefined> = {
  *   name: "greeting",
  *   getCurrentState: async () => undefined,
@@ -45,6 +46,7 @@ export interface CrudPatch<S> {
  *   applyUpdateChange: async () => {},
  *   applyDeleteChange: async () => {},
  * };
+ * assert.deepEqual(ops.name, "greeting");
  * ```
  */
 export interface CrudOperations<T extends KubeObject, S> {

@@ -83,8 +83,10 @@ export function isRetryable(err: unknown): boolean {
  * @example
  * ```ts
  * import type { ErrorAction } from "./error_policy.ts";
+ * import assert from "node:assert/strict";
  * const later: ErrorAction = { requeue: true, afterMs: 30_000 };
  * const never: ErrorAction = { requeue: false };
+ * assert.deepEqual(later.requeue, true);
  * ```
  */
 export type ErrorAction = { requeue: false } | { requeue: true; afterMs?: number };
@@ -95,7 +97,9 @@ export type ErrorAction = { requeue: false } | { requeue: true; afterMs?: number
  * @example
  * ```ts
  * import type { ErrorPolicyInput } from "./error_policy.ts";
+ * import assert from "node:assert/strict";
  * const input: ErrorPolicyInput = { key: "default/site", failures: 3 };
+ * assert.deepEqual(input.key, "default/site");
  * ```
  */
 export interface ErrorPolicyInput {

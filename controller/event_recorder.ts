@@ -17,7 +17,9 @@ import type { ContextLogger } from "./resource.ts";
  * @example
  * ```ts
  * import type { EventInput } from "./event_recorder.ts";
+ * import assert from "node:assert/strict";
  * const e: EventInput = { type: "Warning", reason: "ReconcileError", message: "boom" };
+ * assert.deepEqual(e.type, "Warning");
  * ```
  */
 export interface EventInput {
@@ -38,6 +40,7 @@ export interface EventInput {
  * @example
  * ```ts
  * import type { EventRecorder } from "./event_recorder.ts";
+ * import assert from "node:assert/strict";
  * const seen: string[] = [];
  * const rec: EventRecorder = {
  *   async record(obj, e) {
@@ -45,6 +48,7 @@ export interface EventInput {
  *   },
  * };
  * await rec.record({ metadata: { name: "a" } }, { reason: "Hello", message: "hi" });
+ * assert.deepEqual(seen, ["a: Hello"]);
  * ```
  */
 export interface EventRecorder {
@@ -58,7 +62,11 @@ export interface EventRecorder {
  * @example
  * ```ts
  * import { noopEventRecorder } from "./event_recorder.ts";
- * await noopEventRecorder.record({ metadata: { name: "a" } }, { reason: "X", message: "y" });
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   await noopEventRecorder.record({ metadata: { name: "a" } }, { reason: "X", message: "y" }),
+ *   undefined,
+ * );
  * ```
  */
 export const noopEventRecorder: EventRecorder = {
@@ -96,7 +104,9 @@ export interface EventSink {
  * @example
  * ```ts
  * import type { KubeEventRecorderOptions } from "./event_recorder.ts";
+ * import assert from "node:assert/strict";
  * const opts: KubeEventRecorderOptions = { component: "website-operator" };
+ * assert.deepEqual(opts.component, "website-operator");
  * ```
  */
 export interface KubeEventRecorderOptions {

@@ -14,7 +14,9 @@ import { _isConflictLike, _isNotFound } from "./_errors.ts";
  * @example
  * ```ts
  * import type { JsonPatchOperation } from "./finalizer.ts";
+ * import assert from "node:assert/strict";
  * const op: JsonPatchOperation = { op: "remove", path: "/metadata/finalizers/0" };
+ * assert.deepEqual(op.op, "remove");
  * ```
  */
 export type JsonPatchOperation =
@@ -52,7 +54,8 @@ export interface PrimaryApi<T extends KubeObject> {
  * @example
  * ```ts
  * import { hasFinalizer } from "./finalizer.ts";
- * hasFinalizer({ metadata: { finalizers: ["a/b"] } }, "a/b"); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(hasFinalizer({ metadata: { finalizers: ["a/b"] } }, "a/b"), true);
  * ```
  */
 export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
@@ -117,7 +120,8 @@ export function removeFinalizerPatch(
  * @example
  * ```ts
  * import { FinalizerConflictError } from "./finalizer.ts";
- * new FinalizerConflictError("add", "default/a", 5).name; // "FinalizerConflictError"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(new FinalizerConflictError("add", "default/a", 5).name, "FinalizerConflictError");
  * ```
  */
 export class FinalizerConflictError extends Error {
@@ -214,12 +218,13 @@ export async function removeFinalizer<T extends KubeObject>(
  * ```ts
  * import { CompletedDeletions } from "./finalizer.ts";
  * import { FakeClock } from "../testing/fake_clock.ts";
+ * import assert from "node:assert/strict";
  * const clock = new FakeClock(0);
  * const done = new CompletedDeletions({ ttlMs: 1000, clock });
  * done.add("uid-1");
- * done.has("uid-1"); // true
+ * assert.deepEqual(done.has("uid-1"), true);
  * clock.tick(1000);
- * done.has("uid-1"); // false
+ * assert.deepEqual(done.has("uid-1"), false);
  * ```
  */
 export class CompletedDeletions {

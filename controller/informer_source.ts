@@ -77,7 +77,9 @@ export interface InformerSource {
  * @example
  * ```ts
  * import type { InformerScopeOptions } from "./informer_source.ts";
+ * import assert from "node:assert/strict";
  * const scope: InformerScopeOptions = { namespace: "team-a", labelSelector: "app=web" };
+ * assert.deepEqual(scope.namespace, "team-a");
  * ```
  */
 export interface InformerScopeOptions {
@@ -98,11 +100,13 @@ export interface InformerScopeOptions {
  * ```ts
  * import type { OwnsSpec } from "./informer_source.ts";
  * import { labelsChanged } from "./predicates.ts";
+ * import assert from "node:assert/strict";
  * const owned: OwnsSpec = {
  *   type: { group: "rbac.authorization.k8s.io", version: "v1", apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", plural: "rolebindings", namespaced: true },
  *   labelSelector: "app.kubernetes.io/managed-by=tenant-operator",
  *   predicates: [labelsChanged],
  * };
+ * assert.deepEqual(owned.labelSelector, "app.kubernetes.io/managed-by=tenant-operator");
  * ```
  */
 export interface OwnsSpec<U extends KubeObject = KubeObject> extends InformerScopeOptions {

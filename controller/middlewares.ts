@@ -16,7 +16,9 @@ import type { Middleware, OperationInfo, ResourceOperation } from "./wrap.ts";
  * @example
  * ```ts
  * import type { RetryOptions } from "./middlewares.ts";
+ * import assert from "node:assert/strict";
  * const opts: RetryOptions = { attempts: 5, baseDelayMs: 50 };
+ * assert.deepEqual(opts.attempts, 5);
  * ```
  */
 export interface RetryOptions {
@@ -105,6 +107,7 @@ export function retry(options: RetryOptions = {}): Middleware {
  * @example
  * ```ts
  * import type { ResourceMetricSample } from "./middlewares.ts";
+ * import assert from "node:assert/strict";
  * const s: ResourceMetricSample = {
  *   resource: "configmap",
  *   operation: "ensureCreated",
@@ -113,6 +116,7 @@ export function retry(options: RetryOptions = {}): Middleware {
  *   durationSumMs: 3,
  *   durationMaxMs: 2,
  * };
+ * assert.deepEqual(s.resource, "configmap");
  * ```
  */
 export interface ResourceMetricSample {
@@ -139,9 +143,10 @@ export interface ResourceMetricSample {
  * @example
  * ```ts
  * import { ResourceMetrics } from "./middlewares.ts";
+ * import assert from "node:assert/strict";
  * const m = new ResourceMetrics();
  * m.observe({ resource: "cm", operation: "ensureCreated" }, 12, true);
- * m.samples()[0].count; // 1
+ * assert.deepEqual(m.samples()[0].count, 1);
  * ```
  */
 export class ResourceMetrics {
@@ -207,9 +212,11 @@ function _esc(v: string): string {
  * import { metrics, ResourceMetrics } from "./middlewares.ts";
  * import { wrap } from "./wrap.ts";
  * import type { Resource } from "./resource.ts";
+ * import assert from "node:assert/strict";
  * const registry = new ResourceMetrics();
  * const r: Resource = { name: "r", ensureCreated: async () => {}, ensureDeleted: async () => {} };
  * const measured = wrap(r, metrics(registry));
+ * assert.deepEqual(r.name, "r");
  * ```
  */
 export function metrics(registry: ResourceMetrics, options: { clock?: Clock } = {}): Middleware {
@@ -236,8 +243,10 @@ export function metrics(registry: ResourceMetrics, options: { clock?: Clock } = 
  * import { logging } from "./middlewares.ts";
  * import { wrap } from "./wrap.ts";
  * import type { Resource } from "./resource.ts";
+ * import assert from "node:assert/strict";
  * const r: Resource = { name: "r", ensureCreated: async () => {}, ensureDeleted: async () => {} };
  * const logged = wrap(r, logging());
+ * assert.deepEqual(r.name, "r");
  * ```
  */
 export function logging(options: { clock?: Clock } = {}): Middleware {
@@ -266,8 +275,9 @@ export function logging(options: { clock?: Clock } = {}): Middleware {
  * @example
  * ```ts
  * import { ResourceTimeoutError } from "./middlewares.ts";
+ * import assert from "node:assert/strict";
  * const e = new ResourceTimeoutError("cm", "ensureCreated", 1000);
- * e.name; // "ResourceTimeoutError"
+ * assert.deepEqual(e.name, "ResourceTimeoutError");
  * ```
  */
 export class ResourceTimeoutError extends Error {
@@ -294,8 +304,10 @@ export class ResourceTimeoutError extends Error {
  * import { timeout } from "./middlewares.ts";
  * import { wrap } from "./wrap.ts";
  * import type { Resource } from "./resource.ts";
+ * import assert from "node:assert/strict";
  * const r: Resource = { name: "r", ensureCreated: async () => {}, ensureDeleted: async () => {} };
  * const bounded = wrap(r, timeout(30_000));
+ * assert.deepEqual(r.name, "r");
  * ```
  */
 export function timeout(ms: number, options: { clock?: Clock } = {}): Middleware {

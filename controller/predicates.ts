@@ -11,7 +11,9 @@ import type { KubeObject } from "../client/types.ts";
  * @example
  * ```ts
  * import type { PredicateEvent } from "./predicates.ts";
+ * import assert from "node:assert/strict";
  * const e: PredicateEvent = { type: "add", object: { metadata: { name: "a" } } };
+ * assert.deepEqual(e.type, "add");
  * ```
  */
 export interface PredicateEvent<T extends KubeObject = KubeObject> {
@@ -30,7 +32,9 @@ export interface PredicateEvent<T extends KubeObject = KubeObject> {
  * @example
  * ```ts
  * import type { Predicate } from "./predicates.ts";
+ * import assert from "node:assert/strict";
  * const onlyProd: Predicate = (e) => e.object.metadata.labels?.env === "prod";
+ * assert.equal(onlyProd({ type: "add", object: { metadata: { labels: { env: "dev" } } } }), false);
  * ```
  */
 export type Predicate<T extends KubeObject = KubeObject> = (event: PredicateEvent<T>) => boolean;
@@ -47,11 +51,12 @@ function _deletionStarted(e: PredicateEvent): boolean {
  * @example
  * ```ts
  * import { generationChanged } from "./predicates.ts";
- * generationChanged({
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(generationChanged({
  *   type: "update",
  *   old: { metadata: { generation: 1 } },
  *   object: { metadata: { generation: 1 } },
- * }); // false
+ * }), false);
  * ```
  */
 export function generationChanged(e: PredicateEvent): boolean {
@@ -66,11 +71,12 @@ export function generationChanged(e: PredicateEvent): boolean {
  * @example
  * ```ts
  * import { labelsChanged } from "./predicates.ts";
- * labelsChanged({
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(labelsChanged({
  *   type: "update",
  *   old: { metadata: { labels: { a: "1" } } },
  *   object: { metadata: { labels: { a: "2" } } },
- * }); // true
+ * }), true);
  * ```
  */
 export function labelsChanged(e: PredicateEvent): boolean {
@@ -83,7 +89,8 @@ export function labelsChanged(e: PredicateEvent): boolean {
  * @example
  * ```ts
  * import { annotationsChanged } from "./predicates.ts";
- * annotationsChanged({ type: "add", object: { metadata: {} } }); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(annotationsChanged({ type: "add", object: { metadata: {} } }), true);
  * ```
  */
 export function annotationsChanged(e: PredicateEvent): boolean {
@@ -97,7 +104,11 @@ export function annotationsChanged(e: PredicateEvent): boolean {
  * @example
  * ```ts
  * import { anyOf, generationChanged, labelsChanged } from "./predicates.ts";
+ * import assert from "node:assert/strict";
  * const p = anyOf(generationChanged, labelsChanged);
+ * const old = { metadata: { generation: 1, labels: { a: "1" } } };
+ * assert.equal(p({ type: "update", old, object: { metadata: { generation: 1 } } }), true);
+ * assert.equal(p({ type: "update", old, object: old }), false);
  * ```
  */
 export function anyOf<T extends KubeObject>(...predicates: Predicate<T>[]): Predicate<T> {

@@ -12,12 +12,13 @@ import { type Clock, systemClock } from "../client/clock.ts";
  * @example
  * ```ts
  * import type { RateLimiter } from "./rate_limiter.ts";
+ * import assert from "node:assert/strict";
  * const never: RateLimiter<string> = {
  *   when: () => 0,
  *   forget: () => {},
  *   numRequeues: () => 0,
  * };
- * never.when("a"); // 0
+ * assert.deepEqual(never.when("a"), 0);
  * ```
  */
 export interface RateLimiter<K = string> {
@@ -35,7 +36,9 @@ export interface RateLimiter<K = string> {
  * @example
  * ```ts
  * import type { ExponentialBackoffOptions } from "./rate_limiter.ts";
+ * import assert from "node:assert/strict";
  * const opts: ExponentialBackoffOptions = { baseDelayMs: 5, maxDelayMs: 1_000_000 };
+ * assert.deepEqual(opts.baseDelayMs, 5);
  * ```
  */
 export interface ExponentialBackoffOptions {
@@ -102,7 +105,9 @@ export class ExponentialBackoffRateLimiter<K = string> implements RateLimiter<K>
  * @example
  * ```ts
  * import type { TokenBucketOptions } from "./rate_limiter.ts";
+ * import assert from "node:assert/strict";
  * const opts: TokenBucketOptions = { qps: 10, burst: 100 };
+ * assert.deepEqual(opts.qps, 10);
  * ```
  */
 export interface TokenBucketOptions {
@@ -172,6 +177,7 @@ export class TokenBucketRateLimiter<K = string> implements RateLimiter<K> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   ExponentialBackoffRateLimiter,
  *   MaxOfRateLimiter,
@@ -181,7 +187,7 @@ export class TokenBucketRateLimiter<K = string> implements RateLimiter<K> {
  *   new ExponentialBackoffRateLimiter(),
  *   new TokenBucketRateLimiter(),
  * ]);
- * rl.when("k"); // 5
+ * assert.deepEqual(rl.when("k"), 5);
  * ```
  */
 export class MaxOfRateLimiter<K = string> implements RateLimiter<K> {
@@ -220,8 +226,9 @@ export class MaxOfRateLimiter<K = string> implements RateLimiter<K> {
  * @example
  * ```ts
  * import { defaultRateLimiter } from "./rate_limiter.ts";
+ * import assert from "node:assert/strict";
  * const rl = defaultRateLimiter({ baseDelayMs: 10 });
- * rl.when("k"); // 10
+ * assert.deepEqual(rl.when("k"), 10);
  * ```
  */
 export function defaultRateLimiter<K = string>(

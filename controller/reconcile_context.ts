@@ -18,6 +18,7 @@ import { _reconcileContext, ReconcileFlow } from "./_reconcile_flow.ts";
  * ```ts
  * import type { ReconcileContextOptions } from "./reconcile_context.ts";
  * import type { KubeObject } from "../client/types.ts";
+ * import assert from "node:assert/strict";
  * const opts: ReconcileContextOptions<KubeObject> = {
  *   controller: "demo",
  *   key: "default/a",
@@ -30,6 +31,7 @@ import { _reconcileContext, ReconcileFlow } from "./_reconcile_flow.ts";
  *     namespaced: true,
  *   },
  * };
+ * assert.deepEqual(opts.controller, "demo");
  * ```
  */
 export interface ReconcileContextOptions<T extends KubeObject> {

@@ -26,7 +26,18 @@ import type {
   Resource,
 } from "./resource.ts";
 
-/** The annotation that pauses reconciliation of an object when set to `"true"`. */
+/**
+ * The annotation that pauses reconciliation of an object when set to `"true"`; a
+ * controller's `pauseAnnotations` option adds others.
+ *
+ * @example
+ * ```ts
+ * import { PAUSED_ANNOTATION } from "./reconciler.ts";
+ * import assert from "node:assert/strict";
+ * const paused = { metadata: { name: "a", annotations: { [PAUSED_ANNOTATION]: "true" } } };
+ * assert.equal(paused.metadata.annotations["operatorkit.io/paused"], "true");
+ * ```
+ */
 export const PAUSED_ANNOTATION = "operatorkit.io/paused";
 
 /**
@@ -42,7 +53,9 @@ export const PAUSED_ANNOTATION = "operatorkit.io/paused";
  * @example
  * ```ts
  * import type { ReconcileResult } from "./reconciler.ts";
+ * import assert from "node:assert/strict";
  * const r: ReconcileResult = { action: "created", cancelled: false, requeueAfterMs: 1000 };
+ * assert.deepEqual(r.action, "created");
  * ```
  */
 export interface ReconcileResult {
@@ -60,8 +73,9 @@ export interface ReconcileResult {
  * @example
  * ```ts
  * import { ReconcileError } from "./reconciler.ts";
+ * import assert from "node:assert/strict";
  * const e = new ReconcileError("default/a", { resource: "cm", operation: "ensureCreated", cause: new Error("x") });
- * e.message; // "Expected ensureCreated of resource cm for default/a to succeed, it failed: x"
+ * assert.deepEqual(e.message, "Expected ensureCreated of resource cm for default/a to succeed, it failed: x");
  * ```
  */
 export class ReconcileError extends Error {

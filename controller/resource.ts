@@ -26,6 +26,7 @@ import type { ReconcileError } from "./reconciler.ts";
  * ```ts
  * import type { Resource } from "./resource.ts";
  * import type { KubeObject } from "../client/types.ts";
+ * import assert from "node:assert/strict";
  * const logOnly: Resource<KubeObject> = {
  *   name: "log-only",
  *   async ensureCreated(obj, ctx) {
@@ -35,6 +36,7 @@ import type { ReconcileError } from "./reconciler.ts";
  *     ctx.logger.info("cleanup {name}", { name: obj.metadata.name });
  *   },
  * };
+ * assert.deepEqual(logOnly.name, "log-only");
  * ```
  */
 export interface Resource<T extends KubeObject = KubeObject> {

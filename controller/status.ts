@@ -82,7 +82,8 @@ export function setCondition(
  * @example
  * ```ts
  * import { getCondition } from "./status.ts";
- * getCondition([{ type: "Ready", status: "True" }], "Ready")?.status; // "True"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(getCondition([{ type: "Ready", status: "True" }], "Ready")?.status, "True");
  * ```
  */
 export function getCondition(
@@ -98,7 +99,8 @@ export function getCondition(
  * @example
  * ```ts
  * import { isConditionTrue } from "./status.ts";
- * isConditionTrue([{ type: "Ready", status: "True" }], "Ready"); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(isConditionTrue([{ type: "Ready", status: "True" }], "Ready"), true);
  * ```
  */
 export function isConditionTrue(
@@ -115,7 +117,8 @@ export function isConditionTrue(
  * @example
  * ```ts
  * import { isObservedGenerationCurrent } from "./status.ts";
- * isObservedGenerationCurrent({ metadata: { generation: 2 }, status: { observedGeneration: 2 } }); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(isObservedGenerationCurrent({ metadata: { generation: 2 }, status: { observedGeneration: 2 } }), true);
  * ```
  */
 export function isObservedGenerationCurrent(
@@ -132,7 +135,8 @@ export function isObservedGenerationCurrent(
  * @example
  * ```ts
  * import { statusChanged } from "./status.ts";
- * statusChanged({ a: 1 }, { a: 1 }); // false
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(statusChanged({ a: 1 }, { a: 1 }), false);
  * ```
  */
 export function statusChanged(current: unknown, next: unknown): boolean {

@@ -12,7 +12,9 @@ import { defaultRateLimiter, type RateLimiter } from "./rate_limiter.ts";
  * @example
  * ```ts
  * import type { WorkQueueCounters } from "./work_queue.ts";
+ * import assert from "node:assert/strict";
  * const c: WorkQueueCounters = { adds: 3, retries: 1, waitCount: 3, waitSumMs: 12 };
+ * assert.deepEqual(c.adds, 3);
  * ```
  */
 export interface WorkQueueCounters {

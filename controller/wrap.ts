@@ -12,7 +12,13 @@ import type { ReconcileContext, Resource } from "./resource.ts";
  * @example
  * ```ts
  * import type { ResourceOperation } from "./wrap.ts";
- * const op: ResourceOperation = async (_obj, _ctx) => {};
+ * import { createReconcileContext } from "./reconcile_context.ts";
+ * import assert from "node:assert/strict";
+ * const names: string[] = [];
+ * const op: ResourceOperation = async (obj) => void names.push(obj.metadata.name!);
+ * const type = { group: "", version: "v1", apiVersion: "v1", kind: "X", plural: "xs", namespaced: true };
+ * await op({ metadata: { name: "a" } }, createReconcileContext({ controller: "c", key: "a", type }));
+ * assert.deepEqual(names, ["a"]);
  * ```
  */
 export type ResourceOperation<T extends KubeObject = KubeObject> = (
@@ -26,7 +32,9 @@ export type ResourceOperation<T extends KubeObject = KubeObject> = (
  * @example
  * ```ts
  * import type { OperationInfo } from "./wrap.ts";
+ * import assert from "node:assert/strict";
  * const info: OperationInfo = { resource: "configmap", operation: "ensureCreated" };
+ * assert.deepEqual(info.resource, "configmap");
  * ```
  */
 export interface OperationInfo {
@@ -42,9 +50,16 @@ export interface OperationInfo {
  *
  * @example
  * ```ts
- * import type { Middleware } from "./wrap.ts";
+ * import { type Middleware, wrap } from "./wrap.ts";
+ * import { createReconcileContext } from "./reconcile_context.ts";
+ * import assert from "node:assert/strict";
  * const skipDeletes: Middleware = (next, info) =>
  *   info.operation === "ensureDeleted" ? async () => {} : next;
+ * let deleted = 0;
+ * const r = wrap({ name: "r", ensureCreated: async () => {}, ensureDeleted: async () => void deleted++ }, skipDeletes);
+ * const type = { group: "", version: "v1", apiVersion: "v1", kind: "X", plural: "xs", namespaced: true };
+ * await r.ensureDeleted({ metadata: {} }, createReconcileContext({ controller: "c", key: "a", type }));
+ * assert.equal(deleted, 0);
  * ```
  */
 export type Middleware = <T extends KubeObject>(
@@ -61,6 +76,7 @@ export type Middleware = <T extends KubeObject>(
  * ```ts
  * import { wrap, type Middleware } from "./wrap.ts";
  * import type { Resource } from "./resource.ts";
+ * import assert from "node:assert/strict";
  * const calls: string[] = [];
  * const trace: Middleware = (next, info) => async (obj, ctx) => {
  *   calls.push(`${info.resource}.${info.operation}`);
@@ -68,7 +84,7 @@ export type Middleware = <T extends KubeObject>(
  * };
  * const r: Resource = { name: "r", ensureCreated: async () => {}, ensureDeleted: async () => {} };
  * const wrapped = wrap(r, trace);
- * wrapped.name; // "r"
+ * assert.deepEqual(wrapped.name, "r");
  * ```
  */
 export function wrap<T extends KubeObject>(
