@@ -10,14 +10,7 @@ import { InformerFactory } from "../../informer/factory.ts";
 import { testCluster } from "../../testing/test_cluster.ts";
 import { websiteController } from "../../examples/website/operator.ts";
 import { Website } from "../../examples/website/website.ts";
-
-async function eventually(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`Expected ${what} within 10 s, it did not happen`);
-}
+import { eventually } from "./_helpers.ts";
 
 Deno.test("website operator: a 253-character name gets Ready=False with the reason, and no retry loop", async () => {
   await using cluster = await testCluster({ gc: false });
