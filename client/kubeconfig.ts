@@ -26,7 +26,9 @@ import { _auth, type _Entry } from "./_kubeconfig_user.ts";
  * @example
  * ```ts
  * import type { AuthConfig } from "./kubeconfig.ts";
+ * import assert from "node:assert/strict";
  * const auth: AuthConfig = { type: "tokenFile", path: "/var/run/secrets/token", reloadIntervalMs: 60_000 };
+ * assert.deepEqual(auth.type, "tokenFile");
  * ```
  */
 export type AuthConfig =
@@ -42,11 +44,13 @@ export type AuthConfig =
  * @example
  * ```ts
  * import type { ExecConfig } from "./kubeconfig.ts";
+ * import assert from "node:assert/strict";
  * const exec: ExecConfig = {
  *   apiVersion: "client.authentication.k8s.io/v1",
  *   command: "aws",
  *   args: ["eks", "get-token", "--cluster-name", "prod"],
  * };
+ * assert.deepEqual(exec.apiVersion, "client.authentication.k8s.io/v1");
  * ```
  */
 export interface ExecConfig {
@@ -70,7 +74,9 @@ export interface ExecConfig {
  * @example
  * ```ts
  * import type { TlsConfig } from "./kubeconfig.ts";
+ * import assert from "node:assert/strict";
  * const tls: TlsConfig = { insecureSkipTlsVerify: false };
+ * assert.deepEqual(tls.insecureSkipTlsVerify, false);
  * ```
  */
 export interface TlsConfig {
@@ -93,6 +99,7 @@ export interface TlsConfig {
  * @example
  * ```ts
  * import { loadKubeConfig } from "./kubeconfig.ts";
+ * import assert from "node:assert/strict";
  * const config = await loadKubeConfig({
  *   yaml: `
  * apiVersion: v1
@@ -103,8 +110,8 @@ export interface TlsConfig {
  * current-context: x
  * `,
  * });
- * config.server; // "http://127.0.0.1:8080"
- * config.namespace; // "team-a"
+ * assert.deepEqual(config.server, "http://127.0.0.1:8080");
+ * assert.deepEqual(config.namespace, "team-a");
  * ```
  */
 export interface KubeConfig {
@@ -130,7 +137,9 @@ export interface KubeConfig {
  * @example
  * ```ts
  * import type { LoadKubeConfigOptions } from "./kubeconfig.ts";
+ * import assert from "node:assert/strict";
  * const o: LoadKubeConfigOptions = { path: "/tmp/kubeconfig", context: "kind-dev" };
+ * assert.deepEqual(o.path, "/tmp/kubeconfig");
  * ```
  */
 export interface LoadKubeConfigOptions {
@@ -162,6 +171,7 @@ type Entry = _Entry;
  * @example
  * ```ts
  * import { loadKubeConfig } from "./kubeconfig.ts";
+ * import assert from "node:assert/strict";
  * const config = await loadKubeConfig({
  *   document: {
  *     clusters: [{ name: "c", cluster: { server: "http://127.0.0.1:8080" } }],
@@ -169,7 +179,7 @@ type Entry = _Entry;
  *     "current-context": "x",
  *   },
  * });
- * config.namespace; // "default"
+ * assert.deepEqual(config.namespace, "default");
  * ```
  */
 export async function loadKubeConfig(options: LoadKubeConfigOptions = {}): Promise<KubeConfig> {

@@ -11,7 +11,9 @@ import type { DecodeFailure, KubeObject, ListOptions } from "./types.ts";
  * @example
  * ```ts
  * import type { RequestOptions } from "./resource_options.ts";
+ * import assert from "node:assert/strict";
  * const o: RequestOptions = { namespace: "default" };
+ * assert.deepEqual(o.namespace, "default");
  * ```
  */
 export interface RequestOptions {
@@ -27,7 +29,9 @@ export interface RequestOptions {
  * @example
  * ```ts
  * import type { WriteOptions } from "./resource_options.ts";
+ * import assert from "node:assert/strict";
  * const o: WriteOptions = { dryRun: true, fieldManager: "my-operator" };
+ * assert.deepEqual(o.dryRun, true);
  * ```
  */
 export interface WriteOptions extends RequestOptions {
@@ -43,7 +47,9 @@ export interface WriteOptions extends RequestOptions {
  * @example
  * ```ts
  * import type { PatchOptions } from "./resource_options.ts";
+ * import assert from "node:assert/strict";
  * const o: PatchOptions = { type: "merge", body: { metadata: { labels: { a: "b" } } } };
+ * assert.deepEqual(o.type, "merge");
  * ```
  */
 export interface PatchOptions extends WriteOptions {
@@ -59,7 +65,9 @@ export interface PatchOptions extends WriteOptions {
  * @example
  * ```ts
  * import type { ApplyOptions } from "./resource_options.ts";
+ * import assert from "node:assert/strict";
  * const o: ApplyOptions = { fieldManager: "my-operator", force: true };
+ * assert.deepEqual(o.fieldManager, "my-operator");
  * ```
  */
 export interface ApplyOptions extends WriteOptions {
@@ -73,7 +81,9 @@ export interface ApplyOptions extends WriteOptions {
  * @example
  * ```ts
  * import type { DeleteOptions } from "./resource_options.ts";
+ * import assert from "node:assert/strict";
  * const o: DeleteOptions = { propagationPolicy: "Foreground", preconditions: { uid: "u1" } };
+ * assert.deepEqual(o.propagationPolicy, "Foreground");
  * ```
  */
 export interface DeleteOptions extends RequestOptions {
@@ -93,7 +103,9 @@ export interface DeleteOptions extends RequestOptions {
  * @example
  * ```ts
  * import type { DeleteCollectionOptions } from "./resource_options.ts";
+ * import assert from "node:assert/strict";
  * const o: DeleteCollectionOptions = { namespace: "default", labelSelector: "app=web" };
+ * assert.deepEqual(o.namespace, "default");
  * ```
  */
 export interface DeleteCollectionOptions extends Omit<DeleteOptions, "preconditions"> {
@@ -109,7 +121,9 @@ export interface DeleteCollectionOptions extends Omit<DeleteOptions, "preconditi
  * @example
  * ```ts
  * import type { ListAllOptions } from "./resource_options.ts";
+ * import assert from "node:assert/strict";
  * const o: ListAllOptions = { limit: 500, onInvalid: (f) => console.warn(f.message) };
+ * assert.deepEqual(o.limit, 500);
  * ```
  */
 export interface ListAllOptions extends Omit<ListOptions, "continue"> {

@@ -23,7 +23,9 @@ const log = getLogger(["operatorkit", "client", "transport"]);
  * @example
  * ```ts
  * import type { TransportOptions } from "./transport.ts";
+ * import assert from "node:assert/strict";
  * const o: TransportOptions = { qps: 20, burst: 40, retries: 3 };
+ * assert.deepEqual(o.qps, 20);
  * ```
  */
 export interface TransportOptions {
@@ -51,7 +53,9 @@ export interface TransportOptions {
  * @example
  * ```ts
  * import type { RequestSpec } from "./transport.ts";
+ * import assert from "node:assert/strict";
  * const r: RequestSpec = { method: "GET", path: "/api/v1/namespaces", query: { limit: 10 } };
+ * assert.deepEqual(r.method, "GET");
  * ```
  */
 export interface RequestSpec {
@@ -80,7 +84,8 @@ const CERT_ERROR = /certificate|UnknownIssuer|CaUsedAsEndEntity|NotValidForName|
  * @example
  * ```ts
  * import { defaultUserAgent } from "./transport.ts";
- * defaultUserAgent().startsWith("operatorkit/"); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(defaultUserAgent().startsWith("operatorkit/"), true);
  * ```
  */
 export function defaultUserAgent(): string {

@@ -12,6 +12,7 @@
  * @example
  * ```ts
  * import type { OwnerReference } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const ref: OwnerReference = {
  *   apiVersion: "demo.operatorkit.io/v1alpha1",
  *   kind: "Website",
@@ -19,6 +20,7 @@
  *   uid: "6b1f3c2a-0000-4000-8000-000000000000",
  *   controller: true,
  * };
+ * assert.deepEqual(ref.apiVersion, "demo.operatorkit.io/v1alpha1");
  * ```
  */
 export interface OwnerReference {
@@ -42,6 +44,7 @@ export interface OwnerReference {
  * @example
  * ```ts
  * import type { ManagedFieldsEntry } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const entry: ManagedFieldsEntry = {
  *   manager: "kubectl",
  *   operation: "Apply",
@@ -49,6 +52,7 @@ export interface OwnerReference {
  *   fieldsType: "FieldsV1",
  *   fieldsV1: { "f:data": { "f:a": {} } },
  * };
+ * assert.deepEqual(entry.manager, "kubectl");
  * ```
  */
 export interface ManagedFieldsEntry {
@@ -74,7 +78,9 @@ export interface ManagedFieldsEntry {
  * @example
  * ```ts
  * import type { ObjectMeta } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const meta: ObjectMeta = { name: "web", namespace: "default", labels: { app: "web" } };
+ * assert.deepEqual(meta.name, "web");
  * ```
  */
 export interface ObjectMeta {
@@ -115,7 +121,9 @@ export interface ObjectMeta {
  * @example
  * ```ts
  * import type { KubeObject } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const cm: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } };
+ * assert.deepEqual(cm.apiVersion, "v1");
  * ```
  */
 export interface KubeObject {
@@ -133,7 +141,9 @@ export interface KubeObject {
  * @example
  * ```ts
  * import type { ListMeta } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const meta: ListMeta = { resourceVersion: "42", continue: "token" };
+ * assert.deepEqual(meta.resourceVersion, "42");
  * ```
  */
 export interface ListMeta {
@@ -151,12 +161,14 @@ export interface ListMeta {
  * @example
  * ```ts
  * import type { KubeList, KubeObject } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const list: KubeList<KubeObject> = {
  *   apiVersion: "v1",
  *   kind: "ConfigMapList",
  *   metadata: { resourceVersion: "7" },
  *   items: [],
  * };
+ * assert.deepEqual(list.apiVersion, "v1");
  * ```
  */
 export interface KubeList<T> {
@@ -176,11 +188,13 @@ export interface KubeList<T> {
  * @example
  * ```ts
  * import type { StatusCause } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const cause: StatusCause = {
  *   reason: "FieldValueRequired",
  *   message: "Required value",
  *   field: "metadata.name",
  * };
+ * assert.deepEqual(cause.reason, "FieldValueRequired");
  * ```
  */
 export interface StatusCause {
@@ -198,6 +212,7 @@ export interface StatusCause {
  * @example
  * ```ts
  * import type { Status } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const notFound: Status = {
  *   kind: "Status",
  *   apiVersion: "v1",
@@ -208,6 +223,7 @@ export interface StatusCause {
  *   details: { name: "x", kind: "configmaps" },
  *   code: 404,
  * };
+ * assert.deepEqual(notFound.kind, "Status");
  * ```
  */
 export interface Status {
@@ -244,8 +260,9 @@ export interface Status {
  * ```ts
  * import { z } from "zod";
  * import type { Decoder } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const d: Decoder<{ a: number }> = z.object({ a: z.number() });
- * d.safeParse({ a: 1 }).success; // true
+ * assert.deepEqual(d.safeParse({ a: 1 }).success, true);
  * ```
  */
 export interface Decoder<T> {
@@ -271,6 +288,7 @@ export interface Decoder<T> {
  * @example
  * ```ts
  * import type { KubeObject, ResourceType } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const ConfigMaps: ResourceType<KubeObject & { data?: Record<string, string> }> = {
  *   group: "",
  *   version: "v1",
@@ -279,6 +297,7 @@ export interface Decoder<T> {
  *   plural: "configmaps",
  *   namespaced: true,
  * };
+ * assert.deepEqual(ConfigMaps.group, "");
  * ```
  */
 export interface ResourceType<T extends KubeObject = KubeObject> {
@@ -349,6 +368,7 @@ export type WatchEvent<T extends KubeObject = KubeObject> =
  * @example
  * ```ts
  * import type { DecodeFailure } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const f: DecodeFailure = {
  *   key: "default/site",
  *   uid: "u1",
@@ -356,6 +376,7 @@ export type WatchEvent<T extends KubeObject = KubeObject> =
  *   issues: [{ path: ["spec", "replicas"], message: "Too big" }],
  *   message: "default/site: spec.replicas: Too big",
  * };
+ * assert.deepEqual(f.key, "default/site");
  * ```
  */
 export interface DecodeFailure {
@@ -377,7 +398,9 @@ export interface DecodeFailure {
  * @example
  * ```ts
  * import type { ListOptions } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const opts: ListOptions = { labelSelector: "app=web", limit: 500 };
+ * assert.deepEqual(opts.labelSelector, "app=web");
  * ```
  */
 export interface ListOptions {
@@ -407,11 +430,13 @@ export interface ListOptions {
  * @example
  * ```ts
  * import type { WatchOptions } from "./types.ts";
+ * import assert from "node:assert/strict";
  * const opts: WatchOptions = {
  *   resourceVersion: "42",
  *   allowWatchBookmarks: true,
  *   timeoutSeconds: 300,
  * };
+ * assert.deepEqual(opts.resourceVersion, "42");
  * ```
  */
 export interface WatchOptions {
@@ -505,8 +530,9 @@ export interface DecodedList<T> extends KubeList<T> {
  * @example
  * ```ts
  * import { objectKey } from "./types.ts";
- * objectKey({ metadata: { namespace: "default", name: "web" } }); // "default/web"
- * objectKey({ metadata: { name: "node-1" } }); // "node-1"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(objectKey({ metadata: { namespace: "default", name: "web" } }), "default/web");
+ * assert.deepEqual(objectKey({ metadata: { name: "node-1" } }), "node-1");
  * ```
  */
 export function objectKey(obj: { metadata: ObjectMeta }): string {

@@ -19,7 +19,9 @@ import { _LineSplitter } from "./_line_stream.ts";
  * @example
  * ```ts
  * import type { WatchStreamOptions } from "./watch.ts";
+ * import assert from "node:assert/strict";
  * const o: WatchStreamOptions = { idleTimeoutMs: 90_000 };
+ * assert.deepEqual(o.idleTimeoutMs, 90_000);
  * ```
  */
 export interface WatchStreamOptions {
@@ -40,7 +42,8 @@ export interface WatchStreamOptions {
  * @example
  * ```ts
  * import { watchIdleTimeoutMs } from "./watch.ts";
- * watchIdleTimeoutMs({ timeoutSeconds: 60 }); // 90000
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(watchIdleTimeoutMs({ timeoutSeconds: 60 }), 90000);
  * ```
  */
 export function watchIdleTimeoutMs(

@@ -68,9 +68,15 @@ import { type Middleware, wrap } from "./wrap.ts";
 export interface ControllerContext {
   /** The Kubernetes client: primary reads and finalizer patches, Events, `ctx.client`. */
   readonly client: KubeClient;
-  /** Shared informers (default: the controller's own `InformerFactory` over `client`). */
+  /**
+   * Shared informers.
+   * @default {the controller's own `InformerFactory` over `client`}
+   */
   readonly informers?: InformerSource;
-  /** The event recorder for a controller (default: Events written through `client`). */
+  /**
+   * The event recorder for a controller.
+   * @default {Events written through `client`}
+   */
   eventRecorder?(controller: string): EventRecorder;
 }
 

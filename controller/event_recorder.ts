@@ -112,15 +112,27 @@ export interface EventSink {
 export interface KubeEventRecorderOptions {
   /** `source.component` and `reportingComponent`. */
   component: string;
-  /** `source.host` and `reportingInstance` (default: the host name when readable). */
+  /**
+   * `source.host` and `reportingInstance`.
+   * @default {the host name when readable}
+   */
   instance?: string;
   /** Fallback apiVersion/kind for objects that do not carry them (list items). */
   defaultType?: { apiVersion: string; kind: string };
-  /** Clock for timestamps (default the system clock). */
+  /**
+   * Clock for timestamps.
+   * @default {the system clock}
+   */
   clock?: Clock;
-  /** How many distinct events to remember for aggregation (default 4096). */
+  /**
+   * How many distinct events to remember for aggregation.
+   * @default {4096}
+   */
   cacheSize?: number;
-  /** Logger (default `["operatorkit", "controller", "events"]`). */
+  /**
+   * Logger.
+   * @default {`["operatorkit", "controller", "events"]`}
+   */
   logger?: ContextLogger;
 }
 

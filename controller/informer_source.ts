@@ -83,7 +83,10 @@ export interface InformerSource {
  * ```
  */
 export interface InformerScopeOptions {
-  /** Only this namespace (default: all). */
+  /**
+   * Only this namespace.
+   * @default {all}
+   */
   namespace?: string;
   /** Only objects whose labels match (`labelSelector()` builds one). */
   labelSelector?: string;
@@ -133,7 +136,10 @@ export interface WatchSpec<U extends KubeObject = KubeObject> {
   type: ResourceType<U>;
   /** The primary keys (`namespace/name`) to reconcile for an event on `obj`. */
   map(obj: U): string[];
-  /** Restricts the watch to a namespace (default: the controller's). */
+  /**
+   * Restricts the watch to a namespace.
+   * @default {the controller's}
+   */
   namespace?: string;
   /** Restricts the watch (and the cache) by labels. */
   labelSelector?: string;

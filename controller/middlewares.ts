@@ -22,18 +22,30 @@ import type { Middleware, OperationInfo, ResourceOperation } from "./wrap.ts";
  * ```
  */
 export interface RetryOptions {
-  /** Total attempts including the first (default 3). */
+  /**
+   * Total attempts including the first.
+   * @default {3}
+   */
   attempts?: number;
-  /** Delay before the second attempt (default 100 ms); doubles each time. */
+  /**
+   * Delay before the second attempt; it doubles each time.
+   * @default {100 ms}
+   */
   baseDelayMs?: number;
-  /** Cap of the delay (default 5000 ms). */
+  /**
+   * Cap of the delay.
+   * @default {5000 ms}
+   */
   maxDelayMs?: number;
   /**
    * Which errors to retry.
    * @default {isRetryable: not a TerminalError, nor an API error 400, 403, 404, 409 AlreadyExists or 422}
    */
   shouldRetry?: (error: unknown) => boolean;
-  /** Clock for the delays (default the system clock). */
+  /**
+   * Clock for the delays.
+   * @default {the system clock}
+   */
   clock?: Clock;
 }
 

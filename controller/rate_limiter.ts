@@ -42,9 +42,15 @@ export interface RateLimiter<K = string> {
  * ```
  */
 export interface ExponentialBackoffOptions {
-  /** Delay after the first failure (default 5 ms). */
+  /**
+   * Delay after the first failure.
+   * @default {5 ms}
+   */
   baseDelayMs?: number;
-  /** Upper bound of the delay (default 1,000,000 ms = 1000 s). */
+  /**
+   * Upper bound of the delay.
+   * @default {1,000,000 ms = 1000 s}
+   */
   maxDelayMs?: number;
 }
 
@@ -111,11 +117,20 @@ export class ExponentialBackoffRateLimiter<K = string> implements RateLimiter<K>
  * ```
  */
 export interface TokenBucketOptions {
-  /** Sustained rate in tokens per second (default 10). */
+  /**
+   * Sustained rate in tokens per second.
+   * @default {10}
+   */
   qps?: number;
-  /** Bucket size: how many retries may go at once (default 100). */
+  /**
+   * Bucket size: how many retries may go at once.
+   * @default {100}
+   */
   burst?: number;
-  /** Time source (default the system clock). */
+  /**
+   * Time source.
+   * @default {the system clock}
+   */
   clock?: Clock;
 }
 

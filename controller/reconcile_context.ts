@@ -41,17 +41,35 @@ export interface ReconcileContextOptions<T extends KubeObject> {
   key: string;
   /** The primary type. */
   type: ResourceType<T>;
-  /** Cancellation (default: never aborted). */
+  /**
+   * Cancellation.
+   * @default {never aborted}
+   */
   signal?: AbortSignal;
-  /** Logger (default `["operatorkit", "controller", controller]` with controller and key). */
+  /**
+   * Logger.
+   * @default {`["operatorkit", "controller", controller]` with controller and key}
+   */
   logger?: ContextLogger;
-  /** The client exposed as `ctx.client` (default: none; reading `ctx.client` then throws). */
+  /**
+   * The client exposed as `ctx.client`.
+   * @default {none; reading `ctx.client` then throws}
+   */
   client?: KubeClient;
-  /** Cache readers (default: none). */
+  /**
+   * Cache readers.
+   * @default {none}
+   */
   cache?: CacheReaders;
-  /** Event recorder (default: drops events). */
+  /**
+   * Event recorder.
+   * @default {drops events}
+   */
   events?: EventRecorder;
-  /** An earlier resource's failure, for `finally` resources (default: none). */
+  /**
+   * An earlier resource's failure, for `finally` resources.
+   * @default {none}
+   */
   failure?: ReconcileError;
 }
 

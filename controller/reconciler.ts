@@ -128,7 +128,10 @@ export interface ReconcilerOptions<T extends KubeObject> {
   clock: Clock;
   /** How long a completed deletion's uid is remembered (>= 3x the resync period). */
   completedDeletionTtlMs: number;
-  /** Delay before a deletion whose finalizer was kept runs again (default 60 s). */
+  /**
+   * Delay before a deletion whose finalizer was kept runs again.
+   * @default {60 s}
+   */
   keepFinalizerRequeueMs?: number;
   /** Extra pause annotations (key to exact value), besides `operatorkit.io/paused: "true"`. */
   pauseAnnotations?: Record<string, string>;
@@ -138,7 +141,10 @@ export interface ReconcilerOptions<T extends KubeObject> {
   caches?: CacheReaders;
   /** Exposed as `ctx.events`. */
   events?: EventRecorder;
-  /** Base logger (default `["operatorkit", "controller", controller]`). */
+  /**
+   * Base logger.
+   * @default {`["operatorkit", "controller", controller]`}
+   */
   logger?: ContextLogger;
 }
 

@@ -39,9 +39,15 @@ export interface WorkQueueCounters {
  * ```
  */
 export interface WorkQueueOptions<K> {
-  /** Time source for delayed adds and backoff (default the system clock). */
+  /**
+   * Time source for delayed adds and backoff.
+   * @default {the system clock}
+   */
   clock?: Clock;
-  /** Decides backoff for `addRateLimited` (default {@linkcode defaultRateLimiter}). */
+  /**
+   * Decides backoff for `addRateLimited`.
+   * @default {{@linkcode defaultRateLimiter}}
+   */
   rateLimiter?: RateLimiter<K>;
 }
 
