@@ -51,11 +51,14 @@ Deno.test("HPA written at v2 reads at v1: CPU target, other metrics and behavior
   assert.deepEqual(got.status, { currentReplicas: 0, desiredReplicas: 0 });
 
   // list and watch at v1 convert too
-  const list = await v1.list({ labelSelector: "app=web" });
+  const list = await v1.list({ namespace: env.namespace, labelSelector: "app=web" });
   assert.equal(list.items.length, 1);
   assert.equal(list.items[0].spec?.targetCPUUtilizationPercentage, 60);
   assert.ok(list.items[0].metadata.annotations?.[METRICS]);
-  const it = v1.watch({ resourceVersion: list.metadata.resourceVersion });
+  const it = v1.watch({
+    namespace: env.namespace,
+    resourceVersion: list.metadata.resourceVersion,
+  });
   try {
     const next = it.next();
     await v2.patch("two", { type: "merge", body: { spec: { maxReplicas: 7 } } });
