@@ -279,7 +279,9 @@ export const hpaConversionScenario: Scenario = {
     await ctx.request("list at v1", { path: `${at("v1")}?labelSelector=fid%3Dhpa-conv` });
     await ctx.request("merge patch at v1", {
       method: "PATCH",
-      path: `${at("v1")}/two`,
+      // its own manager name: managedFields sort by time (seconds), then manager, so this
+      // entry comes last whether or not the second turned since the create
+      path: `${at("v1")}/two?fieldManager=fidelity-v1`,
       contentType: "application/merge-patch+json",
       body: { spec: { targetCPUUtilizationPercentage: 50 } },
     });
