@@ -246,11 +246,13 @@ export interface ControllerStats {
  * @example
  * ```ts
  * import type { ControllerTypes } from "./controller.ts";
+ * import assert from "node:assert/strict";
  * const t: ControllerTypes = {
  *   primary: { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
  *   owns: [],
  *   watches: [],
  * };
+ * assert.equal(t.primary.plural, "configmaps");
  * ```
  */
 export interface ControllerTypes {

@@ -14,7 +14,9 @@ import type { ReconcileContext, Resource } from "./resource.ts";
  * @example
  * ```ts
  * import type { CrudPatch } from "./crud_resource.ts";
+ * import assert from "node:assert/strict";
  * const p: CrudPatch<string[]> = { create: ["b"], delete: ["old"] };
+ * assert.equal(p.update, undefined, "absent parts are skipped");
  * ```
  */
 export interface CrudPatch<S> {

@@ -14,7 +14,11 @@ import type { CacheReader } from "./resource.ts";
  * @example
  * ```ts
  * import type { InformerHandler } from "./informer_source.ts";
- * const h: InformerHandler = { onAdd: (o) => console.log(o.metadata.name) };
+ * import assert from "node:assert/strict";
+ * const added: string[] = [];
+ * const h: InformerHandler = { onAdd: (o) => void added.push(o.metadata.name!) };
+ * h.onAdd?.({ metadata: { name: "a" } });
+ * assert.deepEqual(added, ["a"]);
  * ```
  */
 export interface InformerHandler<T extends KubeObject = KubeObject> {
@@ -57,9 +61,22 @@ export interface ControllerInformer<T extends KubeObject = KubeObject> {
  * @example
  * ```ts
  * import type { InformerSource } from "./informer_source.ts";
- * function describe(source: InformerSource): string {
- *   return typeof source.acquire;
- * }
+ * import { InformerFactory } from "../informer/factory.ts";
+ * import assert from "node:assert/strict";
+ * // The informer package's factory is one.
+ * await using factory = new InformerFactory({
+ *   listWatch: (t) => ({
+ *     type: t,
+ *     list: () => Promise.resolve({ metadata: { resourceVersion: "1" }, items: [], invalid: [] }),
+ *     watch: async function* () {},
+ *   }),
+ * });
+ * const source: InformerSource = factory;
+ * const type = { group: "", version: "v1", apiVersion: "v1", kind: "Secret", plural: "secrets", namespaced: true };
+ * const { informer, release } = source.acquire(type, { namespace: "default" });
+ * await informer.ready();
+ * assert.deepEqual(informer.store.list(), []);
+ * await release();
  * ```
  */
 export interface InformerSource {
@@ -125,10 +142,12 @@ export interface OwnsSpec<U extends KubeObject = KubeObject> extends InformerSco
  * @example
  * ```ts
  * import type { WatchSpec } from "./informer_source.ts";
+ * import assert from "node:assert/strict";
  * const w: WatchSpec = {
  *   type: { group: "", version: "v1", apiVersion: "v1", kind: "Secret", plural: "secrets", namespaced: true },
  *   map: (secret) => [`${secret.metadata.namespace}/${secret.metadata.labels?.site}`],
  * };
+ * assert.deepEqual(w.map({ metadata: { namespace: "ns", labels: { site: "blog" } } }), ["ns/blog"]);
  * ```
  */
 export interface WatchSpec<U extends KubeObject = KubeObject> {

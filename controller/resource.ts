@@ -63,9 +63,12 @@ export interface Resource<T extends KubeObject = KubeObject> {
  * ```ts
  * import type { CacheReader } from "./resource.ts";
  * import type { KubeObject } from "../client/types.ts";
+ * import assert from "node:assert/strict";
  * function count(cache: CacheReader<KubeObject>): number {
  *   return cache.list().length;
  * }
+ * const objects = new Map([["ns/a", { metadata: { name: "a", namespace: "ns" } }]]);
+ * assert.equal(count({ get: (k) => objects.get(k), list: () => [...objects.values()] }), 1);
  * ```
  */
 export interface CacheReader<T extends KubeObject = KubeObject> {
@@ -100,8 +103,10 @@ export interface CacheReaders {
  * ```ts
  * import { getLogger } from "@logtape/logtape";
  * import type { ContextLogger } from "./resource.ts";
+ * import assert from "node:assert/strict";
  * const log: ContextLogger = getLogger(["my-operator"]).with({ controller: "website" });
  * log.info("started {name}", { name: "website" });
+ * assert.equal(typeof log.with({ key: "ns/a" }).debug, "function");
  * ```
  */
 export interface ContextLogger {
@@ -136,13 +141,19 @@ export interface ContextLogger {
  * ```ts
  * import type { ReconcileContext } from "./resource.ts";
  * import type { KubeObject } from "../client/types.ts";
- * async function waitForIp(obj: KubeObject, ctx: ReconcileContext<KubeObject>) {
+ * import { createReconcileContext } from "./reconcile_context.ts";
+ * import assert from "node:assert/strict";
+ * async function waitForIp(_obj: KubeObject, ctx: ReconcileContext<KubeObject>) {
  *   const ready = false;
  *   if (!ready) {
  *     ctx.requeueAfter(5_000);
  *     ctx.cancelResource();
  *   }
  * }
+ * const type = { group: "", version: "v1", apiVersion: "v1", kind: "Service", plural: "services", namespaced: true };
+ * const ctx = createReconcileContext({ controller: "lb", key: "ns/web", type });
+ * await waitForIp({ metadata: { name: "web" } }, ctx);
+ * assert.equal(ctx.resourceCanceled, true);
  * ```
  */
 export interface ReconcileContext<T extends KubeObject = KubeObject> {

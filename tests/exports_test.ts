@@ -77,7 +77,7 @@ const KNOWN_UNTESTED = new Set([
  * that asserts something or says why it is not run. It may only go down: lower it when you
  * fix examples; a new export brings an asserting example.
  */
-const EXAMPLES_PENDING = 205;
+const EXAMPLES_PENDING = 197;
 
 const ROOT = new URL("../", import.meta.url);
 const SKIP_DIRS = new Set([".git", "node_modules", "bin", "vendor"]);
