@@ -59,6 +59,18 @@ Deno.test("website operator: a 253-character name gets Ready=False with the reas
     assert.equal(controller.queue.length, 0);
   } finally {
     await controller.stop();
+    // The Website keeps the operator's finalizer, and a bare kube-apiserver never empties a
+    // deleted namespace: strip it and delete the Website, so nothing holds the shared CRD.
+    const sites = client.resource(Website);
+    for (const site of (await sites.list({ namespace: ns })).items) {
+      const name = site.metadata.name!;
+      await sites.patch(name, {
+        namespace: ns,
+        type: "merge",
+        body: { metadata: { finalizers: null } },
+      }).catch(() => {});
+      await sites.delete(name, { namespace: ns }).catch(() => {});
+    }
     await client.resource(Namespaces).delete(ns).catch(() => {});
   }
 });
