@@ -4,6 +4,7 @@
 // start-up failure into one line that keeps its cause (TLS, DNS, refused, 401, 403, a missing
 // Deno permission).
 import type { PolicyRule } from "../client/builtin_types.ts";
+import { type Clock, sleep, systemClock } from "../client/clock.ts";
 import { ApiError } from "../client/errors.ts";
 import type { KubeClient } from "../client/kube_client.ts";
 import type { RequiredAccess } from "./manifests.ts";
@@ -58,6 +59,7 @@ export function _describeStartupError(
   const server = where.server ? ` ${where.server}` : " the API server";
   const perm = chain.find(_isPermissionError);
   if (err instanceof _MissingPermission) return err.message;
+  if (err instanceof _GaveUp) return `${_describeStartupError(err.cause, where)} (${err.message})`;
   if (perm) {
     // Deno says e.g. `Requires net access to "127.0.0.1:6443", run again with the --allow-net flag`.
     const msg = _text(perm);
@@ -116,6 +118,110 @@ export function _describeStartupError(
 
 function _lastCause(chain: unknown[]): string {
   return _text(chain[chain.length - 1]).replace(/\s*\n\s*/g, " ");
+}
+
+/** A transient start-up failure that lasted until the start-up deadline; `cause` is the last. */
+export class _GaveUp extends Error {
+  override name = "GaveUpError";
+}
+
+const _TLS = /certificate|UnknownIssuer|unknown authority|self.signed|handshake|invalid peer/i;
+const _DNS = /dns error|failed to lookup address|Name or service not known|nodename nor servname/i;
+const _TRANSIENT_NET =
+  /Connection refused|os error 111|ECONNREFUSED|Connection reset|os error 104|ECONNRESET|connection closed before message completed|broken pipe|os error 32|timed out|os error 110/i;
+
+/**
+ * True for a start-up failure that may pass by itself: a 5xx or 429 answer, a refused or
+ * reset connection, a timeout. False for the definite ones (401, 403, other 4xx, TLS, DNS, a
+ * missing Deno permission, anything unknown).
+ */
+export function _isTransient(err: unknown): boolean {
+  const chain = _chain(err);
+  if (err instanceof _MissingPermission || chain.some(_isPermissionError)) return false;
+  const api = chain.find((e): e is ApiError => e instanceof ApiError);
+  if (api) return api.code === 429 || api.code >= 500;
+  const all = chain.map(_text).join(" | ");
+  if (_TLS.test(all) || _DNS.test(all)) return false;
+  return chain.some((e) =>
+    e instanceof Deno.errors.ConnectionRefused || e instanceof Deno.errors.ConnectionReset ||
+    e instanceof Deno.errors.ConnectionAborted || e instanceof Deno.errors.TimedOut
+  ) || _TRANSIENT_NET.test(all);
+}
+
+/** How `_retryTransient` retries. */
+export interface _RetryOptions {
+  /** The whole budget from the first attempt, in ms (the operator's --cache-sync-timeout). */
+  deadlineMs: number;
+  /** Aborts the attempt in flight and the wait. */
+  signal: AbortSignal;
+  clock?: Clock;
+  /** First wait (default 250 ms), doubled after each failure up to `maxMs` (default 5 s). */
+  initialMs?: number;
+  maxMs?: number;
+  /** Jitter source (default Math.random): each wait is 50-100 % of the nominal one. */
+  random?: () => number;
+  /** Called before each wait. */
+  onRetry?: (info: { error: unknown; attempt: number; delayMs: number }) => void;
+}
+
+/**
+ * Runs `attempt` until it succeeds, retrying transient failures (`_isTransient`) with
+ * exponential backoff and jitter until `deadlineMs` has passed; a definite failure is thrown
+ * at once, unchanged. An attempt still running at the deadline is aborted. At the deadline the
+ * last failure is thrown inside a `_GaveUp` saying how long it was retried.
+ */
+export async function _retryTransient<R>(
+  attempt: (signal: AbortSignal) => Promise<R>,
+  options: _RetryOptions,
+): Promise<R> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const maxMs = options.maxMs ?? 5000;
+  const end = clock.now() + options.deadlineMs;
+  const budget = `${options.deadlineMs / 1000} s`;
+  let nominal = options.initialMs ?? 250;
+  let last: unknown;
+  for (let n = 1;; n++) {
+    const ac = new AbortController();
+    const outer = options.signal;
+    const onAbort = () => ac.abort(outer.reason);
+    outer.addEventListener("abort", onAbort, { once: true });
+    if (outer.aborted) ac.abort(outer.reason);
+    const timer = clock.setTimeout(
+      () => ac.abort(new Error(`no answer: timed out at the start-up deadline (${budget})`)),
+      Math.max(0, end - clock.now()),
+    );
+    try {
+      return await attempt(ac.signal);
+    } catch (err) {
+      if (outer.aborted) throw err;
+      if (ac.signal.aborted) {
+        throw new _GaveUp(
+          `${n} attempt(s) failed within the ${budget} start-up deadline, --cache-sync-timeout`,
+          {
+            cause: last ?? ac.signal.reason,
+          },
+        );
+      }
+      if (!_isTransient(err)) throw err;
+      last = err;
+      const delayMs = Math.round(nominal * (0.5 + random() / 2));
+      if (clock.now() + delayMs >= end) {
+        throw new _GaveUp(
+          `${n} attempt(s) failed within the ${budget} start-up deadline, --cache-sync-timeout`,
+          {
+            cause: err,
+          },
+        );
+      }
+      options.onRetry?.({ error: err, attempt: n, delayMs });
+      await sleep(delayMs, { clock, signal: outer });
+      nominal = Math.min(nominal * 2, maxMs);
+    } finally {
+      clock.clearTimeout(timer);
+      outer.removeEventListener("abort", onAbort);
+    }
+  }
 }
 
 /**

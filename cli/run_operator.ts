@@ -30,7 +30,13 @@ import {
 } from "./flags.ts";
 import { LeaderElector, type LeaseApi } from "./leader_election.ts";
 import { configureOperatorLogging } from "./logging.ts";
-import { _checkAccess, _describeStartupError, _readEnv, _whoAmI } from "./_startup.ts";
+import {
+  _checkAccess,
+  _describeStartupError,
+  _readEnv,
+  _retryTransient,
+  _whoAmI,
+} from "./_startup.ts";
 import { _metricsAuthFilter } from "./_metrics_auth.ts";
 import type { PolicyRule } from "../client/builtin_types.ts";
 import { manifestsYaml, operatorManifests, type OperatorRbac, operatorRbac } from "./manifests.ts";
@@ -279,7 +285,22 @@ export class OperatorRuntime {
       this.#server = client.server;
       // "connected" only once an authenticated request succeeded: a rejected credential
       // fails here with its 401, before anything else is tried.
-      const user = await _whoAmI(client, stop.signal);
+      // A 5xx, 429, refused or reset connection or timeout here is retried with backoff until
+      // --cache-sync-timeout; a 401, 403, TLS or DNS failure ends start-up at once.
+      const retry = {
+        deadlineMs: flags.cacheSyncTimeoutMs,
+        signal: stop.signal,
+        onRetry: (
+          { error, attempt, delayMs }: { error: unknown; attempt: number; delayMs: number },
+        ) =>
+          this.#log.warn("{step} failed ({error}); retry {attempt} in {delay} ms", {
+            step: this.#starting,
+            error: _describeStartupError(error, { server: client.server }),
+            attempt,
+            delay: delayMs,
+          }),
+      };
+      const user = await _retryTransient((signal) => _whoAmI(client, signal), retry);
       this.#user = user;
       this.#log.info("connected to {server} as {user}", {
         server: client.server,
@@ -287,7 +308,7 @@ export class OperatorRuntime {
       });
       // Before installing CRDs or campaigning: the permissions those steps need, all at once.
       this.#starting = "checking permissions";
-      await this.#checkAccess(client, flags, stop.signal);
+      await _retryTransient((signal) => this.#checkAccess(client, flags, signal), retry);
       const hooks = _hasWebhooks(o) ? _webhookSettings(o, flags, env) : undefined;
       if (hooks?.bind) this.#starting = "starting webhooks";
       await using webhooks = hooks?.bind

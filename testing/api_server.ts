@@ -70,7 +70,11 @@ export interface ApiServerFaults {
    * every watch opened from now on starts with one too, until `{ sticky: false }`.
    */
   garbageWatches(opts?: { sticky?: boolean }): void;
-  /** Answers the next `n` matching requests with 429 + Retry-After (default) or 500. */
+  /**
+   * Answers the next `n` matching requests with 429 + Retry-After (default) or 500. `verb`
+   * and `resource` also match paths the server does not serve (`create` of
+   * `selfsubjectaccessreviews`: a POST there), which otherwise answer 404.
+   */
   failNext(
     n: number,
     opts?: { status?: 429 | 500; retryAfterSeconds?: number; verb?: string; resource?: string },

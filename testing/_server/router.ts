@@ -157,7 +157,11 @@ export async function route(deps: RouterDeps, request: Request): Promise<Respons
       if (injected) return injected;
       throw e;
     }
-    const injected = faults.check(req?.verb, req?.info.plural);
+    // A path the server does not serve (SelfSubjectAccessReview, SelfSubjectReview) still
+    // matches a rule naming its resource and verb, so clients' handling of them can be tested.
+    const injected = req
+      ? faults.check(req.verb, req.info.plural)
+      : faults.check(_UNSERVED_VERBS[request.method], _unservedPlural(url.pathname));
     if (injected) return injected;
     if (!req) {
       const accept = request.headers.get("accept");
@@ -173,4 +177,17 @@ export async function route(deps: RouterDeps, request: Request): Promise<Respons
     const message = e instanceof Error ? e.message : String(e);
     return statusResponse(failure(500, "InternalError", `Internal error occurred: ${message}`));
   }
+}
+
+const _UNSERVED_VERBS: Record<string, string | undefined> = {
+  GET: "get",
+  POST: "create",
+  PUT: "update",
+  PATCH: "patch",
+  DELETE: "delete",
+};
+
+// The resource of /api/v1/... or /apis/<group>/<version>/..., namespaced or not.
+function _unservedPlural(path: string): string | undefined {
+  return /^\/(?:api|apis\/[^/]+)\/[^/]+\/(?:namespaces\/[^/]+\/)?([^/]+)/.exec(path)?.[1];
 }

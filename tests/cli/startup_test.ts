@@ -81,11 +81,15 @@ function kubeconfig(server: string, options: { ca?: string; token?: string } = {
 }
 
 /** Runs the Website operator against `doc`; asserts exit 1, one fatal line, no "connected". */
-async function failsToStart(doc: Record<string, unknown>): Promise<string> {
+async function failsToStart(doc: Record<string, unknown>, args: string[] = []): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "okt-start-" });
   try {
     await Deno.writeTextFile(`${dir}/kubeconfig`, JSON.stringify(doc));
-    const { code, lines, fatal } = await runWebsite(["--kubeconfig", `${dir}/kubeconfig`]);
+    const { code, lines, fatal } = await runWebsite([
+      "--kubeconfig",
+      `${dir}/kubeconfig`,
+      ...args,
+    ]);
     assert.equal(code, 1, lines.join(""));
     assert.equal(fatal.length, 1, lines.join(""));
     assert.ok(!lines.some((l) => l.includes("connected to")), lines.join(""));
@@ -138,8 +142,54 @@ Deno.test("start-up: an unresolvable host is one DNS line naming it", async () =
 
 Deno.test("start-up: a refused connection is one line naming the server", async () => {
   const url = `http://127.0.0.1:${closedPort()}`;
-  const line = await failsToStart(kubeconfig(url));
+  // A refused connection may be a server restarting: retried until --cache-sync-timeout.
+  const line = await failsToStart(kubeconfig(url), ["--cache-sync-timeout", "2s"]);
   assert.ok(line.includes(`connection refused by ${url}`), line);
+  assert.match(
+    line,
+    /\d+ attempt\(s\) failed within the 2 s start-up deadline, --cache-sync-timeout/,
+  );
+});
+
+Deno.test("start-up: 500s on SelfSubjectReview and SelfSubjectAccessReview are retried, then the operator runs", async () => {
+  await using server = await startApiServer();
+  server.faults.failNext(2, { status: 500, verb: "create", resource: "selfsubjectreviews" });
+  server.faults.failNext(3, { status: 500, verb: "create", resource: "selfsubjectaccessreviews" });
+  const dir = await Deno.makeTempDir({ prefix: "okt-start-" });
+  try {
+    await Deno.writeTextFile(`${dir}/kubeconfig`, JSON.stringify(kubeconfig(server.url)));
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const done = new OperatorRuntime({
+      name: "website-operator",
+      customResources: [Website],
+      args: [...TEST_FLAGS, "--kubeconfig", `${dir}/kubeconfig`],
+      env: {},
+      signal: stop.signal,
+      logWrite: (line) => {
+        lines.push(line);
+        if (line.includes("controller(s) running")) stop.abort();
+      },
+      controllers: (ctx) => [websiteController({ client: ctx.client, informers: ctx.informers })],
+    }).run();
+    assert.equal(await done, 0, lines.join(""));
+    const retries = lines.map((l) => JSON.parse(l)).filter((l) =>
+      / failed \(.*\); retry /.test(l.message)
+    );
+    const steps = retries.map((l) => l.properties?.step ?? l.message);
+    assert.ok(
+      steps.some((s) => String(s).includes("connecting to the cluster")),
+      `the SelfSubjectReview 500s were retried: ${lines.join("")}`,
+    );
+    assert.ok(
+      steps.some((s) => String(s).includes("checking permissions")),
+      `the SelfSubjectAccessReview 500s were retried: ${lines.join("")}`,
+    );
+    assert.ok(retries.every((l) => /500|Internal error/.test(l.message)), lines.join(""));
+    assert.ok(lines.some((l) => l.includes("connected to")), lines.join(""));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("start-up: a rejected token is one 401 line, and nothing says connected", async () => {
