@@ -10,7 +10,21 @@ import { parseDebugBindAddress } from "./debug_page.ts";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { _readEnv } from "./_startup.ts";
 
-/** Log levels accepted by `--log-level`. */
+/**
+ * Log levels accepted by `--log-level`, lowest first.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LOG_LEVELS, parseOperatorFlags } from "./flags.ts";
+ * assert.equal(LOG_LEVELS[0], "trace");
+ * for (const level of LOG_LEVELS) {
+ *   const { flags } = parseOperatorFlags(["--log-level", level], { name: "op", env: {} });
+ *   assert.equal(flags.logLevel, level);
+ * }
+ * assert.throws(() => parseOperatorFlags(["--log-level", "loud"], { name: "op", env: {} }));
+ * ```
+ */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
 
 /**
@@ -18,8 +32,11 @@ export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"
  *
  * @example
  * ```ts
- * import type { OperatorLogLevel } from "./flags.ts";
+ * import assert from "node:assert/strict";
+ * import { type OperatorLogLevel, parseOperatorFlags } from "./flags.ts";
  * const level: OperatorLogLevel = "debug";
+ * const { flags } = parseOperatorFlags([], { name: "op", env: { OPERATORKIT_LOG_LEVEL: level } });
+ * assert.equal(flags.logLevel, level);
  * ```
  */
 export type OperatorLogLevel = typeof LOG_LEVELS[number];
@@ -29,8 +46,11 @@ export type OperatorLogLevel = typeof LOG_LEVELS[number];
  *
  * @example
  * ```ts
- * import type { BindAddress } from "./flags.ts";
- * const a: BindAddress = { hostname: "127.0.0.1", port: 8080 };
+ * import assert from "node:assert/strict";
+ * import { type BindAddress, parseOperatorFlags } from "./flags.ts";
+ * const { flags } = parseOperatorFlags([], { name: "op", env: {} });
+ * const a: BindAddress | undefined = flags.metricsBindAddress;
+ * assert.deepEqual(a, { hostname: "127.0.0.1", port: 8080 });
  * ```
  */
 export interface BindAddress {
@@ -45,19 +65,33 @@ export interface BindAddress {
  *
  * @example
  * ```ts
- * import { parseOperatorFlags } from "./flags.ts";
- * const { flags } = parseOperatorFlags(["--log-level", "debug"], { name: "website", env: {} });
- * flags.logLevel; // "debug"
+ * import assert from "node:assert/strict";
+ * import { type OperatorFlags, parseOperatorFlags } from "./flags.ts";
+ * const { flags }: { flags: OperatorFlags } = parseOperatorFlags(
+ *   ["--log-level", "debug", "--leader-elect"],
+ *   { name: "website", env: {} },
+ * );
+ * assert.equal(flags.logLevel, "debug");
+ * assert.equal(flags.leaderElect, true);
+ * assert.equal(flags.leaderElectionId, "website-leader");
+ * assert.equal(flags.leaseDurationMs, 15_000);
  * ```
  */
 export interface OperatorFlags {
-  /** `--kubeconfig`: path of the kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster). */
+  /**
+   * `--kubeconfig`: path of the kubeconfig.
+   * @default {`KUBECONFIG`, else `~/.kube/config`, else in-cluster}
+   */
   kubeconfig?: string;
-  /** `--context`: kubeconfig context (default: the current one). */
+  /**
+   * `--context`: kubeconfig context.
+   * @default {the kubeconfig's current context}
+   */
   context?: string;
   /**
    * `--namespace` (repeatable, or comma-separated): the cache and every controller see only
-   * these namespaces, cluster-scoped types excepted (default: all).
+   * these namespaces, cluster-scoped types excepted.
+   * @default {[] (all namespaces)}
    */
   namespaces: string[];
   /** `--log-level`. */
@@ -65,8 +99,9 @@ export interface OperatorFlags {
   /** `--log-format`: `pretty`, `json`, or `auto` (pretty on a terminal, else JSON lines). */
   logFormat: "pretty" | "json" | "auto";
   /**
-   * `--metrics-bind-address` (default `127.0.0.1:8080`: loopback only, since `/metrics` has
-   * no authentication; `0` disables).
+   * `--metrics-bind-address` (loopback only by default, since `/metrics` has no
+   * authentication; `0` disables).
+   * @default {`127.0.0.1:8080`}
    */
   metricsBindAddress?: BindAddress;
   /**
@@ -75,48 +110,73 @@ export interface OperatorFlags {
    */
   metricsSecure: boolean;
   /**
-   * `--metrics-cert-dir`: `tls.crt` and `tls.key` for `--metrics-secure` (default: a
-   * self-signed certificate made at start-up).
+   * `--metrics-cert-dir`: `tls.crt` and `tls.key` for `--metrics-secure`.
+   * @default {a self-signed certificate made at start-up}
    */
   metricsCertDir?: string;
-  /** `--health-probe-bind-address` (default `:8081`; `0` disables). */
+  /**
+   * `--health-probe-bind-address` (`0` disables).
+   * @default {`:8081`}
+   */
   healthProbeBindAddress?: BindAddress;
-  /** `--debug-bind-address`: the `/debug` status page, loopback only (default `0`: off). */
+  /**
+   * `--debug-bind-address`: the `/debug` status page, loopback only.
+   * @default {`0` (off)}
+   */
   debugBindAddress?: BindAddress;
   /** `--leader-elect`. */
   leaderElect: boolean;
-  /** `--leader-election-id`: the Lease name (default `<name>-leader`). */
+  /**
+   * `--leader-election-id`: the Lease name.
+   * @default {`<name>-leader`}
+   */
   leaderElectionId: string;
-  /** `--leader-election-namespace` (default: the client's namespace). */
+  /**
+   * `--leader-election-namespace`.
+   * @default {the client's namespace}
+   */
   leaderElectionNamespace?: string;
-  /** `--leader-election-lease-duration` in milliseconds (default 15 s). */
+  /**
+   * `--leader-election-lease-duration` in milliseconds.
+   * @default {15_000}
+   */
   leaseDurationMs: number;
-  /** `--leader-election-renew-deadline` in milliseconds (default 10 s; below the lease duration). */
+  /**
+   * `--leader-election-renew-deadline` in milliseconds (below the lease duration).
+   * @default {10_000}
+   */
   renewDeadlineMs: number;
-  /** `--leader-election-retry-period` in milliseconds (default 2 s). */
+  /**
+   * `--leader-election-retry-period` in milliseconds.
+   * @default {2_000}
+   */
   retryPeriodMs: number;
   /** `--concurrency`: parallel reconciles per controller. */
   concurrency: number;
   /** `--resync-period` in milliseconds (given as `10m`, `30s`, `1h30m`, `500ms`). */
   resyncPeriodMs: number;
   /**
-   * `--cache-sync-timeout` in milliseconds (default 2 min): start-up fails when an informer
-   * has not listed its resource by then.
+   * `--cache-sync-timeout` in milliseconds: start-up fails when an informer has not listed
+   * its resource by then.
+   * @default {120_000}
    */
   cacheSyncTimeoutMs: number;
   /**
-   * `--shutdown-grace-period` in milliseconds (default 30 s): how long in-flight reconciles
-   * may finish after SIGTERM before they are aborted.
+   * `--shutdown-grace-period` in milliseconds: how long in-flight reconciles may finish
+   * after SIGTERM before they are aborted.
+   * @default {`ParseFlagsOptions.shutdownGracePeriodMs`, else 30_000}
    */
   shutdownGracePeriodMs: number;
   /**
    * `--watch-idle-timeout` in milliseconds: a watch with neither an event nor a bookmark for
-   * this long is closed and resumed (default 90 s: 1.5 of kube-apiserver's bookmark minute).
+   * this long is closed and resumed (1.5 of kube-apiserver's bookmark minute).
+   * @default {90_000}
    */
   watchIdleTimeoutMs: number;
   /**
    * `--watch-stale-threshold` in milliseconds: `/readyz` fails while a synced informer has had
-   * no working watch for longer (default 60 s).
+   * no working watch for longer.
+   * @default {60_000}
    */
   watchStaleThresholdMs: number;
   /** Values of flags the user added through `configure`, by commander's attribute name. */
@@ -128,9 +188,15 @@ export interface OperatorFlags {
  *
  * @example
  * ```ts
- * import { parseOperatorFlags } from "./flags.ts";
- * const parsed = parseOperatorFlags(["manifests", "--image", "op:1"], { name: "op", env: {} });
- * parsed.command; // "manifests"
+ * import assert from "node:assert/strict";
+ * import { type ParsedCommandLine, parseOperatorFlags } from "./flags.ts";
+ * const parsed: ParsedCommandLine = parseOperatorFlags(["manifests", "--image", "op:1"], {
+ *   name: "op",
+ *   env: {},
+ * });
+ * assert.equal(parsed.command, "manifests");
+ * assert.equal(parsed.manifests.image, "op:1");
+ * assert.equal(parseOperatorFlags([], { name: "op", env: {} }).command, "run");
  * ```
  */
 export interface ParsedCommandLine {
@@ -156,9 +222,15 @@ export interface ParsedCommandLine {
  * ```
  */
 export interface ManifestsCommandOptions {
-  /** `--image`: the container image (default `<name>:latest`). */
+  /**
+   * `--image`: the container image.
+   * @default {`<name>:latest`}
+   */
   image: string;
-  /** `--manifest-namespace`: where the operator runs (default: its name). */
+  /**
+   * `--manifest-namespace`: where the operator runs.
+   * @default {the operator's name}
+   */
   namespace: string;
   /** False with `--skip-namespace` (the Namespace is managed elsewhere). */
   includeNamespace: boolean;
@@ -170,12 +242,12 @@ export interface ManifestsCommandOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FlagError, parseOperatorFlags } from "./flags.ts";
- * try {
- *   parseOperatorFlags(["--concurrency", "zero"], { name: "op", env: {} });
- * } catch (err) {
- *   err instanceof FlagError; // true
- * }
+ * assert.throws(
+ *   () => parseOperatorFlags(["--concurrency", "zero"], { name: "op", env: {} }),
+ *   (err) => err instanceof FlagError && err.exitCode === 2 && /--concurrency/.test(err.message),
+ * );
  * ```
  */
 export class FlagError extends Error {
@@ -194,8 +266,11 @@ export class FlagError extends Error {
  *
  * @example
  * ```ts
- * import type { FlagCommand } from "./flags.ts";
+ * import assert from "node:assert/strict";
+ * import { type FlagCommand, parseOperatorFlags } from "./flags.ts";
  * const add = (cmd: FlagCommand) => cmd.option("--replicas <n>", "replicas", "1");
+ * const { flags } = parseOperatorFlags(["--replicas", "3"], { name: "op", env: {}, configure: add });
+ * assert.equal(flags.extra.replicas, "3");
  * ```
  */
 export interface FlagCommand {
@@ -208,8 +283,11 @@ export interface FlagCommand {
  *
  * @example
  * ```ts
- * import type { ParseFlagsOptions } from "./flags.ts";
+ * import assert from "node:assert/strict";
+ * import { type ParseFlagsOptions, parseOperatorFlags } from "./flags.ts";
  * const o: ParseFlagsOptions = { name: "website", env: { OPERATORKIT_LOG_LEVEL: "debug" } };
+ * assert.equal(parseOperatorFlags([], o).flags.logLevel, "debug");
+ * assert.equal(parseOperatorFlags(["--log-level", "error"], o).flags.logLevel, "error", "the flag wins");
  * ```
  */
 export interface ParseFlagsOptions {
@@ -219,11 +297,17 @@ export interface ParseFlagsOptions {
   description?: string;
   /** Shown by `--version`. */
   version?: string;
-  /** Environment to read `OPERATORKIT_*` from (default `Deno.env.toObject()`). */
+  /**
+   * Environment to read `OPERATORKIT_*` from.
+   * @default {`Deno.env.toObject()`}
+   */
   env?: Record<string, string>;
   /** Adds the user's own flags to the root command (read them from `flags.extra`). */
   configure?: (command: FlagCommand) => void;
-  /** Default of `--shutdown-grace-period` in milliseconds (default 30 s). */
+  /**
+   * Default of `--shutdown-grace-period` in milliseconds.
+   * @default {30_000}
+   */
   shutdownGracePeriodMs?: number;
 }
 
@@ -563,8 +647,12 @@ const _UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseDuration } from "./flags.ts";
- * parseDuration("1h30m"); // 5_400_000
+ * assert.equal(parseDuration("1h30m"), 5_400_000);
+ * assert.equal(parseDuration("250ms"), 250);
+ * assert.equal(parseDuration("2"), 2_000, "a bare number is seconds");
+ * assert.throws(() => parseDuration("soon"), RangeError);
  * ```
  */
 export function parseDuration(value: string): number {
@@ -605,9 +693,12 @@ function _duration(flag: string): (value: string) => number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseBindAddress } from "./flags.ts";
- * parseBindAddress(":8080"); // { hostname: "0.0.0.0", port: 8080 }
- * parseBindAddress("0"); // undefined
+ * assert.deepEqual(parseBindAddress(":8080"), { hostname: "0.0.0.0", port: 8080 });
+ * assert.deepEqual(parseBindAddress("[::1]:9443"), { hostname: "::1", port: 9443 });
+ * assert.equal(parseBindAddress("0"), undefined);
+ * assert.throws(() => parseBindAddress("host:99999"), RangeError);
  * ```
  */
 export function parseBindAddress(value: string): BindAddress | undefined {

@@ -23,8 +23,21 @@ import type { OperatorLogLevel } from "./flags.ts";
  *
  * @example
  * ```ts
- * import type { OperatorLoggingOptions } from "./logging.ts";
- * const o: OperatorLoggingOptions = { level: "debug", format: "json", categories: ["website"] };
+ * import assert from "node:assert/strict";
+ * import { getLogger } from "@logtape/logtape";
+ * import { configureOperatorLogging, type OperatorLoggingOptions } from "./logging.ts";
+ * const lines: string[] = [];
+ * const o: OperatorLoggingOptions = {
+ *   level: "warning",
+ *   format: "json",
+ *   categories: ["website"],
+ *   write: (l) => lines.push(l),
+ * };
+ * await using _logging = await configureOperatorLogging(o);
+ * getLogger(["website"]).info("below the level");
+ * getLogger(["website"]).warn("kept");
+ * assert.equal(lines.length, 1);
+ * assert.equal(JSON.parse(lines[0]).message, "kept");
  * ```
  */
 export interface OperatorLoggingOptions {
@@ -34,7 +47,10 @@ export interface OperatorLoggingOptions {
   format: "pretty" | "json" | "auto";
   /** Root categories besides `operatorkit` to configure (e.g. the operator's name). */
   categories?: string[];
-  /** Where formatted lines go (default: standard error, synchronously). */
+  /**
+   * Where formatted lines go.
+   * @default {standard error, written synchronously}
+   */
   write?: (line: string) => void;
 }
 
@@ -52,8 +68,9 @@ export interface OperatorLoggingOptions {
  *   format: "json",
  *   write: (l) => lines.push(l),
  * });
+ * import assert from "node:assert/strict";
  * getLogger(["operatorkit", "demo"]).info("hello {who}", { who: "world" });
- * JSON.parse(lines[0]).message; // "hello \"world\""
+ * assert.equal(JSON.parse(lines[0]).message, 'hello "world"');
  * ```
  */
 export async function configureOperatorLogging(

@@ -16,12 +16,16 @@ import type { InformerHealth } from "../informer/health.ts";
  *
  * @example
  * ```ts
- * import type { ControllerMetricsSource } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * import { type ControllerMetricsSource, renderMetrics } from "./metrics.ts";
  * const s: ControllerMetricsSource = {
  *   name: "website",
- *   stats: { reconciles: 1, errors: 0, inFlight: 0, queued: 0 },
+ *   stats: { reconciles: 1, errors: 0, inFlight: 0, queued: 4 },
  *   queue: { adds: 1, retries: 0, waitCount: 1, waitSumMs: 2 },
  * };
+ * const text = renderMetrics({ controllers: [s], informers: [] });
+ * assert.match(text, /^operatorkit_workqueue_depth\{controller="website"\} 4$/m);
+ * assert.match(text, /^operatorkit_workqueue_queue_duration_seconds_sum\{controller="website"\} 0.002$/m);
  * ```
  */
 export interface ControllerMetricsSource {
@@ -40,8 +44,17 @@ export interface ControllerMetricsSource {
  *
  * @example
  * ```ts
- * import type { MetricsSnapshot } from "./metrics.ts";
- * const m: MetricsSnapshot = { controllers: [], informers: [] };
+ * import assert from "node:assert/strict";
+ * import { type MetricsSnapshot, renderMetrics } from "./metrics.ts";
+ * const m: MetricsSnapshot = {
+ *   controllers: [],
+ *   informers: [],
+ *   leader: false,
+ *   memory: { rss: 2048, heapUsed: 1, heapTotal: 1, external: 0 },
+ * };
+ * const text = renderMetrics(m);
+ * assert.match(text, /^operatorkit_leader 0$/m);
+ * assert.match(text, /^process_resident_memory_bytes 2048$/m);
  * ```
  */
 export interface MetricsSnapshot {
@@ -51,7 +64,10 @@ export interface MetricsSnapshot {
   informers: Array<InformerHealth & { scope?: { namespace?: string } }>;
   /** 1 when this replica leads (or runs without election), 0 on standby. */
   leader?: boolean;
-  /** Process memory (default: `Deno.memoryUsage()` at render time). */
+  /**
+   * Process memory.
+   * @default {`Deno.memoryUsage()` at render time}
+   */
   memory?: { rss: number; heapUsed: number; heapTotal: number; external: number };
 }
 
@@ -90,7 +106,9 @@ class _Out {
  *   informers: [],
  *   memory: { rss: 1, heapUsed: 1, heapTotal: 1, external: 0 },
  * });
- * text.includes('operatorkit_reconcile_total{controller="website"} 3'); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(text.includes('operatorkit_reconcile_total{controller="website"} 3'));
+ * assert.ok(text.includes('operatorkit_reconcile_errors_total{controller="website"} 1'));
  * ```
  */
 export function renderMetrics(snapshot: MetricsSnapshot): string {

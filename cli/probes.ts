@@ -13,8 +13,21 @@ import type { BindAddress } from "./flags.ts";
  *
  * @example
  * ```ts
- * import type { Check } from "./probes.ts";
+ * import assert from "node:assert/strict";
+ * import { type Check, serveProbes } from "./probes.ts";
  * const alwaysOk: Check = () => undefined;
+ * const cacheCold: Check = () => "cache not synced";
+ * await using server = serveProbes({
+ *   address: { hostname: "127.0.0.1", port: 0 },
+ *   liveness: { loop: alwaysOk },
+ *   readiness: { loop: alwaysOk, cache: cacheCold },
+ * });
+ * const live = await fetch(`${server.url}/healthz`);
+ * assert.equal(live.status, 200);
+ * await live.body?.cancel();
+ * const ready = await fetch(`${server.url}/readyz`);
+ * assert.equal(ready.status, 500);
+ * assert.match(await ready.text(), /\[-\]cache failed: cache not synced/);
  * ```
  */
 export type Check = () => string | undefined;
@@ -24,8 +37,18 @@ export type Check = () => string | undefined;
  *
  * @example
  * ```ts
- * import type { ProbeServerOptions } from "./probes.ts";
- * const o: ProbeServerOptions = { address: { hostname: "127.0.0.1", port: 0 }, metrics: () => "" };
+ * import assert from "node:assert/strict";
+ * import { type ProbeServerOptions, serveProbes } from "./probes.ts";
+ * const o: ProbeServerOptions = {
+ *   address: { hostname: "127.0.0.1", port: 0 },
+ *   metrics: () => "operatorkit_leader 1\n",
+ * };
+ * await using server = serveProbes(o);
+ * const res = await fetch(`${server.url}/metrics`);
+ * assert.equal(await res.text(), "operatorkit_leader 1\n");
+ * const none = await fetch(`${server.url}/readyz`);
+ * assert.equal(none.status, 404, "no readiness checks: /readyz is not served");
+ * await none.body?.cancel();
  * ```
  */
 export interface ProbeServerOptions {
@@ -52,9 +75,17 @@ export interface ProbeServerOptions {
  * A running probe server.
  *
  * @example
- * ```ts ignore
- * await using server = serveProbes({ address: { hostname: "127.0.0.1", port: 0 }, metrics: () => "" });
- * console.log(server.url);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ProbeServer, serveProbes } from "./probes.ts";
+ * const server: ProbeServer = serveProbes({
+ *   address: { hostname: "127.0.0.1", port: 0 },
+ *   metrics: () => "",
+ * });
+ * assert.equal(server.url, `http://127.0.0.1:${server.port}`);
+ * assert.ok(server.port > 0);
+ * await server.close();
+ * await assert.rejects(fetch(`${server.url}/metrics`), "closed: nothing listens any more");
  * ```
  */
 export interface ProbeServer extends AsyncDisposable {
