@@ -21,8 +21,17 @@ import { type BindAddress, parseBindAddress } from "./flags.ts";
  *
  * @example
  * ```ts
- * import type { DebugLeadership } from "./debug_page.ts";
- * const l: DebugLeadership = { enabled: true, leader: false, identity: "pod-b", holder: "pod-a" };
+ * import assert from "node:assert/strict";
+ * import { type DebugLeadership, renderDebugPage } from "./debug_page.ts";
+ * const l: DebugLeadership = {
+ *   enabled: true,
+ *   leader: false,
+ *   identity: "pod-b",
+ *   holder: "pod-a",
+ *   lease: "ops/op-leader",
+ * };
+ * const html = renderDebugPage({ operator: "op", now: 0, leadership: l, controllers: [], informers: [] });
+ * assert.match(html, /standby<\/span> pod-b; lease ops\/op-leader held by pod-a/);
  * ```
  */
 export interface DebugLeadership {
@@ -43,14 +52,19 @@ export interface DebugLeadership {
  *
  * @example
  * ```ts
- * import type { DebugSnapshot } from "./debug_page.ts";
+ * import assert from "node:assert/strict";
+ * import { type DebugSnapshot, serveDebugPage } from "./debug_page.ts";
  * const s: DebugSnapshot = {
  *   operator: "website-operator",
  *   now: Date.now(),
+ *   starting: "waiting for the cache",
  *   leadership: { enabled: false, leader: true },
  *   controllers: [],
  *   informers: [],
  * };
+ * await using page = serveDebugPage({ address: { hostname: "127.0.0.1", port: 0 }, snapshot: () => s });
+ * const served: DebugSnapshot = await (await fetch(`${page.url}/debug.json`)).json();
+ * assert.deepEqual(served, s);
  * ```
  */
 export interface DebugSnapshot {
@@ -105,9 +119,18 @@ function _isLoopback(host: string): boolean {
  * A running debug page server.
  *
  * @example
- * ```ts ignore
- * await using page = serveDebugPage({ address: { hostname: "127.0.0.1", port: 0 }, snapshot });
- * console.log(`${page.url}/debug`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type DebugPageServer, serveDebugPage } from "./debug_page.ts";
+ * const page: DebugPageServer = serveDebugPage({
+ *   address: { hostname: "127.0.0.1", port: 0 },
+ *   snapshot: () => ({ operator: "op", now: 0, leadership: { enabled: false, leader: true }, controllers: [], informers: [] }),
+ * });
+ * assert.match(page.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+ * const res = await fetch(`${page.url}/debug`, { method: "POST" });
+ * assert.equal(res.status, 405, "read-only");
+ * await res.body?.cancel();
+ * await page.close();
  * ```
  */
 export interface DebugPageServer extends AsyncDisposable {

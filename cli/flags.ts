@@ -216,8 +216,11 @@ export interface ParsedCommandLine {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseOperatorFlags } from "./flags.ts";
- * const { manifests } = parseOperatorFlags(["manifests", "--skip-namespace"], { name: "op", env: {} });
+ * import { type ManifestsCommandOptions, parseOperatorFlags } from "./flags.ts";
+ * const { manifests }: { manifests: ManifestsCommandOptions } = parseOperatorFlags(
+ *   ["manifests", "--skip-namespace"],
+ *   { name: "op", env: {} },
+ * );
  * assert.deepEqual(manifests, { image: "op:latest", namespace: "op", includeNamespace: false });
  * ```
  */

@@ -22,13 +22,21 @@ import type { Lease } from "../client/cluster_types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { KubeClient, Leases } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
  * import type { LeaseObject } from "./leader_election.ts";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
  * const lease: LeaseObject = {
  *   apiVersion: "coordination.k8s.io/v1",
  *   kind: "Lease",
  *   metadata: { name: "op-leader", namespace: "default" },
  *   spec: { holderIdentity: "pod-a", leaseDurationSeconds: 15 },
  * };
+ * const created = await client.resource(Leases).create(lease, { namespace: "default" });
+ * assert.equal(created.spec?.holderIdentity, "pod-a");
+ * assert.ok(created.metadata.resourceVersion);
  * ```
  */
 export type LeaseObject = Lease;
@@ -38,10 +46,20 @@ export type LeaseObject = Lease;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { KubeClient, Leases } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
  * import type { LeaseApi } from "./leader_election.ts";
  * function holder(api: LeaseApi): Promise<string | undefined> {
  *   return api.get("op-leader", { namespace: "default" }).then((l) => l.spec?.holderIdentity);
  * }
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const api: LeaseApi = client.resource(Leases);
+ * await api.create({ metadata: { name: "op-leader" }, spec: { holderIdentity: "pod-b" } }, {
+ *   namespace: "default",
+ * });
+ * assert.equal(await holder(api), "pod-b");
  * ```
  */
 export interface LeaseApi {
@@ -64,8 +82,18 @@ export interface LeaseApi {
  *
  * @example
  * ```ts
- * import type { LeaderElectorOptions } from "./leader_election.ts";
- * const o: Partial<LeaderElectorOptions> = { name: "op-leader", namespace: "default", identity: "pod-a" };
+ * import assert from "node:assert/strict";
+ * import { LeaderElector, type LeaderElectorOptions, type LeaseApi } from "./leader_election.ts";
+ * const unused = () => Promise.reject(new Error("not called before run"));
+ * const api: LeaseApi = { get: unused, create: unused, replace: unused };
+ * const o: LeaderElectorOptions = { api, name: "op-leader", namespace: "default", identity: "pod-a" };
+ * const elector = new LeaderElector(o);
+ * assert.equal(elector.lease, "default/op-leader");
+ * assert.equal(elector.identity, "pod-a");
+ * assert.throws(
+ *   () => new LeaderElector({ ...o, leaseDurationMs: 5_000, renewDeadlineMs: 5_000 }),
+ *   /renewDeadlineMs < leaseDurationMs/,
+ * );
  * ```
  */
 export interface LeaderElectorOptions {
@@ -75,15 +103,30 @@ export interface LeaderElectorOptions {
   name: string;
   /** Lease namespace. */
   namespace: string;
-  /** This replica's identity (default: hostname + random suffix). */
+  /**
+   * This replica's identity.
+   * @default {the hostname and a random suffix}
+   */
   identity?: string;
-  /** How long a lease is valid after its last renewal (default 15 s). */
+  /**
+   * How long a lease is valid after its last renewal, in milliseconds.
+   * @default {15_000}
+   */
   leaseDurationMs?: number;
-  /** A leader that cannot renew for this long steps down (default 10 s). */
+  /**
+   * A leader that cannot renew for this long (milliseconds) steps down.
+   * @default {10_000}
+   */
   renewDeadlineMs?: number;
-  /** Pause between attempts (default 2 s). */
+  /**
+   * Pause between attempts, in milliseconds.
+   * @default {2_000}
+   */
   retryPeriodMs?: number;
-  /** Clock (default the system clock). */
+  /**
+   * Clock.
+   * @default {the system clock}
+   */
   clock?: Clock;
 }
 
@@ -91,9 +134,28 @@ export interface LeaderElectorOptions {
  * Elects one leader among replicas.
  *
  * @example
- * ```ts ignore
- * const elector = new LeaderElector({ api: client.resource(Leases), name: "op-leader", namespace: "default" });
- * await elector.run({ signal, onStartedLeading: (leading) => runControllers(leading) });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KubeClient, Leases } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { LeaderElector } from "./leader_election.ts";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const leases = client.resource(Leases);
+ * const elector = new LeaderElector({ api: leases, name: "op-leader", namespace: "default", identity: "pod-a" });
+ * const stop = new AbortController();
+ * await elector.run({
+ *   signal: stop.signal,
+ *   onStartedLeading: async (_leading) => {
+ *     // Run the controllers here until `_leading` aborts; this one stops at once.
+ *     const lease = await leases.get("op-leader", { namespace: "default" });
+ *     assert.equal(lease.spec?.holderIdentity, "pod-a");
+ *     assert.equal(elector.isLeader, true);
+ *     stop.abort();
+ *   },
+ * });
+ * const released = await leases.get("op-leader", { namespace: "default" });
+ * assert.equal(released.spec?.holderIdentity, "", "released on stop");
  * ```
  */
 export class LeaderElector {
@@ -363,8 +425,10 @@ export class LeaderElector {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { microTime } from "./leader_election.ts";
- * microTime(0); // "1970-01-01T00:00:00.000000Z"
+ * assert.equal(microTime(0), "1970-01-01T00:00:00.000000Z");
+ * assert.equal(microTime(1_500), "1970-01-01T00:00:01.500000Z");
  * ```
  */
 export function microTime(ms: number): string {

@@ -34,10 +34,11 @@ const _RBAC = "rbac.authorization.k8s.io";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { operatorRbac } from "./manifests.ts";
+ * import { operatorRbac, type RequiredAccess } from "./manifests.ts";
  * const rbac = operatorRbac([], { leaderElection: true });
- * const lease = rbac.access.find((a) => a.resource === "leases");
+ * const lease: RequiredAccess | undefined = rbac.access.find((a) => a.resource === "leases");
  * assert.equal(lease?.where, "own-namespace");
+ * assert.equal(lease?.group, "coordination.k8s.io");
  * ```
  */
 export interface RequiredAccess {
@@ -63,8 +64,8 @@ export interface RequiredAccess {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { operatorRbac } from "./manifests.ts";
- * const rbac = operatorRbac([], { leaderElection: true });
+ * import { type OperatorRbac, operatorRbac } from "./manifests.ts";
+ * const rbac: OperatorRbac = operatorRbac([], { leaderElection: true });
  * assert.deepEqual(rbac.clusterRules, []);
  * assert.ok(rbac.ownNamespaceRules.some((r) => r.resources?.[0] === "leases"));
  * ```
@@ -85,14 +86,23 @@ export interface OperatorRbac {
  *
  * @example
  * ```ts
- * import type { RbacOptions } from "./manifests.ts";
+ * import assert from "node:assert/strict";
+ * import { operatorRbac, type RbacOptions } from "./manifests.ts";
  * const o: RbacOptions = { namespaces: ["team-a"], crdNames: ["websites.demo.operatorkit.io"] };
+ * const rbac = operatorRbac([], o);
+ * const crds = rbac.clusterRules.find((r) => r.resources?.[0] === "customresourcedefinitions");
+ * assert.deepEqual(crds?.resourceNames, ["websites.demo.operatorkit.io"]);
+ * assert.deepEqual(crds?.verbs, ["get", "update"], "no create: it cannot be limited by name");
+ * assert.ok(rbac.ownNamespaceRules.some((r) => r.resources?.[0] === "leases"), "leader election by default");
  * ```
  */
 export interface RbacOptions {
   /** The `--namespace`s the controllers are limited to (empty: all). */
   namespaces?: readonly string[];
-  /** Leader election on a Lease in the operator's namespace (default true). */
+  /**
+   * Leader election on a Lease in the operator's namespace.
+   * @default {true}
+   */
   leaderElection?: boolean;
   /**
    * Names of the CRDs the operator installs at start: `get` and `update` on exactly those.
@@ -214,8 +224,24 @@ export function operatorRbac(
  *
  * @example
  * ```ts
- * import type { ManifestOptions } from "./manifests.ts";
- * const o: ManifestOptions = { name: "website", namespace: "website", image: "website:1" };
+ * import assert from "node:assert/strict";
+ * import { type ManifestOptions, operatorManifests } from "./manifests.ts";
+ * const o: ManifestOptions = {
+ *   name: "website",
+ *   namespace: "web",
+ *   image: "website:1",
+ *   includeNamespace: false,
+ *   replicas: 3,
+ * };
+ * const docs = operatorManifests(o);
+ * assert.ok(!docs.some((d) => d.kind === "Namespace"));
+ * const deployment = docs.find((d) => d.kind === "Deployment") as {
+ *   metadata: { namespace: string };
+ *   spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } };
+ * };
+ * assert.equal(deployment.metadata.namespace, "web");
+ * assert.equal(deployment.spec.replicas, 3);
+ * assert.equal(deployment.spec.template.spec.containers[0].image, "website:1");
  * ```
  */
 export interface ManifestOptions {
@@ -225,23 +251,34 @@ export interface ManifestOptions {
   namespace: string;
   /** Container image. */
   image: string;
-  /** The RBAC (see {@linkcode operatorRbac}; default: leader election only). */
+  /**
+   * The RBAC (see {@linkcode operatorRbac}).
+   * @default {leader election only}
+   */
   rbac?: OperatorRbac;
   /** The `--namespace`s the operator is limited to: a Role + RoleBinding in each. */
   watchNamespaces?: readonly string[];
-  /** Print the Namespace object (default true; false when it is managed elsewhere). */
+  /**
+   * Print the Namespace object (false when it is managed elsewhere).
+   * @default {true}
+   */
   includeNamespace?: boolean;
   /** CustomResourceDefinitions to print first. */
   crds?: Record<string, unknown>[];
   /**
-   * Container arguments (default: leader election on, JSON logs, secure metrics on :8443,
-   * probes on :8081, and the `watchNamespaces`). Give `rbac` `metricsAuth: true` with
-   * secure metrics.
+   * Container arguments. Give `rbac` `metricsAuth: true` with secure metrics.
+   * @default {leader election on, JSON logs, secure metrics on :8443, probes on :8081, and the `watchNamespaces`}
    */
   args?: string[];
-  /** Replicas (default 2: one leads, one stands by). */
+  /**
+   * Replicas.
+   * @default {2 (one leads, one stands by)}
+   */
   replicas?: number;
-  /** Container resources (default requests 10m CPU / 64Mi, limits 500m / 256Mi). */
+  /**
+   * Container resources.
+   * @default {requests 10m CPU / 64Mi, limits 500m / 256Mi}
+   */
   resources?: { requests: Record<string, string>; limits: Record<string, string> };
 }
 

@@ -70,8 +70,22 @@ const _SHUTDOWN_SLACK_MS = 5_000;
  * shared informers and an event recorder from it.
  *
  * @example
- * ```ts ignore
- * const controllers = (ctx: OperatorContext) => [new Controller(ctx, { type: Website, resources })];
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type OperatorContext, OperatorRuntime } from "./run_operator.ts";
+ * // A real operator returns e.g. `[new Controller(ctx, { type: Website, resources })]`.
+ * const seen: OperatorContext[] = [];
+ * const code = await new OperatorRuntime({
+ *   name: "website",
+ *   controllers: (ctx) => (seen.push(ctx), []),
+ *   args: ["manifests", "--concurrency", "3"],
+ *   env: {},
+ *   print: () => {},
+ * }).run();
+ * assert.equal(code, 0);
+ * // `manifests` calls the factory only to read the controllers' types: never started.
+ * assert.equal(seen[0].signal.aborted, true);
+ * assert.equal(seen[0].flags.concurrency, 3);
  * ```
  */
 export interface OperatorContext {
@@ -93,8 +107,21 @@ export interface OperatorContext {
  * Options of {@linkcode runOperator} and {@linkcode OperatorRuntime}.
  *
  * @example
- * ```ts ignore
- * await runOperator({ name: "website", controllers: (ctx) => [websiteController(ctx)] });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OperatorRuntime, type RunOperatorOptions } from "./run_operator.ts";
+ * let printed = "";
+ * const options: RunOperatorOptions = {
+ *   name: "website",
+ *   controllers: () => [],
+ *   extraRules: [{ apiGroups: [""], resources: ["pods"], verbs: ["deletecollection"] }],
+ *   args: ["manifests", "--image", "website:1.0"],
+ *   env: {},
+ *   print: (text) => printed += text,
+ * };
+ * assert.equal(await new OperatorRuntime(options).run(), 0);
+ * assert.match(printed, /image: website:1\.0/);
+ * assert.match(printed, /- deletecollection/, "extra rules go into the ClusterRole");
  * ```
  */
 export interface RunOperatorOptions {
@@ -114,15 +141,21 @@ export interface RunOperatorOptions {
   /** Custom resource types the operator owns: printed by `manifests`, installed on start. */
   // deno-lint-ignore no-explicit-any
   customResources?: ReadonlyArray<ResourceType<any> & { crd: CustomResourceDefinition }>;
-  /** Install `customResources` at start (default true; needs RBAC on CRDs). */
+  /**
+   * Install `customResources` at start (needs RBAC on CRDs).
+   * @default {true}
+   */
   installCustomResources?: boolean;
   /**
    * Admission webhooks (`validatingWebhook()`, `mutatingWebhook()` from the webhook module).
    * With these, or with `customResources` whose versions declare conversion, the operator
-   * serves HTTPS webhooks on `--webhook-bind-address` (default `:9443` in a cluster).
+   * serves HTTPS webhooks on `--webhook-bind-address` (`:9443` in a cluster by default).
    */
   webhooks?: ReadonlyArray<AdmissionWebhook>;
-  /** Create or update the webhook configurations at start (default true). */
+  /**
+   * Create or update the webhook configurations at start.
+   * @default {true}
+   */
   installWebhookConfigurations?: boolean;
   /**
    * RBAC rules the SDK cannot derive from the controllers' types, copied into the
@@ -133,21 +166,34 @@ export interface RunOperatorOptions {
   extraRules?: PolicyRule[];
   /** Adds the operator's own flags (read them from `flags.extra`). */
   configure?: (command: FlagCommand) => void;
-  /** Command line (default `Deno.args`). */
+  /**
+   * Command line.
+   * @default {`Deno.args`}
+   */
   args?: readonly string[];
-  /** Environment (default the process environment). */
+  /**
+   * Environment.
+   * @default {the process environment}
+   */
   env?: Record<string, string>;
   /**
-   * Default of `--shutdown-grace-period` (30 s): how long in-flight reconciles may finish
-   * after SIGTERM/SIGINT; the process exits 1 anyway 5 s after it (time for releasing the
-   * lease and closing watches). Controllers that set no `shutdownGracePeriodMs` get it.
+   * Default of `--shutdown-grace-period` in milliseconds: how long in-flight reconciles may
+   * finish after SIGTERM/SIGINT; the process exits 1 anyway 5 s after it (time for releasing
+   * the lease and closing watches). Controllers that set no `shutdownGracePeriodMs` get it.
+   * @default {30_000}
    */
   shutdownGracePeriodMs?: number;
   /** Stops the operator (tests); SIGTERM and SIGINT always do. */
   signal?: AbortSignal;
-  /** Where `manifests` and `--help` print (default standard output). */
+  /**
+   * Where `manifests` and `--help` print.
+   * @default {standard output}
+   */
   print?: (text: string) => void;
-  /** Where formatted log lines go (default standard error); for running in process. */
+  /**
+   * Where formatted log lines go; for running in process.
+   * @default {standard error}
+   */
   logWrite?: (line: string) => void;
 }
 
@@ -155,9 +201,31 @@ export interface RunOperatorOptions {
  * The operator process as an object: `run()` resolves to the exit code.
  *
  * @example
- * ```ts ignore
- * const code = await new OperatorRuntime({ name: "website", controllers }).run();
- * Deno.exit(code);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OperatorRuntime } from "./run_operator.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * await using server = await startApiServer();
+ * const kubeconfig = await Deno.makeTempFile();
+ * await server.writeKubeconfig(kubeconfig);
+ * const stop = new AbortController();
+ * const terms: boolean[] = [];
+ * const code = await new OperatorRuntime({
+ *   name: "website",
+ *   controllers: (ctx) => {
+ *     terms.push(ctx.signal.aborted);
+ *     if (!ctx.signal.aborted) stop.abort(); // the leadership term has begun: stop
+ *     return [];
+ *   },
+ *   args: ["--kubeconfig", kubeconfig, "--health-probe-bind-address", "0", "--metrics-bind-address", "0"],
+ *   env: {},
+ *   signal: stop.signal,
+ *   logWrite: () => {},
+ * }).run();
+ * await Deno.remove(kubeconfig);
+ * assert.equal(code, 0);
+ * // Once for the start-up RBAC check (already aborted), once for the term it ran.
+ * assert.deepEqual(terms, [true, false]);
  * ```
  */
 export class OperatorRuntime {
@@ -695,6 +763,7 @@ async function _metricsCertificate(dir?: string): Promise<{ cert: string; key: s
  *
  * @example
  * ```ts ignore
+ * // Not run: runOperator ends the process with Deno.exit (see OperatorRuntime to run in process).
  * import { runOperator } from "@operatorkit/operatorkit/cli";
  * await runOperator({ name: "website", customResources: [Website], controllers: (ctx) => [websiteController(ctx)] });
  * ```
