@@ -2,6 +2,7 @@
 // definition, and one ResourceType descriptor per resource, per Go package of k8s.io/api.
 import { type ApiModel, refOf, type ResourceModel } from "./model.ts";
 import type { OpenApiSchema } from "./spec.ts";
+import { descriptorExample, typeExample } from "./emit_examples.ts";
 
 /** The api/ module path (`apps/v1`) and the exported name of a definition. */
 export function moduleOf(definition: string): { module: string; name: string } {
@@ -196,6 +197,15 @@ export function apiVersionOf(r: { group: string; version: string }): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
 }
 
+/** A JSDoc comment: `text`, then an example when there is one. */
+function jsDoc(text: string, example: string[] | undefined, indent = ""): string {
+  if (!example) return `${indent}/** ${text} */\n`;
+  const lines = [text, "", "@example", ...example];
+  return `${indent}/**\n${
+    lines.map((l) => `${indent} *${l ? " " + l : ""}`).join("\n")
+  }\n${indent} */\n`;
+}
+
 function descriptor(w: ModuleWriter, r: ResourceModel, model: ApiModel, name: string): string {
   const type = w.ref(r.definition);
   w.clientImports.add("ResourceType");
@@ -203,7 +213,7 @@ function descriptor(w: ModuleWriter, r: ResourceModel, model: ApiModel, name: st
   const scope = r.namespaced ? "namespaced" : "cluster-scoped";
   const list = (xs: string[]) => `Object.freeze([${xs.map((x) => JSON.stringify(x)).join(", ")}])`;
   return [
-    `/** \`${apiVersionOf(r)}\` ${r.plural} (${scope}): ${kindDoc} */`,
+    jsDoc(`\`${apiVersionOf(r)}\` ${r.plural} (${scope}): ${kindDoc}`, descriptorExample(r, name)) +
     `export const ${name}: ResourceType<${type}> = Object.freeze({`,
     `  group: ${JSON.stringify(r.group)},`,
     `  version: ${JSON.stringify(r.version)},`,
@@ -218,7 +228,10 @@ function descriptor(w: ModuleWriter, r: ResourceModel, model: ApiModel, name: st
 }
 
 /** Every api/ module: path relative to the repository root -> contents. */
-export function emitTypes(model: ApiModel): Map<string, string> {
+export function emitTypes(
+  model: ApiModel,
+  reexported: Map<string, Set<string>> = new Map(),
+): Map<string, string> {
   const byModule = new Map<string, string[]>();
   for (const name of model.definitions.keys()) {
     const { module } = moduleOf(name);
@@ -232,6 +245,21 @@ export function emitTypes(model: ApiModel): Map<string, string> {
       refOf(s.properties.metadata) === "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
     ).map(([name]) => name),
   );
+  // the descriptor serving each kind (the first resource of that definition)
+  const descriptors = new Map<string, { module: string; name: string; resource: ResourceModel }>();
+  const descriptorNames = new Map<ResourceModel, string>();
+  for (const module of [...byModule.keys()].sort()) {
+    const used = new Set(byModule.get(module)!.map((d) => moduleOf(d).name));
+    for (const r of model.resources.filter((r) => moduleOf(r.definition).module === module)) {
+      let d = descriptorName(r);
+      if (used.has(d)) d = `${d}Resource`;
+      used.add(d);
+      descriptorNames.set(r, d);
+      if (!descriptors.has(r.definition)) {
+        descriptors.set(r.definition, { module, name: d, resource: r });
+      }
+    }
+  }
   const out = new Map<string, string>();
   for (const module of [...byModule.keys()].sort()) {
     const w = new ModuleWriter(module);
@@ -252,7 +280,10 @@ export function emitTypes(model: ApiModel): Map<string, string> {
       const format = REF_FORMAT[def] ?? s.format;
       if (format) tags.push(`@format ${format}`);
       if (/^deprecated\b/i.test(s.description ?? "")) tags.push("@deprecated");
-      const comment = `/** ${[doc || name, ...tags].join(" ")} */\n`;
+      const example = reexported.get(module)?.has(name)
+        ? typeExample(model, module, def, name, descriptors)
+        : undefined;
+      const comment = jsDoc([doc || name, ...tags].join(" "), example);
       if (s.properties) {
         const members = w.members(s, "  ", objectKinds.has(def));
         body.push(`${comment}export interface ${name} {\n${members.join("\n")}\n}`);
@@ -261,13 +292,7 @@ export function emitTypes(model: ApiModel): Map<string, string> {
       }
     }
     const resources = model.resources.filter((r) => moduleOf(r.definition).module === module);
-    const used = new Set(names);
-    for (const r of resources) {
-      let d = descriptorName(r);
-      if (used.has(d)) d = `${d}Resource`;
-      used.add(d);
-      body.push(descriptor(w, r, model, d));
-    }
+    for (const r of resources) body.push(descriptor(w, r, model, descriptorNames.get(r)!));
     const imports: string[] = [];
     if (reexports.length) {
       imports.push(

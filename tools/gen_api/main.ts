@@ -3,13 +3,14 @@
 // module cache; `go mod download` fetches the module when it is missing).
 import { emitTable, TABLE_PATH } from "./emit_table.ts";
 import { emitTypes } from "./emit_ts.ts";
+import { clientReexports } from "./emit_examples.ts";
 import { buildModel } from "./model.ts";
 import { readSpecInput, type SpecInput } from "./spec.ts";
 
 /** Every generated file: path relative to the repository root -> contents. */
 export function generate(input: SpecInput): Map<string, string> {
   const model = buildModel(input);
-  const files = emitTypes(model);
+  const files = emitTypes(model, clientReexports(ROOT));
   files.set(TABLE_PATH, emitTable(model));
   return files;
 }

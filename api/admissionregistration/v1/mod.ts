@@ -444,7 +444,18 @@ export interface WebhookClientConfig {
   url?: string;
 }
 
-/** `admissionregistration.k8s.io/v1` mutatingadmissionpolicies (cluster-scoped): MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain. */
+/**
+ * `admissionregistration.k8s.io/v1` mutatingadmissionpolicies (cluster-scoped): MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain.
+ *
+ * @example
+ * ```ts
+ * import { MutatingAdmissionPolicies } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(MutatingAdmissionPolicies.kind, "MutatingAdmissionPolicy");
+ * assert.equal(MutatingAdmissionPolicies.plural, "mutatingadmissionpolicies");
+ * assert.equal(MutatingAdmissionPolicies.namespaced, false);
+ * ```
+ */
 export const MutatingAdmissionPolicies: ResourceType<MutatingAdmissionPolicy> = Object.freeze({
   group: "admissionregistration.k8s.io",
   version: "v1",
@@ -456,7 +467,18 @@ export const MutatingAdmissionPolicies: ResourceType<MutatingAdmissionPolicy> = 
   subresources: Object.freeze([]),
 });
 
-/** `admissionregistration.k8s.io/v1` mutatingadmissionpolicybindings (cluster-scoped): MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. */
+/**
+ * `admissionregistration.k8s.io/v1` mutatingadmissionpolicybindings (cluster-scoped): MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources.
+ *
+ * @example
+ * ```ts
+ * import { MutatingAdmissionPolicyBindings } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(MutatingAdmissionPolicyBindings.kind, "MutatingAdmissionPolicyBinding");
+ * assert.equal(MutatingAdmissionPolicyBindings.plural, "mutatingadmissionpolicybindings");
+ * assert.equal(MutatingAdmissionPolicyBindings.namespaced, false);
+ * ```
+ */
 export const MutatingAdmissionPolicyBindings: ResourceType<MutatingAdmissionPolicyBinding> = Object.freeze({
   group: "admissionregistration.k8s.io",
   version: "v1",
@@ -468,7 +490,18 @@ export const MutatingAdmissionPolicyBindings: ResourceType<MutatingAdmissionPoli
   subresources: Object.freeze([]),
 });
 
-/** `admissionregistration.k8s.io/v1` mutatingwebhookconfigurations (cluster-scoped): MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may change the object. */
+/**
+ * `admissionregistration.k8s.io/v1` mutatingwebhookconfigurations (cluster-scoped): MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may change the object.
+ *
+ * @example
+ * ```ts
+ * import { MutatingWebhookConfigurations } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(MutatingWebhookConfigurations.kind, "MutatingWebhookConfiguration");
+ * assert.equal(MutatingWebhookConfigurations.plural, "mutatingwebhookconfigurations");
+ * assert.equal(MutatingWebhookConfigurations.namespaced, false);
+ * ```
+ */
 export const MutatingWebhookConfigurations: ResourceType<MutatingWebhookConfiguration> = Object.freeze({
   group: "admissionregistration.k8s.io",
   version: "v1",
@@ -480,7 +513,18 @@ export const MutatingWebhookConfigurations: ResourceType<MutatingWebhookConfigur
   subresources: Object.freeze([]),
 });
 
-/** `admissionregistration.k8s.io/v1` validatingadmissionpolicies (cluster-scoped): ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it. */
+/**
+ * `admissionregistration.k8s.io/v1` validatingadmissionpolicies (cluster-scoped): ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it.
+ *
+ * @example
+ * ```ts
+ * import { ValidatingAdmissionPolicies } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ValidatingAdmissionPolicies.kind, "ValidatingAdmissionPolicy");
+ * assert.equal(ValidatingAdmissionPolicies.plural, "validatingadmissionpolicies");
+ * assert.equal(ValidatingAdmissionPolicies.namespaced, false);
+ * ```
+ */
 export const ValidatingAdmissionPolicies: ResourceType<ValidatingAdmissionPolicy> = Object.freeze({
   group: "admissionregistration.k8s.io",
   version: "v1",
@@ -492,7 +536,18 @@ export const ValidatingAdmissionPolicies: ResourceType<ValidatingAdmissionPolicy
   subresources: Object.freeze(["status"]),
 });
 
-/** `admissionregistration.k8s.io/v1` validatingadmissionpolicybindings (cluster-scoped): ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. */
+/**
+ * `admissionregistration.k8s.io/v1` validatingadmissionpolicybindings (cluster-scoped): ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources.
+ *
+ * @example
+ * ```ts
+ * import { ValidatingAdmissionPolicyBindings } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ValidatingAdmissionPolicyBindings.kind, "ValidatingAdmissionPolicyBinding");
+ * assert.equal(ValidatingAdmissionPolicyBindings.plural, "validatingadmissionpolicybindings");
+ * assert.equal(ValidatingAdmissionPolicyBindings.namespaced, false);
+ * ```
+ */
 export const ValidatingAdmissionPolicyBindings: ResourceType<ValidatingAdmissionPolicyBinding> = Object.freeze({
   group: "admissionregistration.k8s.io",
   version: "v1",
@@ -504,7 +559,18 @@ export const ValidatingAdmissionPolicyBindings: ResourceType<ValidatingAdmission
   subresources: Object.freeze([]),
 });
 
-/** `admissionregistration.k8s.io/v1` validatingwebhookconfigurations (cluster-scoped): ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and object without changing it. */
+/**
+ * `admissionregistration.k8s.io/v1` validatingwebhookconfigurations (cluster-scoped): ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and object without changing it.
+ *
+ * @example
+ * ```ts
+ * import { ValidatingWebhookConfigurations } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ValidatingWebhookConfigurations.kind, "ValidatingWebhookConfiguration");
+ * assert.equal(ValidatingWebhookConfigurations.plural, "validatingwebhookconfigurations");
+ * assert.equal(ValidatingWebhookConfigurations.namespaced, false);
+ * ```
+ */
 export const ValidatingWebhookConfigurations: ResourceType<ValidatingWebhookConfiguration> = Object.freeze({
   group: "admissionregistration.k8s.io",
   version: "v1",

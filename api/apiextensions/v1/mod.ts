@@ -42,7 +42,23 @@ export interface CustomResourceConversion {
   webhook?: WebhookConversion;
 }
 
-/** CustomResourceDefinition represents a resource that should be exposed on the API server. */
+/**
+ * CustomResourceDefinition represents a resource that should be exposed on the API server.
+ *
+ * @example
+ * ```ts
+ * import { CustomResourceDefinitions, type CustomResourceDefinition } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: CustomResourceDefinition = { metadata: { name: "examples.example.com" }, spec: { group: "example.com", names: { plural: "examples", kind: "Example" }, scope: "Namespaced", versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object" } } }] } };
+ * const created = await client.resource(CustomResourceDefinitions).create(value);
+ * assert.equal(created.kind, "CustomResourceDefinition");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface CustomResourceDefinition {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -100,7 +116,22 @@ export interface CustomResourceDefinitionNames {
   singular?: string;
 }
 
-/** CustomResourceDefinitionSpec describes how a user wants their resource to appear */
+/**
+ * CustomResourceDefinitionSpec describes how a user wants their resource to appear
+ *
+ * @example
+ * ```ts
+ * import { CustomResourceDefinitions, type CustomResourceDefinitionSpec } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: CustomResourceDefinitionSpec = { group: "example.com", names: { plural: "examples", kind: "Example" }, scope: "Namespaced", versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object" } } }] };
+ * const created = await client.resource(CustomResourceDefinitions).create({ metadata: { name: "examples.example.com" }, spec: value });
+ * assert.equal(created.spec?.group, "example.com");
+ * ```
+ */
 export interface CustomResourceDefinitionSpec {
   /** conversion defines conversion settings for the CRD. */
   conversion?: CustomResourceConversion;
@@ -128,7 +159,22 @@ export interface CustomResourceDefinitionStatus {
   storedVersions?: string[];
 }
 
-/** CustomResourceDefinitionVersion describes a version for CRD. */
+/**
+ * CustomResourceDefinitionVersion describes a version for CRD.
+ *
+ * @example
+ * ```ts
+ * import { CustomResourceDefinitions, type CustomResourceDefinitionVersion } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: CustomResourceDefinitionVersion = { name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object" } } };
+ * const created = await client.resource(CustomResourceDefinitions).create({ metadata: { name: "examples.example.com" }, spec: { group: "example.com", names: { plural: "examples", kind: "Example" }, scope: "Namespaced", versions: [value] } });
+ * assert.equal(created.spec?.versions?.[0]?.name, "v1");
+ * ```
+ */
 export interface CustomResourceDefinitionVersion {
   /** additionalPrinterColumns specifies additional columns returned in Table output. */
   additionalPrinterColumns?: CustomResourceColumnDefinition[];
@@ -341,7 +387,18 @@ export interface WebhookConversion {
   conversionReviewVersions: string[];
 }
 
-/** `apiextensions.k8s.io/v1` customresourcedefinitions (cluster-scoped): CustomResourceDefinition represents a resource that should be exposed on the API server. */
+/**
+ * `apiextensions.k8s.io/v1` customresourcedefinitions (cluster-scoped): CustomResourceDefinition represents a resource that should be exposed on the API server.
+ *
+ * @example
+ * ```ts
+ * import { CustomResourceDefinitions } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(CustomResourceDefinitions.kind, "CustomResourceDefinition");
+ * assert.equal(CustomResourceDefinitions.plural, "customresourcedefinitions");
+ * assert.equal(CustomResourceDefinitions.namespaced, false);
+ * ```
+ */
 export const CustomResourceDefinitions: ResourceType<CustomResourceDefinition> = Object.freeze({
   group: "apiextensions.k8s.io",
   version: "v1",

@@ -92,7 +92,18 @@ export interface ServiceReference {
   port?: number;
 }
 
-/** `apiregistration.k8s.io/v1` apiservices (cluster-scoped): APIService represents a server for a particular GroupVersion. */
+/**
+ * `apiregistration.k8s.io/v1` apiservices (cluster-scoped): APIService represents a server for a particular GroupVersion.
+ *
+ * @example
+ * ```ts
+ * import { APIServices } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(APIServices.kind, "APIService");
+ * assert.equal(APIServices.plural, "apiservices");
+ * assert.equal(APIServices.namespaced, false);
+ * ```
+ */
 export const APIServices: ResourceType<APIService> = Object.freeze({
   group: "apiregistration.k8s.io",
   version: "v1",

@@ -45,7 +45,23 @@ export interface ControllerRevisionList {
   metadata?: ListMeta;
 }
 
-/** DaemonSet represents the configuration of a daemon set. */
+/**
+ * DaemonSet represents the configuration of a daemon set.
+ *
+ * @example
+ * ```ts
+ * import { DaemonSets, type DaemonSet } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: DaemonSet = { metadata: { name: "example", namespace: "default" }, spec: { selector: { matchLabels: { app: "example" } }, template: { metadata: { labels: { app: "example" } }, spec: { containers: [{ name: "app", image: "nginx" }] } } } };
+ * const created = await client.resource(DaemonSets).create(value);
+ * assert.equal(created.kind, "DaemonSet");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface DaemonSet {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -99,7 +115,23 @@ export interface DaemonSetSpec {
   updateStrategy?: DaemonSetUpdateStrategy;
 }
 
-/** DaemonSetStatus represents the current status of a daemon set. */
+/**
+ * DaemonSetStatus represents the current status of a daemon set.
+ *
+ * @example
+ * ```ts
+ * import { DaemonSets, type DaemonSetStatus } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: DaemonSetStatus = { currentNumberScheduled: 1, numberMisscheduled: 1, desiredNumberScheduled: 1, numberReady: 1 };
+ * const created = await client.resource(DaemonSets).create({ metadata: { name: "example", namespace: "default" }, spec: { selector: { matchLabels: { app: "example" } }, template: { metadata: { labels: { app: "example" } }, spec: { containers: [{ name: "app", image: "nginx" }] } } } });
+ * const updated = await client.resource(DaemonSets).status.replace({ ...created, status: value });
+ * assert.equal(updated.status?.currentNumberScheduled, 1);
+ * ```
+ */
 export interface DaemonSetStatus {
   /** Count of hash collisions for the DaemonSet. @format int32 */
   collisionCount?: number;
@@ -131,7 +163,23 @@ export interface DaemonSetUpdateStrategy {
   type?: string;
 }
 
-/** Deployment enables declarative updates for Pods and ReplicaSets. */
+/**
+ * Deployment enables declarative updates for Pods and ReplicaSets.
+ *
+ * @example
+ * ```ts
+ * import { Deployments, type Deployment } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: Deployment = { metadata: { name: "example", namespace: "default" }, spec: { selector: { matchLabels: { app: "example" } }, template: { metadata: { labels: { app: "example" } }, spec: { containers: [{ name: "app", image: "nginx" }] } } } };
+ * const created = await client.resource(Deployments).create(value);
+ * assert.equal(created.kind, "Deployment");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface Deployment {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -193,7 +241,23 @@ export interface DeploymentSpec {
   template: PodTemplateSpec;
 }
 
-/** DeploymentStatus is the most recently observed status of the Deployment. */
+/**
+ * DeploymentStatus is the most recently observed status of the Deployment.
+ *
+ * @example
+ * ```ts
+ * import { Deployments, type DeploymentStatus } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: DeploymentStatus = { availableReplicas: 7 };
+ * const created = await client.resource(Deployments).create({ metadata: { name: "example", namespace: "default" }, spec: { selector: { matchLabels: { app: "example" } }, template: { metadata: { labels: { app: "example" } }, spec: { containers: [{ name: "app", image: "nginx" }] } } } });
+ * const updated = await client.resource(Deployments).status.replace({ ...created, status: value });
+ * assert.equal(updated.status?.availableReplicas, 7);
+ * ```
+ */
 export interface DeploymentStatus {
   /** Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this deployment. @format int32 */
   availableReplicas?: number;
@@ -223,7 +287,23 @@ export interface DeploymentStrategy {
   type?: string;
 }
 
-/** ReplicaSet ensures that a specified number of pod replicas are running at any given time. */
+/**
+ * ReplicaSet ensures that a specified number of pod replicas are running at any given time.
+ *
+ * @example
+ * ```ts
+ * import { ReplicaSets, type ReplicaSet } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: ReplicaSet = { metadata: { name: "example", namespace: "default" }, spec: { selector: { matchLabels: { app: "example" } }, template: { metadata: { labels: { app: "example" } }, spec: { containers: [{ name: "app", image: "nginx" }] } } } };
+ * const created = await client.resource(ReplicaSets).create(value);
+ * assert.equal(created.kind, "ReplicaSet");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface ReplicaSet {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -275,7 +355,23 @@ export interface ReplicaSetSpec {
   template?: PodTemplateSpec;
 }
 
-/** ReplicaSetStatus represents the current status of a ReplicaSet. */
+/**
+ * ReplicaSetStatus represents the current status of a ReplicaSet.
+ *
+ * @example
+ * ```ts
+ * import { ReplicaSets, type ReplicaSetStatus } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: ReplicaSetStatus = { replicas: 1 };
+ * const created = await client.resource(ReplicaSets).create({ metadata: { name: "example", namespace: "default" }, spec: { selector: { matchLabels: { app: "example" } }, template: { metadata: { labels: { app: "example" } }, spec: { containers: [{ name: "app", image: "nginx" }] } } } });
+ * const updated = await client.resource(ReplicaSets).status.replace({ ...created, status: value });
+ * assert.equal(updated.status?.replicas, 1);
+ * ```
+ */
 export interface ReplicaSetStatus {
   /** The number of available non-terminating pods (ready for at least minReadySeconds) for this replica set. @format int32 */
   availableReplicas?: number;
@@ -317,7 +413,23 @@ export interface RollingUpdateStatefulSetStrategy {
   partition?: number;
 }
 
-/** StatefulSet represents a set of pods with consistent identities. */
+/**
+ * StatefulSet represents a set of pods with consistent identities.
+ *
+ * @example
+ * ```ts
+ * import { StatefulSets, type StatefulSet } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: StatefulSet = { metadata: { name: "example", namespace: "default" }, spec: { selector: { matchLabels: { app: "example" } }, template: { metadata: { labels: { app: "example" } }, spec: { containers: [{ name: "app", image: "nginx" }] } } } };
+ * const created = await client.resource(StatefulSets).create(value);
+ * assert.equal(created.kind, "StatefulSet");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface StatefulSet {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -397,7 +509,23 @@ export interface StatefulSetSpec {
   volumeClaimTemplates?: PersistentVolumeClaim[];
 }
 
-/** StatefulSetStatus represents the current state of a StatefulSet. */
+/**
+ * StatefulSetStatus represents the current state of a StatefulSet.
+ *
+ * @example
+ * ```ts
+ * import { StatefulSets, type StatefulSetStatus } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: StatefulSetStatus = { replicas: 1 };
+ * const created = await client.resource(StatefulSets).create({ metadata: { name: "example", namespace: "default" }, spec: { selector: { matchLabels: { app: "example" } }, template: { metadata: { labels: { app: "example" } }, spec: { containers: [{ name: "app", image: "nginx" }] } } } });
+ * const updated = await client.resource(StatefulSets).status.replace({ ...created, status: value });
+ * assert.equal(updated.status?.replicas, 1);
+ * ```
+ */
 export interface StatefulSetStatus {
   /** Total number of available pods (ready for at least minReadySeconds) targeted by this statefulset. @format int32 */
   availableReplicas?: number;
@@ -429,7 +557,18 @@ export interface StatefulSetUpdateStrategy {
   type?: string;
 }
 
-/** `apps/v1` controllerrevisions (namespaced): ControllerRevision implements an immutable snapshot of state data. */
+/**
+ * `apps/v1` controllerrevisions (namespaced): ControllerRevision implements an immutable snapshot of state data.
+ *
+ * @example
+ * ```ts
+ * import { ControllerRevisions } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ControllerRevisions.kind, "ControllerRevision");
+ * assert.equal(ControllerRevisions.plural, "controllerrevisions");
+ * assert.equal(ControllerRevisions.namespaced, true);
+ * ```
+ */
 export const ControllerRevisions: ResourceType<ControllerRevision> = Object.freeze({
   group: "apps",
   version: "v1",
@@ -441,7 +580,18 @@ export const ControllerRevisions: ResourceType<ControllerRevision> = Object.free
   subresources: Object.freeze([]),
 });
 
-/** `apps/v1` daemonsets (namespaced): DaemonSet represents the configuration of a daemon set. */
+/**
+ * `apps/v1` daemonsets (namespaced): DaemonSet represents the configuration of a daemon set.
+ *
+ * @example
+ * ```ts
+ * import { DaemonSets } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(DaemonSets.kind, "DaemonSet");
+ * assert.equal(DaemonSets.plural, "daemonsets");
+ * assert.equal(DaemonSets.namespaced, true);
+ * ```
+ */
 export const DaemonSets: ResourceType<DaemonSet> = Object.freeze({
   group: "apps",
   version: "v1",
@@ -453,7 +603,18 @@ export const DaemonSets: ResourceType<DaemonSet> = Object.freeze({
   subresources: Object.freeze(["status"]),
 });
 
-/** `apps/v1` deployments (namespaced): Deployment enables declarative updates for Pods and ReplicaSets. */
+/**
+ * `apps/v1` deployments (namespaced): Deployment enables declarative updates for Pods and ReplicaSets.
+ *
+ * @example
+ * ```ts
+ * import { Deployments } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Deployments.kind, "Deployment");
+ * assert.equal(Deployments.plural, "deployments");
+ * assert.equal(Deployments.namespaced, true);
+ * ```
+ */
 export const Deployments: ResourceType<Deployment> = Object.freeze({
   group: "apps",
   version: "v1",
@@ -465,7 +626,18 @@ export const Deployments: ResourceType<Deployment> = Object.freeze({
   subresources: Object.freeze(["scale", "status"]),
 });
 
-/** `apps/v1` replicasets (namespaced): ReplicaSet ensures that a specified number of pod replicas are running at any given time. */
+/**
+ * `apps/v1` replicasets (namespaced): ReplicaSet ensures that a specified number of pod replicas are running at any given time.
+ *
+ * @example
+ * ```ts
+ * import { ReplicaSets } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ReplicaSets.kind, "ReplicaSet");
+ * assert.equal(ReplicaSets.plural, "replicasets");
+ * assert.equal(ReplicaSets.namespaced, true);
+ * ```
+ */
 export const ReplicaSets: ResourceType<ReplicaSet> = Object.freeze({
   group: "apps",
   version: "v1",
@@ -477,7 +649,18 @@ export const ReplicaSets: ResourceType<ReplicaSet> = Object.freeze({
   subresources: Object.freeze(["scale", "status"]),
 });
 
-/** `apps/v1` statefulsets (namespaced): StatefulSet represents a set of pods with consistent identities. */
+/**
+ * `apps/v1` statefulsets (namespaced): StatefulSet represents a set of pods with consistent identities.
+ *
+ * @example
+ * ```ts
+ * import { StatefulSets } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(StatefulSets.kind, "StatefulSet");
+ * assert.equal(StatefulSets.plural, "statefulsets");
+ * assert.equal(StatefulSets.namespaced, true);
+ * ```
+ */
 export const StatefulSets: ResourceType<StatefulSet> = Object.freeze({
   group: "apps",
   version: "v1",

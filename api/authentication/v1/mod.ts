@@ -126,7 +126,18 @@ export interface UserInfo {
   username?: string;
 }
 
-/** `authentication.k8s.io/v1` selfsubjectreviews (cluster-scoped): SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. */
+/**
+ * `authentication.k8s.io/v1` selfsubjectreviews (cluster-scoped): SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request.
+ *
+ * @example
+ * ```ts
+ * import { SelfSubjectReviews } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(SelfSubjectReviews.kind, "SelfSubjectReview");
+ * assert.equal(SelfSubjectReviews.plural, "selfsubjectreviews");
+ * assert.equal(SelfSubjectReviews.namespaced, false);
+ * ```
+ */
 export const SelfSubjectReviews: ResourceType<SelfSubjectReview> = Object.freeze({
   group: "authentication.k8s.io",
   version: "v1",
@@ -138,7 +149,18 @@ export const SelfSubjectReviews: ResourceType<SelfSubjectReview> = Object.freeze
   subresources: Object.freeze([]),
 });
 
-/** `authentication.k8s.io/v1` tokenreviews (cluster-scoped): TokenReview attempts to authenticate a token to a known user. */
+/**
+ * `authentication.k8s.io/v1` tokenreviews (cluster-scoped): TokenReview attempts to authenticate a token to a known user.
+ *
+ * @example
+ * ```ts
+ * import { TokenReviews } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(TokenReviews.kind, "TokenReview");
+ * assert.equal(TokenReviews.plural, "tokenreviews");
+ * assert.equal(TokenReviews.namespaced, false);
+ * ```
+ */
 export const TokenReviews: ResourceType<TokenReview> = Object.freeze({
   group: "authentication.k8s.io",
   version: "v1",

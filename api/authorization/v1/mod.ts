@@ -194,7 +194,18 @@ export interface SubjectRulesReviewStatus {
   resourceRules: ResourceRule[];
 }
 
-/** `authorization.k8s.io/v1` localsubjectaccessreviews (namespaced): LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace. */
+/**
+ * `authorization.k8s.io/v1` localsubjectaccessreviews (namespaced): LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace.
+ *
+ * @example
+ * ```ts
+ * import { LocalSubjectAccessReviews } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(LocalSubjectAccessReviews.kind, "LocalSubjectAccessReview");
+ * assert.equal(LocalSubjectAccessReviews.plural, "localsubjectaccessreviews");
+ * assert.equal(LocalSubjectAccessReviews.namespaced, true);
+ * ```
+ */
 export const LocalSubjectAccessReviews: ResourceType<LocalSubjectAccessReview> = Object.freeze({
   group: "authorization.k8s.io",
   version: "v1",
@@ -206,7 +217,18 @@ export const LocalSubjectAccessReviews: ResourceType<LocalSubjectAccessReview> =
   subresources: Object.freeze([]),
 });
 
-/** `authorization.k8s.io/v1` selfsubjectaccessreviews (cluster-scoped): SelfSubjectAccessReview checks whether or the current user can perform an action. */
+/**
+ * `authorization.k8s.io/v1` selfsubjectaccessreviews (cluster-scoped): SelfSubjectAccessReview checks whether or the current user can perform an action.
+ *
+ * @example
+ * ```ts
+ * import { SelfSubjectAccessReviews } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(SelfSubjectAccessReviews.kind, "SelfSubjectAccessReview");
+ * assert.equal(SelfSubjectAccessReviews.plural, "selfsubjectaccessreviews");
+ * assert.equal(SelfSubjectAccessReviews.namespaced, false);
+ * ```
+ */
 export const SelfSubjectAccessReviews: ResourceType<SelfSubjectAccessReview> = Object.freeze({
   group: "authorization.k8s.io",
   version: "v1",
@@ -218,7 +240,18 @@ export const SelfSubjectAccessReviews: ResourceType<SelfSubjectAccessReview> = O
   subresources: Object.freeze([]),
 });
 
-/** `authorization.k8s.io/v1` selfsubjectrulesreviews (cluster-scoped): SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. */
+/**
+ * `authorization.k8s.io/v1` selfsubjectrulesreviews (cluster-scoped): SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace.
+ *
+ * @example
+ * ```ts
+ * import { SelfSubjectRulesReviews } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(SelfSubjectRulesReviews.kind, "SelfSubjectRulesReview");
+ * assert.equal(SelfSubjectRulesReviews.plural, "selfsubjectrulesreviews");
+ * assert.equal(SelfSubjectRulesReviews.namespaced, false);
+ * ```
+ */
 export const SelfSubjectRulesReviews: ResourceType<SelfSubjectRulesReview> = Object.freeze({
   group: "authorization.k8s.io",
   version: "v1",
@@ -230,7 +263,18 @@ export const SelfSubjectRulesReviews: ResourceType<SelfSubjectRulesReview> = Obj
   subresources: Object.freeze([]),
 });
 
-/** `authorization.k8s.io/v1` subjectaccessreviews (cluster-scoped): SubjectAccessReview checks whether or not a user or group can perform an action. */
+/**
+ * `authorization.k8s.io/v1` subjectaccessreviews (cluster-scoped): SubjectAccessReview checks whether or not a user or group can perform an action.
+ *
+ * @example
+ * ```ts
+ * import { SubjectAccessReviews } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(SubjectAccessReviews.kind, "SubjectAccessReview");
+ * assert.equal(SubjectAccessReviews.plural, "subjectaccessreviews");
+ * assert.equal(SubjectAccessReviews.namespaced, false);
+ * ```
+ */
 export const SubjectAccessReviews: ResourceType<SubjectAccessReview> = Object.freeze({
   group: "authorization.k8s.io",
   version: "v1",

@@ -108,7 +108,18 @@ export interface ScaleStatus {
   selector?: string;
 }
 
-/** `autoscaling/v1` horizontalpodautoscalers (namespaced): configuration of a horizontal pod autoscaler. */
+/**
+ * `autoscaling/v1` horizontalpodautoscalers (namespaced): configuration of a horizontal pod autoscaler.
+ *
+ * @example
+ * ```ts
+ * import { HorizontalPodAutoscalers } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(HorizontalPodAutoscalers.kind, "HorizontalPodAutoscaler");
+ * assert.equal(HorizontalPodAutoscalers.plural, "horizontalpodautoscalers");
+ * assert.equal(HorizontalPodAutoscalers.namespaced, true);
+ * ```
+ */
 export const HorizontalPodAutoscalers: ResourceType<HorizontalPodAutoscaler> = Object.freeze({
   group: "autoscaling",
   version: "v1",

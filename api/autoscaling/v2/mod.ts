@@ -278,7 +278,18 @@ export interface ResourceMetricStatus {
   name: string;
 }
 
-/** `autoscaling/v2` horizontalpodautoscalers (namespaced): HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified. */
+/**
+ * `autoscaling/v2` horizontalpodautoscalers (namespaced): HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified.
+ *
+ * @example
+ * ```ts
+ * import { HorizontalPodAutoscalers } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(HorizontalPodAutoscalers.kind, "HorizontalPodAutoscaler");
+ * assert.equal(HorizontalPodAutoscalers.plural, "horizontalpodautoscalers");
+ * assert.equal(HorizontalPodAutoscalers.namespaced, true);
+ * ```
+ */
 export const HorizontalPodAutoscalers: ResourceType<HorizontalPodAutoscaler> = Object.freeze({
   group: "autoscaling",
   version: "v2",

@@ -243,7 +243,18 @@ export interface UncountedTerminatedPods {
   succeeded?: string[];
 }
 
-/** `batch/v1` cronjobs (namespaced): CronJob represents the configuration of a single cron job. */
+/**
+ * `batch/v1` cronjobs (namespaced): CronJob represents the configuration of a single cron job.
+ *
+ * @example
+ * ```ts
+ * import { CronJobs } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(CronJobs.kind, "CronJob");
+ * assert.equal(CronJobs.plural, "cronjobs");
+ * assert.equal(CronJobs.namespaced, true);
+ * ```
+ */
 export const CronJobs: ResourceType<CronJob> = Object.freeze({
   group: "batch",
   version: "v1",
@@ -255,7 +266,18 @@ export const CronJobs: ResourceType<CronJob> = Object.freeze({
   subresources: Object.freeze(["status"]),
 });
 
-/** `batch/v1` jobs (namespaced): Job represents the configuration of a single job. */
+/**
+ * `batch/v1` jobs (namespaced): Job represents the configuration of a single job.
+ *
+ * @example
+ * ```ts
+ * import { Jobs } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Jobs.kind, "Job");
+ * assert.equal(Jobs.plural, "jobs");
+ * assert.equal(Jobs.namespaced, true);
+ * ```
+ */
 export const Jobs: ResourceType<Job> = Object.freeze({
   group: "batch",
   version: "v1",

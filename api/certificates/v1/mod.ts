@@ -88,7 +88,18 @@ export interface CertificateSigningRequestStatus {
   conditions?: CertificateSigningRequestCondition[];
 }
 
-/** `certificates.k8s.io/v1` certificatesigningrequests (cluster-scoped): CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued. */
+/**
+ * `certificates.k8s.io/v1` certificatesigningrequests (cluster-scoped): CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued.
+ *
+ * @example
+ * ```ts
+ * import { CertificateSigningRequests } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(CertificateSigningRequests.kind, "CertificateSigningRequest");
+ * assert.equal(CertificateSigningRequests.plural, "certificatesigningrequests");
+ * assert.equal(CertificateSigningRequests.namespaced, false);
+ * ```
+ */
 export const CertificateSigningRequests: ResourceType<CertificateSigningRequest> = Object.freeze({
   group: "certificates.k8s.io",
   version: "v1",

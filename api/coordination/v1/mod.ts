@@ -18,7 +18,23 @@
 import type { ResourceType } from "../../../client/types.ts";
 import type { ListMeta, MicroTime, ObjectMeta } from "../../meta/v1/mod.ts";
 
-/** Lease defines a lease concept. */
+/**
+ * Lease defines a lease concept.
+ *
+ * @example
+ * ```ts
+ * import { Leases, type Lease } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: Lease = { metadata: { name: "example", namespace: "default" } };
+ * const created = await client.resource(Leases).create(value);
+ * assert.equal(created.kind, "Lease");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface Lease {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -42,7 +58,22 @@ export interface LeaseList {
   metadata?: ListMeta;
 }
 
-/** LeaseSpec is a specification of a Lease. */
+/**
+ * LeaseSpec is a specification of a Lease.
+ *
+ * @example
+ * ```ts
+ * import { Leases, type LeaseSpec } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: LeaseSpec = { holderIdentity: "example" };
+ * const created = await client.resource(Leases).create({ metadata: { name: "example", namespace: "default" }, spec: value });
+ * assert.equal(created.spec?.holderIdentity, "example");
+ * ```
+ */
 export interface LeaseSpec {
   /** acquireTime is a time when the current lease was acquired. @format date-time */
   acquireTime?: MicroTime;
@@ -60,7 +91,18 @@ export interface LeaseSpec {
   strategy?: string;
 }
 
-/** `coordination.k8s.io/v1` leases (namespaced): Lease defines a lease concept. */
+/**
+ * `coordination.k8s.io/v1` leases (namespaced): Lease defines a lease concept.
+ *
+ * @example
+ * ```ts
+ * import { Leases } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Leases.kind, "Lease");
+ * assert.equal(Leases.plural, "leases");
+ * assert.equal(Leases.namespaced, true);
+ * ```
+ */
 export const Leases: ResourceType<Lease> = Object.freeze({
   group: "coordination.k8s.io",
   version: "v1",

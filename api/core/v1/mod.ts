@@ -226,7 +226,23 @@ export interface ComponentStatusList {
   metadata?: ListMeta;
 }
 
-/** ConfigMap holds configuration data for pods to consume. */
+/**
+ * ConfigMap holds configuration data for pods to consume.
+ *
+ * @example
+ * ```ts
+ * import { ConfigMaps, type ConfigMap } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: ConfigMap = { metadata: { name: "example", namespace: "default" } };
+ * const created = await client.resource(ConfigMaps).create(value);
+ * assert.equal(created.kind, "ConfigMap");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface ConfigMap {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -308,7 +324,22 @@ export interface ConfigMapVolumeSource {
   optional?: boolean;
 }
 
-/** A single application container that you want to run within a pod. */
+/**
+ * A single application container that you want to run within a pod.
+ *
+ * @example
+ * ```ts
+ * import { Pods, type Container } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: Container = { name: "app", image: "nginx" };
+ * const created = await client.resource(Pods).create({ metadata: { name: "example", namespace: "default" }, spec: { containers: [value] } });
+ * assert.equal(created.spec?.containers?.[0]?.name, "app");
+ * ```
+ */
 export interface Container {
   /** Arguments to the entrypoint. */
   args?: string[];
@@ -732,7 +763,23 @@ export interface EphemeralVolumeSource {
   volumeClaimTemplate?: PersistentVolumeClaimTemplate;
 }
 
-/** Event is a report of an event somewhere in the cluster. */
+/**
+ * Event is a report of an event somewhere in the cluster.
+ *
+ * @example
+ * ```ts
+ * import { Events, type Event } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: Event = { metadata: { name: "example", namespace: "default" }, involvedObject: {} };
+ * const created = await client.resource(Events).create(value);
+ * assert.equal(created.kind, "Event");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface Event {
   /** What action was taken/failed regarding to the Regarding object. */
   action?: string;
@@ -1156,7 +1203,23 @@ export interface ModifyVolumeStatus {
   targetVolumeAttributesClassName?: string;
 }
 
-/** Namespace provides a scope for Names. */
+/**
+ * Namespace provides a scope for Names.
+ *
+ * @example
+ * ```ts
+ * import { Namespaces, type Namespace } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: Namespace = { metadata: { name: "example" } };
+ * const created = await client.resource(Namespaces).create(value);
+ * assert.equal(created.kind, "Namespace");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface Namespace {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -1678,7 +1741,23 @@ export interface PhotonPersistentDiskVolumeSource {
   pdID: string;
 }
 
-/** Pod is a collection of containers that can run on a host. */
+/**
+ * Pod is a collection of containers that can run on a host.
+ *
+ * @example
+ * ```ts
+ * import { Pods, type Pod } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: Pod = { metadata: { name: "example", namespace: "default" } };
+ * const created = await client.resource(Pods).create(value);
+ * assert.equal(created.kind, "Pod");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface Pod {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -1876,7 +1955,22 @@ export interface PodSecurityContext {
   windowsOptions?: WindowsSecurityContextOptions;
 }
 
-/** PodSpec is a description of a pod. */
+/**
+ * PodSpec is a description of a pod.
+ *
+ * @example
+ * ```ts
+ * import { Pods, type PodSpec } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: PodSpec = { containers: [{ name: "app", image: "nginx" }], activeDeadlineSeconds: 7 };
+ * const created = await client.resource(Pods).create({ metadata: { name: "example", namespace: "default" }, spec: value });
+ * assert.equal(created.spec?.activeDeadlineSeconds, 7);
+ * ```
+ */
 export interface PodSpec {
   /** Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers. @format int64 */
   activeDeadlineSeconds?: number;
@@ -2034,7 +2128,22 @@ export interface PodTemplateList {
   metadata?: ListMeta;
 }
 
-/** PodTemplateSpec describes the data a pod should have when created from a template */
+/**
+ * PodTemplateSpec describes the data a pod should have when created from a template
+ *
+ * @example
+ * ```ts
+ * import { PodTemplates, type PodTemplateSpec } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: PodTemplateSpec = { metadata: { deletionGracePeriodSeconds: 7 } };
+ * const created = await client.resource(PodTemplates).create({ metadata: { name: "example", namespace: "default" }, template: value });
+ * assert.equal(created.template?.metadata?.deletionGracePeriodSeconds, 7);
+ * ```
+ */
 export interface PodTemplateSpec {
   /** Standard object's metadata. */
   metadata?: ObjectMeta;
@@ -2388,7 +2497,23 @@ export interface SeccompProfile {
   type: string;
 }
 
-/** Secret holds secret data of a certain type. */
+/**
+ * Secret holds secret data of a certain type.
+ *
+ * @example
+ * ```ts
+ * import { Secrets, type Secret } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: Secret = { metadata: { name: "example", namespace: "default" } };
+ * const created = await client.resource(Secrets).create(value);
+ * assert.equal(created.kind, "Secret");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface Secret {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -2506,7 +2631,23 @@ export interface SELinuxOptions {
   user?: string;
 }
 
-/** Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy. */
+/**
+ * Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.
+ *
+ * @example
+ * ```ts
+ * import { Services, type Service } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: Service = { metadata: { name: "example", namespace: "default" }, spec: { ports: [{ port: 80 }] } };
+ * const created = await client.resource(Services).create(value);
+ * assert.equal(created.kind, "Service");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface Service {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -2520,7 +2661,23 @@ export interface Service {
   status?: ServiceStatus;
 }
 
-/** ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets */
+/**
+ * ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets
+ *
+ * @example
+ * ```ts
+ * import { ServiceAccounts, type ServiceAccount } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: ServiceAccount = { metadata: { name: "example", namespace: "default" } };
+ * const created = await client.resource(ServiceAccounts).create(value);
+ * assert.equal(created.kind, "ServiceAccount");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface ServiceAccount {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -2570,7 +2727,22 @@ export interface ServiceList {
   metadata?: ListMeta;
 }
 
-/** ServicePort contains information on service's port. */
+/**
+ * ServicePort contains information on service's port.
+ *
+ * @example
+ * ```ts
+ * import { Services, type ServicePort } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: ServicePort = { port: 1 };
+ * const created = await client.resource(Services).create({ metadata: { name: "example", namespace: "default" }, spec: { ports: [value] } });
+ * assert.equal(created.spec?.ports?.[0]?.port, 1);
+ * ```
+ */
 export interface ServicePort {
   /** The application protocol for this port. */
   appProtocol?: string;
@@ -2950,7 +3122,18 @@ export interface WindowsSecurityContextOptions {
   runAsUserName?: string;
 }
 
-/** `v1` bindings (namespaced): Binding ties one object to another; for example, a pod is bound to a node by a scheduler. */
+/**
+ * `v1` bindings (namespaced): Binding ties one object to another; for example, a pod is bound to a node by a scheduler.
+ *
+ * @example
+ * ```ts
+ * import { Bindings } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Bindings.kind, "Binding");
+ * assert.equal(Bindings.plural, "bindings");
+ * assert.equal(Bindings.namespaced, true);
+ * ```
+ */
 export const Bindings: ResourceType<Binding> = Object.freeze({
   group: "",
   version: "v1",
@@ -2962,7 +3145,18 @@ export const Bindings: ResourceType<Binding> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `v1` componentstatuses (cluster-scoped): ComponentStatus (and ComponentStatusList) holds the cluster validation info. */
+/**
+ * `v1` componentstatuses (cluster-scoped): ComponentStatus (and ComponentStatusList) holds the cluster validation info.
+ *
+ * @example
+ * ```ts
+ * import { ComponentStatuses } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ComponentStatuses.kind, "ComponentStatus");
+ * assert.equal(ComponentStatuses.plural, "componentstatuses");
+ * assert.equal(ComponentStatuses.namespaced, false);
+ * ```
+ */
 export const ComponentStatuses: ResourceType<ComponentStatus> = Object.freeze({
   group: "",
   version: "v1",
@@ -2974,7 +3168,18 @@ export const ComponentStatuses: ResourceType<ComponentStatus> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `v1` configmaps (namespaced): ConfigMap holds configuration data for pods to consume. */
+/**
+ * `v1` configmaps (namespaced): ConfigMap holds configuration data for pods to consume.
+ *
+ * @example
+ * ```ts
+ * import { ConfigMaps } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ConfigMaps.kind, "ConfigMap");
+ * assert.equal(ConfigMaps.plural, "configmaps");
+ * assert.equal(ConfigMaps.namespaced, true);
+ * ```
+ */
 export const ConfigMaps: ResourceType<ConfigMap> = Object.freeze({
   group: "",
   version: "v1",
@@ -2986,7 +3191,18 @@ export const ConfigMaps: ResourceType<ConfigMap> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `v1` endpoints (namespaced): Endpoints is a collection of endpoints that implement the actual service. */
+/**
+ * `v1` endpoints (namespaced): Endpoints is a collection of endpoints that implement the actual service.
+ *
+ * @example
+ * ```ts
+ * import { EndpointsResource } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(EndpointsResource.kind, "Endpoints");
+ * assert.equal(EndpointsResource.plural, "endpoints");
+ * assert.equal(EndpointsResource.namespaced, true);
+ * ```
+ */
 export const EndpointsResource: ResourceType<Endpoints> = Object.freeze({
   group: "",
   version: "v1",
@@ -2998,7 +3214,18 @@ export const EndpointsResource: ResourceType<Endpoints> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `v1` events (namespaced): Event is a report of an event somewhere in the cluster. */
+/**
+ * `v1` events (namespaced): Event is a report of an event somewhere in the cluster.
+ *
+ * @example
+ * ```ts
+ * import { Events } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Events.kind, "Event");
+ * assert.equal(Events.plural, "events");
+ * assert.equal(Events.namespaced, true);
+ * ```
+ */
 export const Events: ResourceType<Event> = Object.freeze({
   group: "",
   version: "v1",
@@ -3010,7 +3237,18 @@ export const Events: ResourceType<Event> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `v1` limitranges (namespaced): LimitRange sets resource usage limits for each kind of resource in a Namespace. */
+/**
+ * `v1` limitranges (namespaced): LimitRange sets resource usage limits for each kind of resource in a Namespace.
+ *
+ * @example
+ * ```ts
+ * import { LimitRanges } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(LimitRanges.kind, "LimitRange");
+ * assert.equal(LimitRanges.plural, "limitranges");
+ * assert.equal(LimitRanges.namespaced, true);
+ * ```
+ */
 export const LimitRanges: ResourceType<LimitRange> = Object.freeze({
   group: "",
   version: "v1",
@@ -3022,7 +3260,18 @@ export const LimitRanges: ResourceType<LimitRange> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `v1` namespaces (cluster-scoped): Namespace provides a scope for Names. */
+/**
+ * `v1` namespaces (cluster-scoped): Namespace provides a scope for Names.
+ *
+ * @example
+ * ```ts
+ * import { Namespaces } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Namespaces.kind, "Namespace");
+ * assert.equal(Namespaces.plural, "namespaces");
+ * assert.equal(Namespaces.namespaced, false);
+ * ```
+ */
 export const Namespaces: ResourceType<Namespace> = Object.freeze({
   group: "",
   version: "v1",
@@ -3034,7 +3283,18 @@ export const Namespaces: ResourceType<Namespace> = Object.freeze({
   subresources: Object.freeze(["finalize", "status"]),
 });
 
-/** `v1` nodes (cluster-scoped): Node is a worker node in Kubernetes. */
+/**
+ * `v1` nodes (cluster-scoped): Node is a worker node in Kubernetes.
+ *
+ * @example
+ * ```ts
+ * import { Nodes } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Nodes.kind, "Node");
+ * assert.equal(Nodes.plural, "nodes");
+ * assert.equal(Nodes.namespaced, false);
+ * ```
+ */
 export const Nodes: ResourceType<Node> = Object.freeze({
   group: "",
   version: "v1",
@@ -3046,7 +3306,18 @@ export const Nodes: ResourceType<Node> = Object.freeze({
   subresources: Object.freeze(["proxy", "status"]),
 });
 
-/** `v1` persistentvolumeclaims (namespaced): PersistentVolumeClaim is a user's request for and claim to a persistent volume */
+/**
+ * `v1` persistentvolumeclaims (namespaced): PersistentVolumeClaim is a user's request for and claim to a persistent volume
+ *
+ * @example
+ * ```ts
+ * import { PersistentVolumeClaims } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(PersistentVolumeClaims.kind, "PersistentVolumeClaim");
+ * assert.equal(PersistentVolumeClaims.plural, "persistentvolumeclaims");
+ * assert.equal(PersistentVolumeClaims.namespaced, true);
+ * ```
+ */
 export const PersistentVolumeClaims: ResourceType<PersistentVolumeClaim> = Object.freeze({
   group: "",
   version: "v1",
@@ -3058,7 +3329,18 @@ export const PersistentVolumeClaims: ResourceType<PersistentVolumeClaim> = Objec
   subresources: Object.freeze(["status"]),
 });
 
-/** `v1` persistentvolumes (cluster-scoped): PersistentVolume (PV) is a storage resource provisioned by an administrator. */
+/**
+ * `v1` persistentvolumes (cluster-scoped): PersistentVolume (PV) is a storage resource provisioned by an administrator.
+ *
+ * @example
+ * ```ts
+ * import { PersistentVolumes } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(PersistentVolumes.kind, "PersistentVolume");
+ * assert.equal(PersistentVolumes.plural, "persistentvolumes");
+ * assert.equal(PersistentVolumes.namespaced, false);
+ * ```
+ */
 export const PersistentVolumes: ResourceType<PersistentVolume> = Object.freeze({
   group: "",
   version: "v1",
@@ -3070,7 +3352,18 @@ export const PersistentVolumes: ResourceType<PersistentVolume> = Object.freeze({
   subresources: Object.freeze(["status"]),
 });
 
-/** `v1` pods (namespaced): Pod is a collection of containers that can run on a host. */
+/**
+ * `v1` pods (namespaced): Pod is a collection of containers that can run on a host.
+ *
+ * @example
+ * ```ts
+ * import { Pods } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Pods.kind, "Pod");
+ * assert.equal(Pods.plural, "pods");
+ * assert.equal(Pods.namespaced, true);
+ * ```
+ */
 export const Pods: ResourceType<Pod> = Object.freeze({
   group: "",
   version: "v1",
@@ -3082,7 +3375,18 @@ export const Pods: ResourceType<Pod> = Object.freeze({
   subresources: Object.freeze(["attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "proxy", "resize", "status"]),
 });
 
-/** `v1` podtemplates (namespaced): PodTemplate describes a template for creating copies of a predefined pod. */
+/**
+ * `v1` podtemplates (namespaced): PodTemplate describes a template for creating copies of a predefined pod.
+ *
+ * @example
+ * ```ts
+ * import { PodTemplates } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(PodTemplates.kind, "PodTemplate");
+ * assert.equal(PodTemplates.plural, "podtemplates");
+ * assert.equal(PodTemplates.namespaced, true);
+ * ```
+ */
 export const PodTemplates: ResourceType<PodTemplate> = Object.freeze({
   group: "",
   version: "v1",
@@ -3094,7 +3398,18 @@ export const PodTemplates: ResourceType<PodTemplate> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `v1` replicationcontrollers (namespaced): ReplicationController represents the configuration of a replication controller. */
+/**
+ * `v1` replicationcontrollers (namespaced): ReplicationController represents the configuration of a replication controller.
+ *
+ * @example
+ * ```ts
+ * import { ReplicationControllers } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ReplicationControllers.kind, "ReplicationController");
+ * assert.equal(ReplicationControllers.plural, "replicationcontrollers");
+ * assert.equal(ReplicationControllers.namespaced, true);
+ * ```
+ */
 export const ReplicationControllers: ResourceType<ReplicationController> = Object.freeze({
   group: "",
   version: "v1",
@@ -3106,7 +3421,18 @@ export const ReplicationControllers: ResourceType<ReplicationController> = Objec
   subresources: Object.freeze(["scale", "status"]),
 });
 
-/** `v1` resourcequotas (namespaced): ResourceQuota sets aggregate quota restrictions enforced per namespace */
+/**
+ * `v1` resourcequotas (namespaced): ResourceQuota sets aggregate quota restrictions enforced per namespace
+ *
+ * @example
+ * ```ts
+ * import { ResourceQuotas } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ResourceQuotas.kind, "ResourceQuota");
+ * assert.equal(ResourceQuotas.plural, "resourcequotas");
+ * assert.equal(ResourceQuotas.namespaced, true);
+ * ```
+ */
 export const ResourceQuotas: ResourceType<ResourceQuota> = Object.freeze({
   group: "",
   version: "v1",
@@ -3118,7 +3444,18 @@ export const ResourceQuotas: ResourceType<ResourceQuota> = Object.freeze({
   subresources: Object.freeze(["status"]),
 });
 
-/** `v1` secrets (namespaced): Secret holds secret data of a certain type. */
+/**
+ * `v1` secrets (namespaced): Secret holds secret data of a certain type.
+ *
+ * @example
+ * ```ts
+ * import { Secrets } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Secrets.kind, "Secret");
+ * assert.equal(Secrets.plural, "secrets");
+ * assert.equal(Secrets.namespaced, true);
+ * ```
+ */
 export const Secrets: ResourceType<Secret> = Object.freeze({
   group: "",
   version: "v1",
@@ -3130,7 +3467,18 @@ export const Secrets: ResourceType<Secret> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `v1` serviceaccounts (namespaced): ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets */
+/**
+ * `v1` serviceaccounts (namespaced): ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets
+ *
+ * @example
+ * ```ts
+ * import { ServiceAccounts } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ServiceAccounts.kind, "ServiceAccount");
+ * assert.equal(ServiceAccounts.plural, "serviceaccounts");
+ * assert.equal(ServiceAccounts.namespaced, true);
+ * ```
+ */
 export const ServiceAccounts: ResourceType<ServiceAccount> = Object.freeze({
   group: "",
   version: "v1",
@@ -3142,7 +3490,18 @@ export const ServiceAccounts: ResourceType<ServiceAccount> = Object.freeze({
   subresources: Object.freeze(["token"]),
 });
 
-/** `v1` services (namespaced): Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy. */
+/**
+ * `v1` services (namespaced): Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.
+ *
+ * @example
+ * ```ts
+ * import { Services } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Services.kind, "Service");
+ * assert.equal(Services.plural, "services");
+ * assert.equal(Services.namespaced, true);
+ * ```
+ */
 export const Services: ResourceType<Service> = Object.freeze({
   group: "",
   version: "v1",

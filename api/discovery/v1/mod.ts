@@ -109,7 +109,18 @@ export interface ForZone {
   name: string;
 }
 
-/** `discovery.k8s.io/v1` endpointslices (namespaced): EndpointSlice represents a set of service endpoints. */
+/**
+ * `discovery.k8s.io/v1` endpointslices (namespaced): EndpointSlice represents a set of service endpoints.
+ *
+ * @example
+ * ```ts
+ * import { EndpointSlices } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(EndpointSlices.kind, "EndpointSlice");
+ * assert.equal(EndpointSlices.plural, "endpointslices");
+ * assert.equal(EndpointSlices.namespaced, true);
+ * ```
+ */
 export const EndpointSlices: ResourceType<EndpointSlice> = Object.freeze({
   group: "discovery.k8s.io",
   version: "v1",

@@ -77,7 +77,18 @@ export interface EventSeries {
   lastObservedTime: MicroTime;
 }
 
-/** `events.k8s.io/v1` events (namespaced): Event is a report of an event somewhere in the cluster. */
+/**
+ * `events.k8s.io/v1` events (namespaced): Event is a report of an event somewhere in the cluster.
+ *
+ * @example
+ * ```ts
+ * import { Events } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Events.kind, "Event");
+ * assert.equal(Events.plural, "events");
+ * assert.equal(Events.namespaced, true);
+ * ```
+ */
 export const Events: ResourceType<Event> = Object.freeze({
   group: "events.k8s.io",
   version: "v1",

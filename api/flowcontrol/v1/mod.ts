@@ -246,7 +246,18 @@ export interface UserSubject {
   name: string;
 }
 
-/** `flowcontrol.apiserver.k8s.io/v1` flowschemas (cluster-scoped): FlowSchema defines the schema of a group of flows. */
+/**
+ * `flowcontrol.apiserver.k8s.io/v1` flowschemas (cluster-scoped): FlowSchema defines the schema of a group of flows.
+ *
+ * @example
+ * ```ts
+ * import { FlowSchemas } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(FlowSchemas.kind, "FlowSchema");
+ * assert.equal(FlowSchemas.plural, "flowschemas");
+ * assert.equal(FlowSchemas.namespaced, false);
+ * ```
+ */
 export const FlowSchemas: ResourceType<FlowSchema> = Object.freeze({
   group: "flowcontrol.apiserver.k8s.io",
   version: "v1",
@@ -258,7 +269,18 @@ export const FlowSchemas: ResourceType<FlowSchema> = Object.freeze({
   subresources: Object.freeze(["status"]),
 });
 
-/** `flowcontrol.apiserver.k8s.io/v1` prioritylevelconfigurations (cluster-scoped): PriorityLevelConfiguration represents the configuration of a priority level. */
+/**
+ * `flowcontrol.apiserver.k8s.io/v1` prioritylevelconfigurations (cluster-scoped): PriorityLevelConfiguration represents the configuration of a priority level.
+ *
+ * @example
+ * ```ts
+ * import { PriorityLevelConfigurations } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(PriorityLevelConfigurations.kind, "PriorityLevelConfiguration");
+ * assert.equal(PriorityLevelConfigurations.plural, "prioritylevelconfigurations");
+ * assert.equal(PriorityLevelConfigurations.namespaced, false);
+ * ```
+ */
 export const PriorityLevelConfigurations: ResourceType<PriorityLevelConfiguration> = Object.freeze({
   group: "flowcontrol.apiserver.k8s.io",
   version: "v1",

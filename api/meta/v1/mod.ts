@@ -107,7 +107,23 @@ export interface FieldSelectorRequirement {
 /** FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format. */
 export type FieldsV1 = Record<string, unknown>;
 
-/** A label selector is a label query over a set of resources. */
+/**
+ * A label selector is a label query over a set of resources.
+ *
+ * @example
+ * ```ts
+ * import type { LabelSelector } from "./mod.ts";
+ * import { CSIStorageCapacities } from "../../storage/v1/mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: LabelSelector = { matchLabels: { app: "example" } };
+ * const created = await client.resource(CSIStorageCapacities).create({ metadata: { name: "example", namespace: "default" }, storageClassName: "example", nodeTopology: value });
+ * assert.deepEqual(created.nodeTopology, value);
+ * ```
+ */
 export interface LabelSelector {
   /** matchExpressions is a list of label selector requirements. */
   matchExpressions?: LabelSelectorRequirement[];

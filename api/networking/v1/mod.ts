@@ -351,7 +351,18 @@ export interface ServiceCIDRStatus {
   conditions?: Condition[];
 }
 
-/** `networking.k8s.io/v1` ingressclasses (cluster-scoped): IngressClass represents the class of the Ingress, referenced by the Ingress Spec. */
+/**
+ * `networking.k8s.io/v1` ingressclasses (cluster-scoped): IngressClass represents the class of the Ingress, referenced by the Ingress Spec.
+ *
+ * @example
+ * ```ts
+ * import { IngressClasses } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(IngressClasses.kind, "IngressClass");
+ * assert.equal(IngressClasses.plural, "ingressclasses");
+ * assert.equal(IngressClasses.namespaced, false);
+ * ```
+ */
 export const IngressClasses: ResourceType<IngressClass> = Object.freeze({
   group: "networking.k8s.io",
   version: "v1",
@@ -363,7 +374,18 @@ export const IngressClasses: ResourceType<IngressClass> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `networking.k8s.io/v1` ingresses (namespaced): Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. */
+/**
+ * `networking.k8s.io/v1` ingresses (namespaced): Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend.
+ *
+ * @example
+ * ```ts
+ * import { Ingresses } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Ingresses.kind, "Ingress");
+ * assert.equal(Ingresses.plural, "ingresses");
+ * assert.equal(Ingresses.namespaced, true);
+ * ```
+ */
 export const Ingresses: ResourceType<Ingress> = Object.freeze({
   group: "networking.k8s.io",
   version: "v1",
@@ -375,7 +397,18 @@ export const Ingresses: ResourceType<Ingress> = Object.freeze({
   subresources: Object.freeze(["status"]),
 });
 
-/** `networking.k8s.io/v1` ipaddresses (cluster-scoped): IPAddress represents a single IP of a single IP Family. */
+/**
+ * `networking.k8s.io/v1` ipaddresses (cluster-scoped): IPAddress represents a single IP of a single IP Family.
+ *
+ * @example
+ * ```ts
+ * import { IPAddresses } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(IPAddresses.kind, "IPAddress");
+ * assert.equal(IPAddresses.plural, "ipaddresses");
+ * assert.equal(IPAddresses.namespaced, false);
+ * ```
+ */
 export const IPAddresses: ResourceType<IPAddress> = Object.freeze({
   group: "networking.k8s.io",
   version: "v1",
@@ -387,7 +420,18 @@ export const IPAddresses: ResourceType<IPAddress> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `networking.k8s.io/v1` networkpolicies (namespaced): NetworkPolicy describes what network traffic is allowed for a set of Pods */
+/**
+ * `networking.k8s.io/v1` networkpolicies (namespaced): NetworkPolicy describes what network traffic is allowed for a set of Pods
+ *
+ * @example
+ * ```ts
+ * import { NetworkPolicies } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(NetworkPolicies.kind, "NetworkPolicy");
+ * assert.equal(NetworkPolicies.plural, "networkpolicies");
+ * assert.equal(NetworkPolicies.namespaced, true);
+ * ```
+ */
 export const NetworkPolicies: ResourceType<NetworkPolicy> = Object.freeze({
   group: "networking.k8s.io",
   version: "v1",
@@ -399,7 +443,18 @@ export const NetworkPolicies: ResourceType<NetworkPolicy> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `networking.k8s.io/v1` servicecidrs (cluster-scoped): ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64). */
+/**
+ * `networking.k8s.io/v1` servicecidrs (cluster-scoped): ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64).
+ *
+ * @example
+ * ```ts
+ * import { ServiceCIDRs } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ServiceCIDRs.kind, "ServiceCIDR");
+ * assert.equal(ServiceCIDRs.plural, "servicecidrs");
+ * assert.equal(ServiceCIDRs.namespaced, false);
+ * ```
+ */
 export const ServiceCIDRs: ResourceType<ServiceCIDR> = Object.freeze({
   group: "networking.k8s.io",
   version: "v1",

@@ -61,7 +61,18 @@ export interface Scheduling {
   tolerations?: Toleration[];
 }
 
-/** `node.k8s.io/v1` runtimeclasses (cluster-scoped): RuntimeClass defines a class of container runtime supported in the cluster. */
+/**
+ * `node.k8s.io/v1` runtimeclasses (cluster-scoped): RuntimeClass defines a class of container runtime supported in the cluster.
+ *
+ * @example
+ * ```ts
+ * import { RuntimeClasses } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(RuntimeClasses.kind, "RuntimeClass");
+ * assert.equal(RuntimeClasses.plural, "runtimeclasses");
+ * assert.equal(RuntimeClasses.namespaced, false);
+ * ```
+ */
 export const RuntimeClasses: ResourceType<RuntimeClass> = Object.freeze({
   group: "node.k8s.io",
   version: "v1",

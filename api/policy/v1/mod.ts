@@ -86,7 +86,18 @@ export interface PodDisruptionBudgetStatus {
   observedGeneration?: number;
 }
 
-/** `policy/v1` poddisruptionbudgets (namespaced): PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods */
+/**
+ * `policy/v1` poddisruptionbudgets (namespaced): PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods
+ *
+ * @example
+ * ```ts
+ * import { PodDisruptionBudgets } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(PodDisruptionBudgets.kind, "PodDisruptionBudget");
+ * assert.equal(PodDisruptionBudgets.plural, "poddisruptionbudgets");
+ * assert.equal(PodDisruptionBudgets.namespaced, true);
+ * ```
+ */
 export const PodDisruptionBudgets: ResourceType<PodDisruptionBudget> = Object.freeze({
   group: "policy",
   version: "v1",

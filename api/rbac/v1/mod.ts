@@ -24,7 +24,23 @@ export interface AggregationRule {
   clusterRoleSelectors?: LabelSelector[];
 }
 
-/** ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding. */
+/**
+ * ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.
+ *
+ * @example
+ * ```ts
+ * import { ClusterRoles, type ClusterRole } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: ClusterRole = { metadata: { name: "example" } };
+ * const created = await client.resource(ClusterRoles).create(value);
+ * assert.equal(created.kind, "ClusterRole");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface ClusterRole {
   /** AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. */
   aggregationRule?: AggregationRule;
@@ -38,7 +54,23 @@ export interface ClusterRole {
   rules?: PolicyRule[];
 }
 
-/** ClusterRoleBinding references a ClusterRole, but not contain it. */
+/**
+ * ClusterRoleBinding references a ClusterRole, but not contain it.
+ *
+ * @example
+ * ```ts
+ * import { ClusterRoleBindings, type ClusterRoleBinding } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: ClusterRoleBinding = { metadata: { name: "example" }, roleRef: { kind: "example", name: "example" } };
+ * const created = await client.resource(ClusterRoleBindings).create(value);
+ * assert.equal(created.kind, "ClusterRoleBinding");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface ClusterRoleBinding {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -76,7 +108,22 @@ export interface ClusterRoleList {
   metadata?: ListMeta;
 }
 
-/** PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to. */
+/**
+ * PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to.
+ *
+ * @example
+ * ```ts
+ * import { ClusterRoles, type PolicyRule } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: PolicyRule = { verbs: ["get"], apiGroups: [""], resources: ["pods"] };
+ * const created = await client.resource(ClusterRoles).create({ metadata: { name: "example" }, rules: [value] });
+ * assert.deepEqual(created.rules?.[0], value);
+ * ```
+ */
 export interface PolicyRule {
   /** APIGroups is the name of the APIGroup that contains the resources. */
   apiGroups?: string[];
@@ -90,7 +137,23 @@ export interface PolicyRule {
   verbs: string[];
 }
 
-/** Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding. */
+/**
+ * Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.
+ *
+ * @example
+ * ```ts
+ * import { Roles, type Role } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: Role = { metadata: { name: "example", namespace: "default" } };
+ * const created = await client.resource(Roles).create(value);
+ * assert.equal(created.kind, "Role");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface Role {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -102,7 +165,23 @@ export interface Role {
   rules?: PolicyRule[];
 }
 
-/** RoleBinding references a role, but does not contain it. */
+/**
+ * RoleBinding references a role, but does not contain it.
+ *
+ * @example
+ * ```ts
+ * import { RoleBindings, type RoleBinding } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: RoleBinding = { metadata: { name: "example", namespace: "default" }, roleRef: { kind: "example", name: "example" } };
+ * const created = await client.resource(RoleBindings).create(value);
+ * assert.equal(created.kind, "RoleBinding");
+ * assert.ok(created.metadata.uid);
+ * ```
+ */
 export interface RoleBinding {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
@@ -140,7 +219,22 @@ export interface RoleList {
   metadata?: ListMeta;
 }
 
-/** RoleRef contains information that points to the role being used */
+/**
+ * RoleRef contains information that points to the role being used
+ *
+ * @example
+ * ```ts
+ * import { ClusterRoleBindings, type RoleRef } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: RoleRef = { kind: "example", name: "example" };
+ * const created = await client.resource(ClusterRoleBindings).create({ metadata: { name: "example" }, roleRef: value });
+ * assert.equal(created.roleRef?.kind, "example");
+ * ```
+ */
 export interface RoleRef {
   /** APIGroup is the group for the resource being referenced */
   apiGroup?: string;
@@ -150,7 +244,22 @@ export interface RoleRef {
   name: string;
 }
 
-/** Subject contains a reference to the object or user identities a role binding applies to. */
+/**
+ * Subject contains a reference to the object or user identities a role binding applies to.
+ *
+ * @example
+ * ```ts
+ * import { ClusterRoleBindings, type Subject } from "./mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const value: Subject = { kind: "example", name: "example" };
+ * const created = await client.resource(ClusterRoleBindings).create({ metadata: { name: "example" }, roleRef: { kind: "example", name: "example" }, subjects: [value] });
+ * assert.equal(created.subjects?.[0]?.kind, "example");
+ * ```
+ */
 export interface Subject {
   /** APIGroup holds the API group of the referenced subject. */
   apiGroup?: string;
@@ -162,7 +271,18 @@ export interface Subject {
   namespace?: string;
 }
 
-/** `rbac.authorization.k8s.io/v1` clusterrolebindings (cluster-scoped): ClusterRoleBinding references a ClusterRole, but not contain it. */
+/**
+ * `rbac.authorization.k8s.io/v1` clusterrolebindings (cluster-scoped): ClusterRoleBinding references a ClusterRole, but not contain it.
+ *
+ * @example
+ * ```ts
+ * import { ClusterRoleBindings } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ClusterRoleBindings.kind, "ClusterRoleBinding");
+ * assert.equal(ClusterRoleBindings.plural, "clusterrolebindings");
+ * assert.equal(ClusterRoleBindings.namespaced, false);
+ * ```
+ */
 export const ClusterRoleBindings: ResourceType<ClusterRoleBinding> = Object.freeze({
   group: "rbac.authorization.k8s.io",
   version: "v1",
@@ -174,7 +294,18 @@ export const ClusterRoleBindings: ResourceType<ClusterRoleBinding> = Object.free
   subresources: Object.freeze([]),
 });
 
-/** `rbac.authorization.k8s.io/v1` clusterroles (cluster-scoped): ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding. */
+/**
+ * `rbac.authorization.k8s.io/v1` clusterroles (cluster-scoped): ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.
+ *
+ * @example
+ * ```ts
+ * import { ClusterRoles } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ClusterRoles.kind, "ClusterRole");
+ * assert.equal(ClusterRoles.plural, "clusterroles");
+ * assert.equal(ClusterRoles.namespaced, false);
+ * ```
+ */
 export const ClusterRoles: ResourceType<ClusterRole> = Object.freeze({
   group: "rbac.authorization.k8s.io",
   version: "v1",
@@ -186,7 +317,18 @@ export const ClusterRoles: ResourceType<ClusterRole> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `rbac.authorization.k8s.io/v1` rolebindings (namespaced): RoleBinding references a role, but does not contain it. */
+/**
+ * `rbac.authorization.k8s.io/v1` rolebindings (namespaced): RoleBinding references a role, but does not contain it.
+ *
+ * @example
+ * ```ts
+ * import { RoleBindings } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(RoleBindings.kind, "RoleBinding");
+ * assert.equal(RoleBindings.plural, "rolebindings");
+ * assert.equal(RoleBindings.namespaced, true);
+ * ```
+ */
 export const RoleBindings: ResourceType<RoleBinding> = Object.freeze({
   group: "rbac.authorization.k8s.io",
   version: "v1",
@@ -198,7 +340,18 @@ export const RoleBindings: ResourceType<RoleBinding> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `rbac.authorization.k8s.io/v1` roles (namespaced): Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding. */
+/**
+ * `rbac.authorization.k8s.io/v1` roles (namespaced): Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.
+ *
+ * @example
+ * ```ts
+ * import { Roles } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(Roles.kind, "Role");
+ * assert.equal(Roles.plural, "roles");
+ * assert.equal(Roles.namespaced, true);
+ * ```
+ */
 export const Roles: ResourceType<Role> = Object.freeze({
   group: "rbac.authorization.k8s.io",
   version: "v1",

@@ -48,7 +48,18 @@ export interface PriorityClassList {
   metadata?: ListMeta;
 }
 
-/** `scheduling.k8s.io/v1` priorityclasses (cluster-scoped): PriorityClass defines mapping from a priority class name to the priority integer value. */
+/**
+ * `scheduling.k8s.io/v1` priorityclasses (cluster-scoped): PriorityClass defines mapping from a priority class name to the priority integer value.
+ *
+ * @example
+ * ```ts
+ * import { PriorityClasses } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(PriorityClasses.kind, "PriorityClass");
+ * assert.equal(PriorityClasses.plural, "priorityclasses");
+ * assert.equal(PriorityClasses.namespaced, false);
+ * ```
+ */
 export const PriorityClasses: ResourceType<PriorityClass> = Object.freeze({
   group: "scheduling.k8s.io",
   version: "v1",

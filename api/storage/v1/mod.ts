@@ -283,7 +283,18 @@ export interface VolumeNodeResources {
   count?: number;
 }
 
-/** `storage.k8s.io/v1` csidrivers (cluster-scoped): CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. */
+/**
+ * `storage.k8s.io/v1` csidrivers (cluster-scoped): CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster.
+ *
+ * @example
+ * ```ts
+ * import { CSIDrivers } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(CSIDrivers.kind, "CSIDriver");
+ * assert.equal(CSIDrivers.plural, "csidrivers");
+ * assert.equal(CSIDrivers.namespaced, false);
+ * ```
+ */
 export const CSIDrivers: ResourceType<CSIDriver> = Object.freeze({
   group: "storage.k8s.io",
   version: "v1",
@@ -295,7 +306,18 @@ export const CSIDrivers: ResourceType<CSIDriver> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `storage.k8s.io/v1` csinodes (cluster-scoped): CSINode holds information about all CSI drivers installed on a node. */
+/**
+ * `storage.k8s.io/v1` csinodes (cluster-scoped): CSINode holds information about all CSI drivers installed on a node.
+ *
+ * @example
+ * ```ts
+ * import { CSINodes } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(CSINodes.kind, "CSINode");
+ * assert.equal(CSINodes.plural, "csinodes");
+ * assert.equal(CSINodes.namespaced, false);
+ * ```
+ */
 export const CSINodes: ResourceType<CSINode> = Object.freeze({
   group: "storage.k8s.io",
   version: "v1",
@@ -307,7 +329,18 @@ export const CSINodes: ResourceType<CSINode> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `storage.k8s.io/v1` csistoragecapacities (namespaced): CSIStorageCapacity stores the result of one CSI GetCapacity call. */
+/**
+ * `storage.k8s.io/v1` csistoragecapacities (namespaced): CSIStorageCapacity stores the result of one CSI GetCapacity call.
+ *
+ * @example
+ * ```ts
+ * import { CSIStorageCapacities } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(CSIStorageCapacities.kind, "CSIStorageCapacity");
+ * assert.equal(CSIStorageCapacities.plural, "csistoragecapacities");
+ * assert.equal(CSIStorageCapacities.namespaced, true);
+ * ```
+ */
 export const CSIStorageCapacities: ResourceType<CSIStorageCapacity> = Object.freeze({
   group: "storage.k8s.io",
   version: "v1",
@@ -319,7 +352,18 @@ export const CSIStorageCapacities: ResourceType<CSIStorageCapacity> = Object.fre
   subresources: Object.freeze([]),
 });
 
-/** `storage.k8s.io/v1` storageclasses (cluster-scoped): StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned. */
+/**
+ * `storage.k8s.io/v1` storageclasses (cluster-scoped): StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.
+ *
+ * @example
+ * ```ts
+ * import { StorageClasses } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(StorageClasses.kind, "StorageClass");
+ * assert.equal(StorageClasses.plural, "storageclasses");
+ * assert.equal(StorageClasses.namespaced, false);
+ * ```
+ */
 export const StorageClasses: ResourceType<StorageClass> = Object.freeze({
   group: "storage.k8s.io",
   version: "v1",
@@ -331,7 +375,18 @@ export const StorageClasses: ResourceType<StorageClass> = Object.freeze({
   subresources: Object.freeze([]),
 });
 
-/** `storage.k8s.io/v1` volumeattachments (cluster-scoped): VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node. */
+/**
+ * `storage.k8s.io/v1` volumeattachments (cluster-scoped): VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node.
+ *
+ * @example
+ * ```ts
+ * import { VolumeAttachments } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(VolumeAttachments.kind, "VolumeAttachment");
+ * assert.equal(VolumeAttachments.plural, "volumeattachments");
+ * assert.equal(VolumeAttachments.namespaced, false);
+ * ```
+ */
 export const VolumeAttachments: ResourceType<VolumeAttachment> = Object.freeze({
   group: "storage.k8s.io",
   version: "v1",
@@ -343,7 +398,18 @@ export const VolumeAttachments: ResourceType<VolumeAttachment> = Object.freeze({
   subresources: Object.freeze(["status"]),
 });
 
-/** `storage.k8s.io/v1` volumeattributesclasses (cluster-scoped): VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver. */
+/**
+ * `storage.k8s.io/v1` volumeattributesclasses (cluster-scoped): VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver.
+ *
+ * @example
+ * ```ts
+ * import { VolumeAttributesClasses } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(VolumeAttributesClasses.kind, "VolumeAttributesClass");
+ * assert.equal(VolumeAttributesClasses.plural, "volumeattributesclasses");
+ * assert.equal(VolumeAttributesClasses.namespaced, false);
+ * ```
+ */
 export const VolumeAttributesClasses: ResourceType<VolumeAttributesClass> = Object.freeze({
   group: "storage.k8s.io",
   version: "v1",
