@@ -38,7 +38,12 @@ export type { LabelSelector } from "../api/meta/v1/mod.ts";
  * @example
  * ```ts
  * import type { Condition } from "./builtin_types.ts";
- * const c: Condition = { type: "Ready", status: "True" };
+ * import { setCondition } from "../controller/mod.ts";
+ * import assert from "node:assert/strict";
+ * const ready: Condition = { type: "Ready", status: "False", reason: "Pending" };
+ * const conditions = setCondition([], ready, { now: Date.UTC(2026, 0, 1) });
+ * assert.equal(conditions[0].reason, "Pending");
+ * assert.equal(conditions[0].lastTransitionTime, "2026-01-01T00:00:00Z");
  * ```
  */
 export interface Condition {

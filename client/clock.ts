@@ -12,8 +12,12 @@
  * @example
  * ```ts
  * import { systemClock, type TimerHandle } from "./clock.ts";
- * const h: TimerHandle = systemClock.setTimeout(() => {}, 10);
+ * import assert from "node:assert/strict";
+ * let fired = false;
+ * const h: TimerHandle = systemClock.setTimeout(() => (fired = true), 10);
  * systemClock.clearTimeout(h);
+ * await new Promise((r) => setTimeout(r, 20));
+ * assert.equal(fired, false, "a cleared timer never fires");
  * ```
  */
 export type TimerHandle = unknown;
@@ -23,10 +27,17 @@ export type TimerHandle = unknown;
  *
  * @example
  * ```ts
- * import type { Clock } from "./clock.ts";
- * function elapsed(clock: Clock, since: number): number {
- *   return clock.now() - since;
- * }
+ * import { type Clock, sleep } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ * // A clock whose timers fire at once and whose time moves only with them.
+ * let now = 1_000;
+ * const instant: Clock = {
+ *   now: () => now,
+ *   setTimeout: (fn, ms) => queueMicrotask(() => ((now += ms), fn())),
+ *   clearTimeout: () => {},
+ * };
+ * await sleep(30_000, { clock: instant });
+ * assert.equal(instant.now(), 31_000);
  * ```
  */
 export interface Clock {
@@ -44,7 +55,9 @@ export interface Clock {
  * @example
  * ```ts
  * import { systemClock } from "./clock.ts";
+ * import assert from "node:assert/strict";
  * const t = systemClock.now();
+ * assert.ok(Math.abs(t - Date.now()) < 1_000);
  * ```
  */
 export const systemClock: Clock = {
@@ -60,7 +73,12 @@ export const systemClock: Clock = {
  * @example
  * ```ts
  * import { sleep, systemClock } from "./clock.ts";
- * await sleep(1, { clock: systemClock });
+ * import assert from "node:assert/strict";
+ * const start = systemClock.now();
+ * await sleep(5, { clock: systemClock });
+ * assert.ok(systemClock.now() - start >= 4);
+ * const aborted = AbortSignal.abort(new Error("stop"));
+ * await assert.rejects(sleep(60_000, { signal: aborted }), /stop/);
  * ```
  */
 export function sleep(

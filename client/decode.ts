@@ -12,8 +12,15 @@ import type { DecodedList, KubeList, KubeObject, ResourceType } from "./types.ts
  *
  * @example
  * ```ts
- * import type { DecodeResult } from "./decode.ts";
- * const r: DecodeResult<{ metadata: {} }> = { ok: true, value: { metadata: {} } };
+ * import { decodeObject, type DecodeResult } from "./decode.ts";
+ * import { ConfigMaps } from "./builtins.ts";
+ * import type { ConfigMap } from "./builtin_types.ts";
+ * import assert from "node:assert/strict";
+ * // Without a schema the object passes through as it is.
+ * const raw = { metadata: { name: "a" }, data: { k: "v" } };
+ * const r: DecodeResult<ConfigMap> = decodeObject(ConfigMaps, raw);
+ * assert.ok(r.ok);
+ * assert.equal(r.value, raw);
  * ```
  */
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: DecodeError };
@@ -26,6 +33,7 @@ export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: Decod
  * import { z } from "zod";
  * import { decodeObject } from "./decode.ts";
  * import { defineResource } from "./define_resource.ts";
+ * import assert from "node:assert/strict";
  * const T = defineResource({
  *   apiVersion: "demo.io/v1",
  *   kind: "Thing",
@@ -33,8 +41,8 @@ export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: Decod
  *   schema: z.object({ metadata: z.object({ name: z.string() }), spec: z.object({ n: z.number() }) }),
  * });
  * const r = decodeObject(T, { metadata: { name: "a", namespace: "ns" }, spec: { n: "x" } });
- * r.ok; // false
- * if (!r.ok) r.error.key; // "ns/a"
+ * assert.equal(r.ok, false);
+ * if (!r.ok) assert.equal(r.error.key, "ns/a");
  * ```
  */
 export function decodeObject<T extends KubeObject>(
@@ -56,10 +64,23 @@ export function decodeObject<T extends KubeObject>(
  *
  * @example
  * ```ts
+ * import { z } from "zod";
  * import { decodeList } from "./decode.ts";
- * import { ConfigMaps } from "./builtins.ts";
- * const page = decodeList(ConfigMaps, { metadata: { resourceVersion: "1" }, items: [] });
- * page.invalid.length; // 0
+ * import { defineResource } from "./define_resource.ts";
+ * import assert from "node:assert/strict";
+ * const T = defineResource({
+ *   apiVersion: "demo.io/v1",
+ *   kind: "Thing",
+ *   plural: "things",
+ *   schema: z.object({ metadata: z.object({ name: z.string() }), spec: z.object({ n: z.number() }) }),
+ * });
+ * const page = decodeList(T, {
+ *   metadata: { resourceVersion: "7" },
+ *   items: [{ metadata: { name: "good" }, spec: { n: 1 } }, { metadata: { name: "bad" }, spec: { n: "x" } }],
+ * });
+ * assert.deepEqual(page.items.map((o) => o.metadata.name), ["good"]);
+ * assert.equal(page.invalid[0].error.key, "bad");
+ * assert.equal(page.metadata.resourceVersion, "7");
  * ```
  */
 export function decodeList<T extends KubeObject>(

@@ -10,8 +10,12 @@ import type { Decoder, KubeObject, ResourceType } from "./types.ts";
  *
  * @example
  * ```ts
- * import type { ResourceDefinition } from "./define_resource.ts";
- * const d: ResourceDefinition = { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments" };
+ * import { defineResource, type ResourceDefinition } from "./define_resource.ts";
+ * import assert from "node:assert/strict";
+ * const d: ResourceDefinition = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", plural: "clusterroles", namespaced: false };
+ * const ClusterRoles = defineResource(d);
+ * assert.equal(ClusterRoles.group, "rbac.authorization.k8s.io");
+ * assert.equal(ClusterRoles.namespaced, false);
  * ```
  */
 export interface ResourceDefinition<T extends KubeObject = KubeObject> {

@@ -12,8 +12,11 @@
  *
  * @example
  * ```ts
- * import type { LabelRequirement } from "./selectors.ts";
- * const r: LabelRequirement = { in: ["web", "api"] };
+ * import { type LabelRequirement, labelSelector } from "./selectors.ts";
+ * import assert from "node:assert/strict";
+ * const tier: LabelRequirement = { in: ["web", "api"] };
+ * const env: LabelRequirement = { notEquals: "prod" };
+ * assert.equal(labelSelector({ tier, env, owned: true }), "tier in (web,api),env!=prod,owned");
  * ```
  */
 export type LabelRequirement =

@@ -336,6 +336,9 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
  * @example
  * ```ts
  * import type { KubeObject, WatchEvent } from "./types.ts";
+ * import { ConfigMaps, KubeClient } from "./mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
  * function describe(e: WatchEvent<KubeObject>): string {
  *   switch (e.type) {
  *     case "BOOKMARK":
@@ -346,6 +349,18 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
  *       return `${e.type} ${e.object.metadata.name}`;
  *   }
  * }
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const cms = client.resource(ConfigMaps);
+ * const { metadata } = await cms.list({ namespace: "default" });
+ * const events = cms.watch({ namespace: "default", resourceVersion: metadata.resourceVersion });
+ * const it = events[Symbol.asyncIterator]();
+ * const first = it.next();
+ * await cms.create({ metadata: { name: "web" } }, { namespace: "default" });
+ * const r = await first;
+ * await it.return?.();
+ * assert.ok(!r.done);
+ * assert.equal(describe(r.value), "ADDED web");
  * ```
  */
 export type WatchEvent<T extends KubeObject = KubeObject> =
@@ -476,10 +491,23 @@ export interface WatchOptions {
  * @example
  * ```ts
  * import type { KubeObject, ListWatch } from "./types.ts";
- * async function count(lw: ListWatch<KubeObject>): Promise<number> {
- *   const page = await lw.list({ limit: 500 });
- *   return page.items.length;
- * }
+ * import { Informer } from "../informer/mod.ts";
+ * import assert from "node:assert/strict";
+ * // Any source can feed an informer: here a fixed list and a watch that ends at once.
+ * const lw: ListWatch<KubeObject> = {
+ *   type: { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
+ *   list: () =>
+ *     Promise.resolve({
+ *       metadata: { resourceVersion: "5" },
+ *       items: [{ metadata: { namespace: "default", name: "a", uid: "u1", resourceVersion: "5" } }],
+ *       invalid: [],
+ *     }),
+ *   watch: async function* () {},
+ * };
+ * await using informer = new Informer(lw);
+ * informer.start();
+ * await informer.ready();
+ * assert.deepEqual(informer.store.list().map((o) => o.metadata.name), ["a"]);
  * ```
  */
 export interface ListWatch<T extends KubeObject = KubeObject> {
@@ -510,12 +538,24 @@ export interface ListWatch<T extends KubeObject = KubeObject> {
  *
  * @example
  * ```ts
- * import type { DecodedList, KubeObject } from "./types.ts";
- * const page: DecodedList<KubeObject> = {
+ * import type { DecodedList } from "./types.ts";
+ * import { decodeList } from "./decode.ts";
+ * import { defineResource } from "./define_resource.ts";
+ * import { z } from "zod";
+ * import assert from "node:assert/strict";
+ * const Things = defineResource({
+ *   apiVersion: "demo.io/v1",
+ *   kind: "Thing",
+ *   plural: "things",
+ *   schema: z.object({ metadata: z.object({ name: z.string() }), spec: z.object({ size: z.number() }) }),
+ * });
+ * const page: DecodedList<z.infer<typeof Things.schema>> = decodeList(Things, {
  *   metadata: { resourceVersion: "3" },
- *   items: [],
- *   invalid: [],
- * };
+ *   items: [{ metadata: { name: "bad" }, spec: { size: "big" } }],
+ * });
+ * assert.equal(page.items.length, 0);
+ * assert.equal(page.invalid[0].raw.metadata.name, "bad");
+ * assert.deepEqual(page.invalid[0].error.issues[0].path, ["spec", "size"]);
  * ```
  */
 export interface DecodedList<T> extends KubeList<T> {
