@@ -65,11 +65,20 @@ export interface CustomResourceDefinitionClient {
 export interface EnsureCrdOptions {
   /** Cancels the wait (and the requests in flight). */
   signal?: AbortSignal;
-  /** How long to wait for Established=True (default 60 000 ms). */
+  /**
+   * How long to wait for Established=True, in ms.
+   * @default {60_000}
+   */
   timeoutMs?: number;
-  /** How often to poll the CRD while waiting (default 200 ms). */
+  /**
+   * How often to poll the CRD while waiting, in ms.
+   * @default {200}
+   */
   pollIntervalMs?: number;
-  /** The clock for polling and the deadline (default the system clock). */
+  /**
+   * The clock for polling and the deadline.
+   * @default {{@linkcode systemClock}}
+   */
   clock?: Clock;
   /**
    * Where the API server reaches the conversion webhook: for a type whose versions declare

@@ -218,7 +218,10 @@ export interface CustomResourceVersion {
   spec: ZodSchemaLike;
   /** The status schema of this version. */
   status?: ZodSchemaLike;
-  /** Served by the API (default true). */
+  /**
+   * Served by the API.
+   * @default {true}
+   */
   served?: boolean;
   /** The version objects are stored at (exactly one version of the CRD has it). */
   storage?: boolean;
@@ -287,7 +290,10 @@ export interface CustomResourceOptions<
   printerColumns?: PrinterColumn[];
   /** Subresources; `status` defaults to on when `status` is given. */
   subresources?: Subresources;
-  /** True (default) when this version is the storage version. */
+  /**
+   * True when this version is the storage version.
+   * @default {true}
+   */
   storage?: boolean;
   /** Further versions of the kind. */
   versions?: CustomResourceVersion[];

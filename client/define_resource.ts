@@ -25,7 +25,10 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   kind: string;
   /** The plural resource name used in URLs, e.g. `websites`. */
   plural: string;
-  /** Namespaced (default) or cluster-scoped. */
+  /**
+   * Namespaced (`true`) or cluster-scoped.
+   * @default {true}
+   */
   namespaced?: boolean;
   /** A decoder (a zod schema fits) that validates every object read from the server. */
   schema?: Decoder<T>;

@@ -20,7 +20,10 @@ import type { KubeObject, ResourceType } from "./types.ts";
  * ```
  */
 export interface KubeClientOptions extends TransportOptions {
-  /** Default field manager for writes (default `operatorkit`). */
+  /**
+   * Default field manager for writes.
+   * @default {"operatorkit"}
+   */
   fieldManager?: string;
 }
 

@@ -143,7 +143,10 @@ export interface KubeConfig {
  * ```
  */
 export interface LoadKubeConfigOptions {
-  /** `auto` (default): in-cluster inside a pod unless a kubeconfig is given or set. */
+  /**
+   * How to find the configuration: `auto` is in-cluster inside a pod unless a kubeconfig is given or set.
+   * @default {"auto"}
+   */
   mode?: "auto" | "kubeconfig" | "in-cluster";
   /** Explicit kubeconfig file(s); several are merged like KUBECONFIG. */
   path?: string | string[];
@@ -155,9 +158,15 @@ export interface LoadKubeConfigOptions {
   context?: string;
   /** Override the default namespace. */
   namespace?: string;
-  /** Environment to read (default: the process environment). */
+  /**
+   * Environment to read.
+   * @default {the process environment (`Deno.env`)}
+   */
   env?: Record<string, string | undefined>;
-  /** Service-account folder for in-cluster mode (default /var/run/secrets/kubernetes.io/serviceaccount). */
+  /**
+   * Service-account folder for in-cluster mode.
+   * @default {"/var/run/secrets/kubernetes.io/serviceaccount"}
+   */
   serviceAccountDir?: string;
 }
 

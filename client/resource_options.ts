@@ -37,7 +37,10 @@ export interface RequestOptions {
 export interface WriteOptions extends RequestOptions {
   /** `dryRun=All`: validate and answer, persist nothing. */
   dryRun?: boolean;
-  /** Field manager recorded in managedFields (default: the client's, `operatorkit`). */
+  /**
+   * Field manager recorded in managedFields.
+   * @default {the client's `fieldManager` (`operatorkit` unless set)}
+   */
   fieldManager?: string;
 }
 
@@ -127,7 +130,10 @@ export interface DeleteCollectionOptions extends Omit<DeleteOptions, "preconditi
  * ```
  */
 export interface ListAllOptions extends Omit<ListOptions, "continue"> {
-  /** Receives objects that fail the schema (default: a warning log line each). */
+  /**
+   * Receives objects that fail the schema.
+   * @default {a warning log line each}
+   */
   onInvalid?: (failure: DecodeFailure, raw: KubeObject) => void;
 }
 

@@ -29,21 +29,42 @@ const log = getLogger(["operatorkit", "client", "transport"]);
  * ```
  */
 export interface TransportOptions {
-  /** The fetch to use (default: the global `fetch`); tests inject their own. */
+  /**
+   * The fetch to use; tests inject their own.
+   * @default {the global `fetch`}
+   */
   fetch?: typeof fetch;
   /** Clock for rate limiting, backoff and credential expiry. */
   clock?: Clock;
-  /** Requests per second (default 50); `0` or `Infinity` disables rate limiting. */
+  /**
+   * Requests per second; `0` or `Infinity` disables rate limiting.
+   * @default {50}
+   */
   qps?: number;
-  /** Bucket capacity (default 100). */
+  /**
+   * Bucket capacity.
+   * @default {100}
+   */
   burst?: number;
-  /** Retries after the first attempt (default 5) for 429, 5xx and connection errors. */
+  /**
+   * Retries after the first attempt for 429, 5xx and connection errors.
+   * @default {5}
+   */
   retries?: number;
-  /** First backoff delay in ms (default 200), doubled per retry up to `maxBackoffMs`. */
+  /**
+   * First backoff delay in ms, doubled per retry up to `maxBackoffMs`.
+   * @default {200}
+   */
   backoffMs?: number;
-  /** Longest backoff in ms (default 10 s); a longer Retry-After is still honoured. */
+  /**
+   * Longest backoff in ms; a longer Retry-After is still honoured.
+   * @default {10_000}
+   */
   maxBackoffMs?: number;
-  /** User-Agent (default `operatorkit/<version> (deno/<version>)`). */
+  /**
+   * User-Agent.
+   * @default {`operatorkit/<version> (deno/<version>)`, see {@linkcode defaultUserAgent}}
+   */
   userAgent?: string;
 }
 
@@ -67,9 +88,15 @@ export interface RequestSpec {
   query?: Record<string, string | number | boolean | undefined>;
   /** Body: a string is sent as is, anything else as JSON. */
   body?: unknown;
-  /** Content-Type of the body (default `application/json`). */
+  /**
+   * Content-Type of the body.
+   * @default {"application/json"}
+   */
   contentType?: string;
-  /** Accept header (default `application/json`). */
+  /**
+   * Accept header.
+   * @default {"application/json"}
+   */
   accept?: string;
   /** Cancels the request (and its waits). */
   signal?: AbortSignal;

@@ -36,8 +36,8 @@ export interface WatchStreamOptions {
 }
 
 /**
- * The idle timeout for a watch: `idleTimeoutMs` if given, else `timeoutSeconds` (default
- * 3600, the API server's longest) plus a 30 s margin.
+ * The idle timeout for a watch: `idleTimeoutMs` if given, else `timeoutSeconds` plus a 30 s
+ * margin; without `timeoutSeconds`, 3600 s (the API server's longest) plus the margin.
  *
  * @example
  * ```ts

@@ -215,7 +215,7 @@ Deno.test("exports: doc examples assert something or say why they are not run (n
 });
 
 /** Folders whose option docs state defaults with `@default` (add yours). */
-const DEFAULT_TAG_DIRS = ["controller/", "cli/"];
+const DEFAULT_TAG_DIRS = ["controller/", "cli/", "client/"];
 
 Deno.test("exports: defaults are stated with @default, not in prose", async () => {
   const prose: string[] = [];
