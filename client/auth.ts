@@ -18,8 +18,12 @@ const log = getLogger(["operatorkit", "client", "auth"]);
  *
  * @example
  * ```ts
- * import type { Credentials } from "./auth.ts";
- * const c: Credentials = { headers: { authorization: "Bearer t" } };
+ * import { Authenticator, type Credentials } from "./auth.ts";
+ * import assert from "node:assert/strict";
+ * const auth = new Authenticator({ server: "http://127.0.0.1:1", auth: { type: "token", token: "t" }, tls: {} });
+ * const c: Credentials = await auth.credentials();
+ * assert.deepEqual(c.headers, { authorization: "Bearer t" });
+ * assert.equal(c.clientCert, undefined, "only exec plugins issue certificates");
  * ```
  */
 export interface Credentials {
@@ -37,8 +41,10 @@ export interface Credentials {
  * @example
  * ```ts
  * import { Authenticator } from "./auth.ts";
+ * import assert from "node:assert/strict";
  * const auth = new Authenticator({ server: "http://127.0.0.1:1", auth: { type: "token", token: "t" }, tls: {} });
- * (await auth.credentials()).headers.authorization; // "Bearer t"
+ * assert.equal((await auth.credentials()).headers.authorization, "Bearer t");
+ * assert.equal(auth.execCalls, 0);
  * ```
  */
 export class Authenticator {

@@ -16,7 +16,16 @@ import type { KubeObject, ResourceType } from "./types.ts";
  * @example
  * ```ts
  * import type { ApiResource } from "./discovery.ts";
- * const r: ApiResource = { name: "configmaps", namespaced: true, kind: "ConfigMap", verbs: ["get"] };
+ * import { KubeClient } from "./mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const core: ApiResource[] = await client.discovery.resources("v1");
+ * const cms = core.find((r) => r.name === "configmaps");
+ * assert.equal(cms?.kind, "ConfigMap");
+ * assert.equal(cms?.namespaced, true);
+ * assert.ok(cms?.verbs.includes("watch"));
  * ```
  */
 export interface ApiResource {
@@ -38,9 +47,17 @@ export interface ApiResource {
  * Resolves kinds to resource types through `/api/v1` and `/apis/<group>/<version>`.
  *
  * @example
- * ```ts ignore
- * const deployments = await client.discovery.resolve("apps/v1", "Deployment");
- * deployments.plural; // "deployments"
+ * ```ts
+ * import { Discovery, KubeClient } from "./mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const discovery: Discovery = client.discovery;
+ * const deployments = await discovery.resolve("apps/v1", "Deployment");
+ * assert.equal(deployments.plural, "deployments");
+ * assert.equal(deployments.namespaced, true);
+ * await assert.rejects(discovery.resolve("apps/v1", "Deploymnet"), /Deploymnet/);
  * ```
  */
 export class Discovery {

@@ -15,8 +15,18 @@ import type { KubeObject, ResourceType } from "./types.ts";
  *
  * @example
  * ```ts
- * import type { KubeClientOptions } from "./kube_client.ts";
+ * import { KubeClient, type KubeClientOptions } from "./kube_client.ts";
+ * import { ConfigMaps } from "./builtins.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
  * const o: KubeClientOptions = { qps: 20, burst: 40, fieldManager: "website-operator" };
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig }, o);
+ * const cm = await client.resource(ConfigMaps).apply(
+ *   { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "site" }, data: { a: "1" } },
+ *   { namespace: "default" },
+ * );
+ * assert.equal(cm.metadata.managedFields?.[0].manager, "website-operator");
  * ```
  */
 export interface KubeClientOptions extends TransportOptions {
@@ -32,8 +42,13 @@ export interface KubeClientOptions extends TransportOptions {
  *
  * @example
  * ```ts
- * import type { VersionInfo } from "./kube_client.ts";
- * const v: VersionInfo = { major: "1", minor: "32", gitVersion: "v1.32.0" };
+ * import { KubeClient, type VersionInfo } from "./kube_client.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const v: VersionInfo = await client.version();
+ * assert.equal(v.gitVersion, `v${v.major}.${v.minor}.0+operatorkit`);
  * ```
  */
 export interface VersionInfo {
@@ -52,10 +67,17 @@ export interface VersionInfo {
  * clients.
  *
  * @example
- * ```ts ignore
- * import { ConfigMaps, KubeClient } from "@operatorkit/operatorkit/client";
- * await using client = await KubeClient.fromKubeConfig();
+ * ```ts
+ * import { ConfigMaps, KubeClient } from "./mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * // Without options: KUBECONFIG, ~/.kube/config, or in-cluster.
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await client.resource(ConfigMaps).create({ metadata: { name: "settings" }, data: { mode: "fast" } }, { namespace: "default" });
  * const cm = await client.resource(ConfigMaps).get("settings", { namespace: "default" });
+ * assert.equal(cm.data?.mode, "fast");
+ * assert.equal(client.namespace, "default");
  * ```
  */
 export class KubeClient implements Disposable, AsyncDisposable {

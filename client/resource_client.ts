@@ -49,10 +49,18 @@ const META_LIST_ACCEPT =
  * A typed handle for one resource type. Get one from `client.resource(type)`.
  *
  * @example
- * ```ts ignore
- * const cms = client.resource(ConfigMaps);
+ * ```ts
+ * import { ConfigMaps, KubeClient, type ResourceClient } from "./mod.ts";
+ * import type { ConfigMap } from "./builtin_types.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const cms: ResourceClient<ConfigMap> = client.resource(ConfigMaps);
  * await cms.create({ metadata: { name: "a" }, data: { k: "v" } }, { namespace: "default" });
- * for await (const cm of cms.listAll({ namespace: "default", limit: 500 })) console.log(cm.metadata.name);
+ * const names: string[] = [];
+ * for await (const cm of cms.listAll({ namespace: "default", limit: 500 })) names.push(cm.metadata.name!);
+ * assert.deepEqual(names, ["a"]);
  * ```
  */
 export class ResourceClient<T extends KubeObject> implements ListWatch<T> {

@@ -141,12 +141,26 @@ export interface ListAllOptions extends Omit<ListOptions, "continue"> {
  * A subresource handle (`status`, `scale`, or `resource.subresource(name)`).
  *
  * @example
- * ```ts ignore
- * await client.resource(Websites).status.patch("site", {
- *   namespace: "default",
- *   type: "merge",
- *   body: { status: { ready: true } },
- * });
+ * ```ts
+ * import { Deployments, KubeClient, type SubresourceClient } from "./mod.ts";
+ * import type { Scale } from "./builtin_types.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const deployments = client.resource(Deployments);
+ * await deployments.create({
+ *   metadata: { name: "web" },
+ *   spec: {
+ *     replicas: 1,
+ *     selector: { matchLabels: { app: "web" } },
+ *     template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx" }] } },
+ *   },
+ * }, { namespace: "default" });
+ * const scale: SubresourceClient<Scale> = deployments.scale;
+ * await scale.patch("web", { namespace: "default", type: "merge", body: { spec: { replicas: 3 } } });
+ * assert.equal((await scale.get("web", { namespace: "default" })).spec?.replicas, 3);
+ * assert.equal((await deployments.get("web", { namespace: "default" })).spec?.replicas, 3);
  * ```
  */
 export interface SubresourceClient<S extends KubeObject> {

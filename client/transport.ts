@@ -124,11 +124,17 @@ export function defaultUserAgent(): string {
  * Close it (or `using` it) to release its HTTP clients.
  *
  * @example
- * ```ts ignore
- * const transport = new Transport(await loadKubeConfig());
+ * ```ts
+ * import { loadKubeConfig, Transport } from "./mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using transport = new Transport(await loadKubeConfig({ document: server.kubeconfig }), { retries: 0 });
  * const res = await transport.request({ method: "GET", path: "/version" });
- * console.log(await res.json());
- * transport.close();
+ * assert.equal(res.status, 200);
+ * const version: { major: string } = await res.json();
+ * assert.equal(version.major, "1");
+ * assert.equal(transport.url("/api/v1/pods", { limit: 5 }), `${server.url}/api/v1/pods?limit=5`);
  * ```
  */
 export class Transport implements Disposable {

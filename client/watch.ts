@@ -63,10 +63,20 @@ export function watchIdleTimeoutMs(
  * (called by `break`), which cancels the request and releases the body.
  *
  * @example
- * ```ts ignore
- * const it = client.resource(ConfigMaps).watch({ namespace: "default" });
+ * ```ts
+ * import { ConfigMaps, KubeClient, type WatchIterator } from "./mod.ts";
+ * import type { ConfigMap } from "./builtin_types.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const cms = client.resource(ConfigMaps);
+ * await cms.create({ metadata: { name: "a" } }, { namespace: "default" });
+ * const it: WatchIterator<ConfigMap> = cms.watch({ namespace: "default", sendInitialEvents: true, resourceVersionMatch: "NotOlderThan", allowWatchBookmarks: true });
  * const first = await it.next();
+ * assert.equal(first.done ? undefined : first.value.type, "ADDED");
  * await it.return(); // done with it: the connection is released
+ * assert.equal((await it.next()).done, true);
  * ```
  */
 export interface WatchIterator<T extends KubeObject>
@@ -85,14 +95,24 @@ export interface WatchIterator<T extends KubeObject>
  * are yielded as `INVALID` events. The request starts on the first `next()`.
  *
  * @example
- * ```ts ignore
- * for await (const ev of watchEvents(transport, ConfigMaps, {
+ * ```ts
+ * import { ConfigMaps, KubeClient, watchEvents } from "./mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const { metadata } = await client.resource(ConfigMaps).list();
+ * await client.resource(ConfigMaps).create({ metadata: { name: "a" } }, { namespace: "default" });
+ * const types: string[] = [];
+ * for await (const ev of watchEvents(client.transport, ConfigMaps, {
  *   method: "GET",
  *   path: "/api/v1/configmaps",
- *   query: { watch: 1 },
+ *   query: { watch: 1, resourceVersion: metadata.resourceVersion, timeoutSeconds: 1 },
  * }, { idleTimeoutMs: 90_000 })) {
- *   console.log(ev.type);
+ *   types.push(ev.type);
+ *   break; // cancels the request
  * }
+ * assert.deepEqual(types, ["ADDED"]);
  * ```
  */
 export function watchEvents<T extends KubeObject>(
