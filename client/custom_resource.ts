@@ -38,8 +38,13 @@ export {
  * @example
  * ```ts
  * import { z } from "zod";
- * import type { ZodSchemaLike } from "./custom_resource.ts";
+ * import { defineCustomResource, type ZodSchemaLike } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
  * const spec: ZodSchemaLike<{ html: string }> = z.object({ html: z.string() });
+ * const Pages = defineCustomResource({ group: "demo.io", version: "v1", kind: "Page", scope: "Namespaced", spec });
+ * const props = Pages.crd.spec.versions[0].schema?.openAPIV3Schema?.properties?.spec;
+ * assert.deepEqual(props?.required, ["html"]);
+ * assert.equal(Pages.schema.safeParse({ metadata: { name: "a" }, spec: { html: 1 } }).success, false);
  * ```
  */
 export interface ZodSchemaLike<Out = unknown> {
@@ -55,8 +60,12 @@ export interface ZodSchemaLike<Out = unknown> {
  * ```ts
  * import { z } from "zod";
  * import type { SchemaOutput } from "./custom_resource.ts";
- * const spec = z.object({ html: z.string() });
- * const s: SchemaOutput<typeof spec> = { html: "x" };
+ * import assert from "node:assert/strict";
+ * const spec = z.object({ html: z.string(), replicas: z.int().default(1) });
+ * // The output type: defaults applied, so `replicas` is a number, not `number | undefined`.
+ * const s: SchemaOutput<typeof spec> = spec.parse({ html: "x" });
+ * const replicas: number = s.replicas;
+ * assert.equal(replicas, 1);
  * ```
  */
 export type SchemaOutput<S> = S extends { readonly _zod: { readonly output: infer O } } ? O
@@ -81,9 +90,22 @@ function _zod(schema: unknown, what: string): z.ZodType {
  * @example
  * ```ts
  * import { z } from "zod";
- * import { preserveUnknown } from "./custom_resource.ts";
+ * import { defineCustomResource, preserveUnknown } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
  * const values = preserveUnknown(z.object({ replicaCount: z.int().optional() }));
- * values.parse({ replicaCount: 2, image: { tag: "1.0" } }); // image is kept
+ * assert.deepEqual(values.parse({ replicaCount: 2, image: { tag: "1.0" } }), {
+ *   replicaCount: 2,
+ *   image: { tag: "1.0" },
+ * });
+ * const Releases = defineCustomResource({
+ *   group: "demo.io",
+ *   version: "v1",
+ *   kind: "Release",
+ *   scope: "Namespaced",
+ *   spec: z.object({ chart: z.string(), values }),
+ * });
+ * const schema = Releases.crd.spec.versions[0].schema?.openAPIV3Schema;
+ * assert.equal(schema?.properties?.spec.properties?.values["x-kubernetes-preserve-unknown-fields"], true);
  * ```
  */
 export function preserveUnknown<T extends ZodSchemaLike>(schema: T): T {
@@ -125,10 +147,14 @@ function _loosen(schema: z.ZodType): z.ZodType {
  * @example
  * ```ts
  * import { z } from "zod";
- * import { intOrString } from "./custom_resource.ts";
+ * import { defineCustomResource, intOrString } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
  * const port = intOrString(z.union([z.int(), z.string()])).describe("port number or name");
- * port.parse(8080);
- * port.parse("http");
+ * assert.equal(port.parse(8080), 8080);
+ * assert.equal(port.parse("http"), "http");
+ * const Routes = defineCustomResource({ group: "demo.io", version: "v1", kind: "Route", scope: "Namespaced", spec: z.object({ port }) });
+ * const field = Routes.crd.spec.versions[0].schema?.openAPIV3Schema?.properties?.spec.properties?.port;
+ * assert.equal(field?.["x-kubernetes-int-or-string"], true);
  * ```
  */
 export function intOrString<T extends ZodSchemaLike<number | string>>(schema: T): T {
@@ -158,8 +184,19 @@ export function intOrString<T extends ZodSchemaLike<number | string>>(schema: T)
  *
  * @example
  * ```ts
- * import type { PrinterColumn } from "./custom_resource.ts";
+ * import { z } from "zod";
+ * import { defineCustomResource, type PrinterColumn } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
  * const c: PrinterColumn = { name: "Replicas", type: "integer", jsonPath: ".spec.replicas" };
+ * const Apps = defineCustomResource({
+ *   group: "demo.io",
+ *   version: "v1",
+ *   kind: "App",
+ *   scope: "Namespaced",
+ *   spec: z.object({ replicas: z.int() }),
+ *   printerColumns: [c],
+ * });
+ * assert.deepEqual(Apps.crd.spec.versions[0].additionalPrinterColumns, [c]);
  * ```
  */
 export interface PrinterColumn {
@@ -182,11 +219,24 @@ export interface PrinterColumn {
  *
  * @example
  * ```ts
- * import type { Subresources } from "./custom_resource.ts";
+ * import { z } from "zod";
+ * import { defineCustomResource, type Subresources } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
  * const s: Subresources = {
  *   status: true,
  *   scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas" },
  * };
+ * const Apps = defineCustomResource({
+ *   group: "demo.io",
+ *   version: "v1",
+ *   kind: "App",
+ *   scope: "Namespaced",
+ *   spec: z.object({ replicas: z.int() }),
+ *   status: z.object({ replicas: z.int().optional() }),
+ *   subresources: s,
+ * });
+ * assert.deepEqual(Apps.crd.spec.versions[0].subresources?.status, {});
+ * assert.equal(Apps.crd.spec.versions[0].subresources?.scale?.specReplicasPath, ".spec.replicas");
  * ```
  */
 export interface Subresources {
@@ -203,12 +253,24 @@ export interface Subresources {
  * @example
  * ```ts
  * import { z } from "zod";
- * import type { CustomResourceVersion } from "./custom_resource.ts";
+ * import { type CustomResourceVersion, defineCustomResource } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
  * const v1alpha1: CustomResourceVersion = {
  *   name: "v1alpha1",
  *   spec: z.object({ html: z.string() }),
  *   deprecated: true,
  * };
+ * const Websites = defineCustomResource({
+ *   group: "demo.io",
+ *   version: "v1",
+ *   kind: "Website",
+ *   scope: "Namespaced",
+ *   spec: z.object({ html: z.string() }),
+ *   versions: [v1alpha1],
+ * });
+ * const old = Websites.crd.spec.versions.find((v) => v.name === "v1alpha1");
+ * assert.equal(old?.deprecated, true);
+ * assert.equal(old?.storage, false, "the type's own version is the storage version");
  * ```
  */
 export interface CustomResourceVersion {
@@ -249,7 +311,8 @@ export interface CustomResourceVersion {
  * @example
  * ```ts
  * import { z } from "zod";
- * import type { CustomResourceOptions } from "./custom_resource.ts";
+ * import { type CustomResourceOptions, defineCustomResource } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
  * const o: CustomResourceOptions<z.ZodObject<{ html: z.ZodString }>> = {
  *   group: "demo.operatorkit.io",
  *   version: "v1alpha1",
@@ -257,6 +320,10 @@ export interface CustomResourceVersion {
  *   scope: "Namespaced",
  *   spec: z.object({ html: z.string() }),
  * };
+ * const Websites = defineCustomResource(o);
+ * assert.equal(Websites.apiVersion, "demo.operatorkit.io/v1alpha1");
+ * assert.equal(Websites.plural, "websites");
+ * assert.equal(Websites.singular, "website");
  * ```
  */
 export interface CustomResourceOptions<
@@ -306,11 +373,23 @@ export interface CustomResourceOptions<
  *
  * @example
  * ```ts
- * import type { CustomObject } from "./custom_resource.ts";
- * const w: CustomObject<{ html: string }, { ready: boolean }> = {
+ * import { z } from "zod";
+ * import { type CustomObject, defineCustomResource } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
+ * const Websites = defineCustomResource({
+ *   group: "demo.io",
+ *   version: "v1",
+ *   kind: "Website",
+ *   scope: "Namespaced",
+ *   spec: z.object({ html: z.string() }),
+ *   status: z.object({ ready: z.boolean() }),
+ * });
+ * const w: CustomObject<{ html: string }, { ready: boolean }> = Websites.schema.parse({
  *   metadata: { name: "site" },
  *   spec: { html: "<h1>hi</h1>" },
- * };
+ * });
+ * assert.equal(w.spec.html, "<h1>hi</h1>");
+ * assert.equal(w.status, undefined);
  * ```
  */
 export type CustomObject<Spec, Status = never> = KubeObject & {
@@ -335,8 +414,13 @@ export type CustomObject<Spec, Status = never> = KubeObject & {
  *   scope: "Cluster",
  *   spec: z.object({ size: z.int() }),
  * });
- * const r = Thing.schema.safeParse({ metadata: { name: "a" }, spec: { size: "big" } });
- * if (!r.success) r.error.issues[0].path; // ["spec", "size"]
+ * import type { CustomResourceDecoder } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
+ * const decoder: CustomResourceDecoder<{ metadata: { name?: string }; spec: { size: number } }> = Thing.schema;
+ * const r = decoder.safeParse({ metadata: { name: "a" }, spec: { size: "big" } });
+ * assert.equal(r.success, false);
+ * if (!r.success) assert.deepEqual(r.error.issues[0].path, ["spec", "size"]);
+ * assert.throws(() => decoder.parse({ metadata: { name: "a" }, spec: {} }));
  * ```
  */
 export interface CustomResourceDecoder<T> extends Decoder<T> {
@@ -359,7 +443,10 @@ export interface CustomResourceDecoder<T> extends Decoder<T> {
  *   scope: "Cluster",
  *   spec: z.object({ size: z.int() }),
  * });
- * Things.crd.metadata.name; // "things.demo.operatorkit.io"
+ * import assert from "node:assert/strict";
+ * assert.equal(Things.crd.metadata.name, "things.demo.operatorkit.io");
+ * assert.equal(Things.namespaced, false);
+ * assert.equal(Things.singular, "thing");
  * ```
  */
 export interface CustomResourceType<T extends KubeObject = KubeObject> extends ResourceType<T> {
@@ -387,8 +474,11 @@ export interface CustomResourceType<T extends KubeObject = KubeObject> extends R
  *   scope: "Namespaced",
  *   spec: z.object({ html: z.string() }),
  * });
+ * import assert from "node:assert/strict";
  * type Website = InferCustomResource<typeof Website>;
- * const w: Website = { metadata: { name: "a" }, spec: { html: "x" } };
+ * const w: Website = Website.schema.parse({ metadata: { name: "a" }, spec: { html: "x" } });
+ * const html: string = w.spec.html;
+ * assert.equal(html, "x");
  * ```
  */
 export type InferCustomResource<R> = R extends ResourceType<infer T> ? T : never;
@@ -622,8 +712,10 @@ function _versionSpec(
  *   scope: "Cluster",
  *   spec: z.object({ size: z.int() }),
  * });
+ * import assert from "node:assert/strict";
  * const yaml: string = crdManifestYaml(Thing);
- * yaml.startsWith("apiVersion: apiextensions.k8s.io/v1\n"); // true
+ * assert.ok(yaml.startsWith("apiVersion: apiextensions.k8s.io/v1\n"));
+ * assert.match(yaml, /^  name: things\.demo\.operatorkit\.io$/m);
  * ```
  */
 export function crdManifestYaml(
@@ -639,8 +731,14 @@ export function crdManifestYaml(
  *
  * @example
  * ```ts
- * import { isCustomResourceType } from "./custom_resource.ts";
- * isCustomResourceType({}); // false
+ * import { z } from "zod";
+ * import { defineCustomResource, isCustomResourceType } from "./custom_resource.ts";
+ * import { ConfigMaps } from "./builtins.ts";
+ * import assert from "node:assert/strict";
+ * const Thing = defineCustomResource({ group: "demo.io", version: "v1", kind: "Thing", scope: "Cluster", spec: z.object({}) });
+ * assert.equal(isCustomResourceType(Thing), true);
+ * assert.equal(isCustomResourceType(ConfigMaps), false);
+ * assert.equal(isCustomResourceType({}), false);
  * ```
  */
 export function isCustomResourceType(value: unknown): value is CustomResourceType {
