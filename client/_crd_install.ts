@@ -28,14 +28,28 @@ export function _crdOf(
  *
  * @example
  * ```ts
- * import type { CustomResourceDefinitionClient } from "./custom_resource.ts";
+ * import { z } from "zod";
+ * import {
+ *   type CustomResourceDefinitionClient,
+ *   defineCustomResource,
+ *   ensureCustomResourceDefinition,
+ * } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
+ * // A stand-in server: nothing stored yet, and a created CRD is established at once.
+ * const created: string[] = [];
  * const fake: CustomResourceDefinitionClient = {
  *   resource: () => ({
- *     get: () => Promise.reject(new Error("not found")),
- *     create: (crd) => Promise.resolve(crd),
+ *     get: () => Promise.reject(Object.assign(new Error("not found"), { code: 404 })),
+ *     create: (crd) => {
+ *       created.push(crd.metadata.name!);
+ *       return Promise.resolve({ ...crd, status: { conditions: [{ type: "Established", status: "True" }] } });
+ *     },
  *     replace: (crd) => Promise.resolve(crd),
  *   }),
  * };
+ * const Things = defineCustomResource({ group: "demo.io", version: "v1", kind: "Thing", scope: "Cluster", spec: z.object({}) });
+ * await ensureCustomResourceDefinition(fake, Things);
+ * assert.deepEqual(created, ["things.demo.io"]);
  * ```
  */
 export interface CustomResourceDefinitionClient {
@@ -58,8 +72,42 @@ export interface CustomResourceDefinitionClient {
  *
  * @example
  * ```ts
- * import type { EnsureCrdOptions } from "./custom_resource.ts";
- * const o: EnsureCrdOptions = { timeoutMs: 30_000 };
+ * import { z } from "zod";
+ * import {
+ *   CustomResourceDefinitionError,
+ *   type CustomResourceDefinitionClient,
+ *   defineCustomResource,
+ *   type EnsureCrdOptions,
+ *   ensureCustomResourceDefinition,
+ * } from "./custom_resource.ts";
+ * import type { CustomResourceDefinition } from "../api/apiextensions/v1/mod.ts";
+ * import { FakeClock } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * // A CRD that never becomes Established: the wait ends at `timeoutMs` on the given clock.
+ * const clock = new FakeClock(0);
+ * const o: EnsureCrdOptions = { timeoutMs: 1_000, pollIntervalMs: 100, clock };
+ * let stored: CustomResourceDefinition | undefined;
+ * const never: CustomResourceDefinitionClient = {
+ *   resource: () => ({
+ *     get: () => stored ? Promise.resolve(stored) : Promise.reject(Object.assign(new Error("not found"), { code: 404 })),
+ *     create: (crd) => Promise.resolve(stored = crd),
+ *     replace: (crd) => Promise.resolve(stored = crd),
+ *   }),
+ * };
+ * const Things = defineCustomResource({ group: "demo.io", version: "v1", kind: "Thing", scope: "Cluster", spec: z.object({}) });
+ * let settled = false;
+ * const done = ensureCustomResourceDefinition(never, Things, o)
+ *   .then(() => "installed", (e) => e)
+ *   .finally(() => (settled = true));
+ * // Move time whenever the install waits on the clock, until it settles.
+ * while (!settled) {
+ *   if (clock.pending > 0) await clock.tickAsync(100);
+ *   else await new Promise((r) => setTimeout(r, 1));
+ * }
+ * const error = await done;
+ * assert.ok(error instanceof CustomResourceDefinitionError);
+ * assert.match(error.message, /Established=True within 1000 ms/);
+ * assert.equal(clock.now(), 1_000);
  * ```
  */
 export interface EnsureCrdOptions {
@@ -94,9 +142,22 @@ export interface EnsureCrdOptions {
  *
  * @example
  * ```ts
- * import { CustomResourceDefinitionError } from "./custom_resource.ts";
- * const e = new CustomResourceDefinitionError("websites.demo.io", "names not accepted");
- * e.name; // "CustomResourceDefinitionError"
+ * import { z } from "zod";
+ * import { CustomResourceDefinitionError, defineCustomResource, ensureCustomResourceDefinition } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
+ * // The server refuses the CRD with 422 Invalid.
+ * const refusing = {
+ *   resource: () => ({
+ *     get: () => Promise.reject(Object.assign(new Error("not found"), { code: 404 })),
+ *     create: () => Promise.reject(Object.assign(new Error("spec.names.plural: Invalid value"), { code: 422 })),
+ *     replace: () => Promise.reject(new Error("unused")),
+ *   }),
+ * };
+ * const Things = defineCustomResource({ group: "demo.io", version: "v1", kind: "Thing", scope: "Cluster", spec: z.object({}) });
+ * const e = await ensureCustomResourceDefinition(refusing, Things).catch((e) => e);
+ * assert.ok(e instanceof CustomResourceDefinitionError);
+ * assert.equal(e.crdName, "things.demo.io");
+ * assert.match(e.message, /the create was refused: .*spec\.names\.plural: Invalid value/);
  * ```
  */
 export class CustomResourceDefinitionError extends Error {
@@ -168,9 +229,24 @@ export function _subsetEqual(want: unknown, have: unknown): boolean {
  * timeout; rejects with the signal's reason on abort.
  *
  * @example
- * ```ts ignore
- * import { ensureCustomResourceDefinition } from "./custom_resource.ts";
- * await ensureCustomResourceDefinition(client, Website, { timeoutMs: 30_000 });
+ * ```ts
+ * import { z } from "zod";
+ * import { defineCustomResource, ensureCustomResourceDefinition, KubeClient } from "./mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * const Website = defineCustomResource({
+ *   group: "demo.io",
+ *   version: "v1",
+ *   kind: "Website",
+ *   scope: "Namespaced",
+ *   spec: z.object({ html: z.string() }),
+ * });
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const crd = await ensureCustomResourceDefinition(client, Website, { timeoutMs: 30_000 });
+ * assert.ok(crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True"));
+ * const site = await client.resource(Website).create({ metadata: { name: "home" }, spec: { html: "hi" } }, { namespace: "default" });
+ * assert.equal(site.spec.html, "hi");
  * ```
  */
 export async function ensureCustomResourceDefinition(

@@ -15,8 +15,21 @@ import { z } from "zod";
  *
  * @example
  * ```ts
+ * import { z } from "zod";
  * import type { JSONSchemaProps } from "./_crd_schema.ts";
+ * import { defineCustomResource } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
+ * const Apps = defineCustomResource({
+ *   group: "demo.io",
+ *   version: "v1",
+ *   kind: "App",
+ *   scope: "Namespaced",
+ *   spec: z.object({ replicas: z.int().min(1).max(10).default(1) }),
+ * });
+ * // The structural schema the CRD gets for `replicas`:
  * const replicas: JSONSchemaProps = { type: "integer", minimum: 1, maximum: 10, default: 1 };
+ * const spec = Apps.crd.spec.versions[0].schema?.openAPIV3Schema?.properties?.spec;
+ * assert.deepEqual(spec?.properties?.replicas, replicas);
  * ```
  */
 export interface JSONSchemaProps {

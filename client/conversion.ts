@@ -21,13 +21,19 @@ import type { CustomResourceType } from "./custom_resource.ts";
  *
  * @example
  * ```ts
- * import type { VersionConversion } from "./conversion.ts";
- * type V1 = { metadata: {}; spec: { scaling: { replicas: number } } };
- * type V1alpha1 = { metadata: {}; spec: { replicas: number } };
- * const c: VersionConversion<V1, V1alpha1> = {
+ * import { convertObject, type VersionConversion } from "./conversion.ts";
+ * import assert from "node:assert/strict";
+ * type V1alpha1 = { metadata: {}; spec: { scaling: { replicas: number } } };
+ * type V1 = { metadata: {}; spec: { replicas: number } };
+ * const c: VersionConversion<V1alpha1, V1> = {
  *   toStorage: (o) => ({ ...o, spec: { replicas: o.spec.scaling.replicas } }),
  *   fromStorage: (o) => ({ ...o, spec: { scaling: { replicas: o.spec.replicas } } }),
  * };
+ * const conv = { group: "demo.io", kind: "App", storageVersion: "v1", versions: { v1: {}, v1alpha1: { conversion: c } } };
+ * const old = { apiVersion: "demo.io/v1alpha1", kind: "App", metadata: { name: "a" }, spec: { scaling: { replicas: 2 } } };
+ * const stored = convertObject(conv, old, "demo.io/v1") as { apiVersion?: string; spec?: unknown };
+ * assert.equal(stored.apiVersion, "demo.io/v1");
+ * assert.deepEqual(stored.spec, { replicas: 2 });
  * ```
  */
 // deno-lint-ignore no-explicit-any
@@ -44,8 +50,28 @@ export interface VersionConversion<Self = any, Hub = any> {
  *
  * @example
  * ```ts
+ * import { z } from "zod";
  * import type { CustomResourceConversion } from "./conversion.ts";
- * const c: CustomResourceConversion = { group: "demo.io", kind: "Thing", storageVersion: "v1", versions: {} };
+ * import { defineCustomResource } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
+ * const Thing = defineCustomResource({
+ *   group: "demo.io",
+ *   version: "v1",
+ *   kind: "Thing",
+ *   scope: "Cluster",
+ *   spec: z.object({ size: z.int() }),
+ *   versions: [{
+ *     name: "v1alpha1",
+ *     spec: z.object({ size: z.string() }),
+ *     conversion: {
+ *       toStorage: (o) => ({ ...o, spec: { size: Number(o.spec.size) } }),
+ *       fromStorage: (o) => ({ ...o, spec: { size: String(o.spec.size) } }),
+ *     },
+ *   }],
+ * });
+ * const c: CustomResourceConversion | undefined = Thing.conversion;
+ * assert.equal(c?.storageVersion, "v1");
+ * assert.deepEqual(Object.keys(c?.versions ?? {}).sort(), ["v1", "v1alpha1"]);
  * ```
  */
 export interface CustomResourceConversion {
@@ -64,7 +90,37 @@ export interface CustomResourceConversion {
   >;
 }
 
-/** The annotation carrying hub fields a spoke cannot hold. */
+/**
+ * The annotation carrying hub fields a spoke cannot hold: converting down to a version that
+ * loses fields records them here, and converting back up restores them.
+ *
+ * @example
+ * ```ts
+ * import { CONVERSION_DATA_ANNOTATION, convertObject, type CustomResourceConversion } from "./conversion.ts";
+ * import assert from "node:assert/strict";
+ * // v1alpha1 has no `tier`: it is dropped going down, and kept in the annotation.
+ * const conv: CustomResourceConversion = {
+ *   group: "demo.io",
+ *   kind: "App",
+ *   storageVersion: "v1",
+ *   versions: {
+ *     v1: {},
+ *     v1alpha1: {
+ *       conversion: {
+ *         toStorage: (o) => ({ ...o, spec: { replicas: o.spec.replicas } }),
+ *         fromStorage: (o) => ({ ...o, spec: { replicas: o.spec.replicas } }),
+ *       },
+ *     },
+ *   },
+ * };
+ * const v1 = { apiVersion: "demo.io/v1", kind: "App", metadata: { name: "a" }, spec: { replicas: 2, tier: "gold" } };
+ * const down = convertObject(conv, v1, "demo.io/v1alpha1");
+ * assert.equal(down.metadata.annotations?.[CONVERSION_DATA_ANNOTATION], JSON.stringify({ spec: v1.spec }));
+ * const up = convertObject(conv, down, "demo.io/v1");
+ * assert.deepEqual((up as typeof v1).spec, { replicas: 2, tier: "gold" });
+ * assert.equal(up.metadata.annotations, undefined);
+ * ```
+ */
 export const CONVERSION_DATA_ANNOTATION = "operatorkit.io/conversion-data";
 
 /**
@@ -72,8 +128,11 @@ export const CONVERSION_DATA_ANNOTATION = "operatorkit.io/conversion-data";
  *
  * @example
  * ```ts
- * import { ConversionError } from "./conversion.ts";
- * new ConversionError("no version v3").name; // "ConversionError"
+ * import { ConversionError, convertObject } from "./conversion.ts";
+ * import assert from "node:assert/strict";
+ * const conv = { group: "demo.io", kind: "Thing", storageVersion: "v1", versions: { v1: {} } };
+ * const thing = { apiVersion: "demo.io/v1", kind: "Thing", metadata: { name: "a" } };
+ * assert.throws(() => convertObject(conv, thing, "demo.io/v3"), (e) => e instanceof ConversionError && /v3/.test(e.message));
  * ```
  */
 export class ConversionError extends Error {
@@ -258,8 +317,16 @@ export function convertObject(
  *
  * @example
  * ```ts
- * import type { WebhookClientConfig } from "./conversion.ts";
+ * import { type WebhookClientConfig, withConversionWebhook } from "./conversion.ts";
+ * import assert from "node:assert/strict";
  * const c: WebhookClientConfig = { service: { namespace: "ops", name: "op-webhook", path: "/convert", port: 443 } };
+ * const crd = {
+ *   metadata: { name: "things.demo.io" },
+ *   spec: { group: "demo.io", scope: "Cluster" as const, names: { plural: "things", kind: "Thing" }, versions: [] },
+ * };
+ * const out = withConversionWebhook({ crd, conversion: { group: "demo.io", kind: "Thing", storageVersion: "v1", versions: {} } }, c);
+ * const webhook = (out.spec.conversion as { webhook: { clientConfig: WebhookClientConfig } }).webhook;
+ * assert.deepEqual(webhook.clientConfig.service, c.service);
  * ```
  */
 export interface WebhookClientConfig {
