@@ -35,16 +35,11 @@ const KNOWN_UNTESTED = new Set([
   "CertificateClient",
   "CertificateResourceHandle",
   "CONVERSION_PATH",
-  "CustomResourceDecoder",
   "DEFAULT_HANDLER_TIMEOUT_MS",
-  "Discovery",
   "DriftAuditOptions",
   "InformerLease",
   "MemoryStoreOptions",
   "SelfManagedCertificatesOptions",
-  "SubresourceClient",
-  "watchEvents",
-  "WatchIterator",
   "WebhookServer",
   "ApiServerFaults",
 ]);
@@ -54,7 +49,7 @@ const KNOWN_UNTESTED = new Set([
  * that asserts something or says why it is not run. It may only go down: lower it when you
  * fix examples; a new export brings an asserting example.
  */
-const EXAMPLES_PENDING = 116;
+const EXAMPLES_PENDING = 67;
 
 const ROOT = new URL("../", import.meta.url);
 const SKIP_DIRS = new Set([".git", "node_modules", "bin", "vendor"]);
