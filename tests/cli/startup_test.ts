@@ -155,41 +155,19 @@ Deno.test("start-up: 500s on SelfSubjectReview and SelfSubjectAccessReview are r
   await using server = await startApiServer();
   server.faults.failNext(2, { status: 500, verb: "create", resource: "selfsubjectreviews" });
   server.faults.failNext(3, { status: 500, verb: "create", resource: "selfsubjectaccessreviews" });
-  const dir = await Deno.makeTempDir({ prefix: "okt-start-" });
-  try {
-    await Deno.writeTextFile(`${dir}/kubeconfig`, JSON.stringify(kubeconfig(server.url)));
-    const stop = new AbortController();
-    const lines: string[] = [];
-    const done = new OperatorRuntime({
-      name: "website-operator",
-      customResources: [Website],
-      args: [...TEST_FLAGS, "--kubeconfig", `${dir}/kubeconfig`],
-      env: {},
-      signal: stop.signal,
-      logWrite: (line) => {
-        lines.push(line);
-        if (line.includes("controller(s) running")) stop.abort();
-      },
-      controllers: (ctx) => [websiteController({ client: ctx.client, informers: ctx.informers })],
-    }).run();
-    assert.equal(await done, 0, lines.join(""));
-    const retries = lines.map((l) => JSON.parse(l)).filter((l) =>
-      / failed \(.*\); retry /.test(l.message)
-    );
-    const steps = retries.map((l) => l.properties?.step ?? l.message);
-    assert.ok(
-      steps.some((s) => String(s).includes("connecting to the cluster")),
-      `the SelfSubjectReview 500s were retried: ${lines.join("")}`,
-    );
-    assert.ok(
-      steps.some((s) => String(s).includes("checking permissions")),
-      `the SelfSubjectAccessReview 500s were retried: ${lines.join("")}`,
-    );
-    assert.ok(retries.every((l) => /500|Internal error/.test(l.message)), lines.join(""));
-    assert.ok(lines.some((l) => l.includes("connected to")), lines.join(""));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const lines = await runsUntilRunning(kubeconfig(server.url));
+  const retries = lines.map((l) => JSON.parse(l).message as string)
+    .filter((m) => / failed \(.*\); retry /.test(m));
+  assert.ok(
+    retries.some((m) => m.includes("connecting to the cluster")),
+    `the SelfSubjectReview 500s were retried: ${lines.join("")}`,
+  );
+  assert.ok(
+    retries.some((m) => m.includes("checking permissions")),
+    `the SelfSubjectAccessReview 500s were retried: ${lines.join("")}`,
+  );
+  assert.ok(retries.every((m) => /500|Internal error/.test(m)), lines.join(""));
+  assert.ok(lines.some((l) => l.includes("connected to")), lines.join(""));
 });
 
 Deno.test("start-up: a rejected token is one 401 line, and nothing says connected", async () => {
@@ -204,12 +182,17 @@ Deno.test("start-up: a rejected token is one 401 line, and nothing says connecte
 
 Deno.test("start-up: 'connected ... as' is logged once an authenticated request succeeded", async () => {
   await using server = await startApiServer({ token: "the-right-token" });
+  const lines = await runsUntilRunning(kubeconfig(server.url, { token: "the-right-token" }));
+  const connected = lines.findIndex((l) => l.includes("connected to"));
+  assert.ok(connected >= 0, lines.join(""));
+  assert.match(lines[connected], /connected to \\"http:\/\/127\.0\.0\.1:\d+\\" as/);
+});
+
+/** Runs the Website operator against `doc` until its controllers run; asserts exit 0. */
+async function runsUntilRunning(doc: Record<string, unknown>): Promise<string[]> {
   const dir = await Deno.makeTempDir({ prefix: "okt-start-" });
   try {
-    await Deno.writeTextFile(
-      `${dir}/kubeconfig`,
-      JSON.stringify(kubeconfig(server.url, { token: "the-right-token" })),
-    );
+    await Deno.writeTextFile(`${dir}/kubeconfig`, JSON.stringify(doc));
     const stop = new AbortController();
     const lines: string[] = [];
     const done = new OperatorRuntime({
@@ -225,13 +208,11 @@ Deno.test("start-up: 'connected ... as' is logged once an authenticated request 
       controllers: (ctx) => [websiteController({ client: ctx.client, informers: ctx.informers })],
     }).run();
     assert.equal(await done, 0, lines.join(""));
-    const connected = lines.findIndex((l) => l.includes("connected to"));
-    assert.ok(connected >= 0, lines.join(""));
-    assert.match(lines[connected], /connected to \\"http:\/\/127\.0\.0\.1:\d+\\" as/);
+    return lines;
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}
 
 /** Runs the first operator with only the given Deno permissions. */
 async function withPermissions(
