@@ -24,8 +24,26 @@ import type {
  *
  * @example
  * ```ts
- * import type { AdmissionVerdict } from "./admission.ts";
- * const v: AdmissionVerdict = { allowed: false, message: "spec.html must not be empty" };
+ * import assert from "node:assert/strict";
+ * import { type AdmissionVerdict, handleAdmissionReview, validatingWebhook } from "./admission.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * const v: AdmissionVerdict = { allowed: false, message: "data.html must not be empty", code: 422 };
+ * const hook = validatingWebhook(ConfigMaps, { validate: () => v });
+ * const answer = await handleAdmissionReview(hook, {
+ *   apiVersion: "admission.k8s.io/v1",
+ *   kind: "AdmissionReview",
+ *   request: {
+ *     uid: "u1",
+ *     kind: { group: "", version: "v1", kind: "ConfigMap" },
+ *     resource: { group: "", version: "v1", resource: "configmaps" },
+ *     operation: "CREATE",
+ *     userInfo: {},
+ *     object: { metadata: { name: "a" } },
+ *   },
+ * });
+ * assert.equal(answer.response?.allowed, false);
+ * assert.equal(answer.response?.status?.code, 422);
+ * assert.equal(answer.response?.status?.message, "data.html must not be empty");
  * ```
  */
 export type AdmissionVerdict =
@@ -70,8 +88,29 @@ export function deny(
  *
  * @example
  * ```ts
- * import type { AdmissionContext } from "./admission.ts";
- * const check = (ctx: AdmissionContext) => ctx.request.operation === "CREATE";
+ * import assert from "node:assert/strict";
+ * import { type AdmissionContext, allow, handleAdmissionReview, validatingWebhook } from "./admission.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * // A handler that waits for something slow and gives up when its time is up.
+ * const slow = (ctx: AdmissionContext) =>
+ *   new Promise<ReturnType<typeof allow>>((_, reject) =>
+ *     ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true })
+ *   );
+ * const hook = validatingWebhook(ConfigMaps, { handlerTimeoutMs: 20, validate: slow });
+ * const answer = await handleAdmissionReview(hook, {
+ *   apiVersion: "admission.k8s.io/v1",
+ *   kind: "AdmissionReview",
+ *   request: {
+ *     uid: "u1",
+ *     kind: { group: "", version: "v1", kind: "ConfigMap" },
+ *     resource: { group: "", version: "v1", resource: "configmaps" },
+ *     operation: "CREATE",
+ *     userInfo: {},
+ *     object: { metadata: { name: "a" } },
+ *   },
+ * });
+ * assert.equal(answer.response?.allowed, false);
+ * assert.match(answer.response?.status?.message ?? "", /did not answer within 20 ms/);
  * ```
  */
 export interface AdmissionContext<T extends KubeObject = KubeObject> {
@@ -86,28 +125,52 @@ export interface AdmissionContext<T extends KubeObject = KubeObject> {
  *
  * @example
  * ```ts
- * import type { WebhookCommon } from "./admission.ts";
+ * import assert from "node:assert/strict";
+ * import { allow, validatingWebhook, type WebhookCommon } from "./admission.ts";
+ * import { webhookConfigurations } from "./configurations.ts";
  * import { ConfigMaps } from "../client/builtins.ts";
- * const c: WebhookCommon = { type: ConfigMaps, failurePolicy: "Ignore", timeoutSeconds: 5 };
+ * const c: WebhookCommon = { type: ConfigMaps, failurePolicy: "Ignore", timeoutSeconds: 5, path: "/cm" };
+ * const hook = validatingWebhook(c.type, { ...c, validate: () => allow() });
+ * const [config] = webhookConfigurations([hook], { name: "op", clientConfig: (path) => ({ url: `https://127.0.0.1:9443${path}` }) });
+ * const entry = config.webhooks![0];
+ * assert.equal(entry.failurePolicy, "Ignore");
+ * assert.equal(entry.timeoutSeconds, 5);
+ * assert.deepEqual(entry.clientConfig, { url: "https://127.0.0.1:9443/cm" });
+ * assert.throws(() => validatingWebhook(ConfigMaps, { timeoutSeconds: 31, validate: () => allow() }), /between 1 and 30/);
  * ```
  */
 export interface WebhookCommon<T extends KubeObject = KubeObject> {
   /** The resource type; its `schema` decodes the objects. */
   type: ResourceType<T>;
-  /** Operations to handle (default CREATE and UPDATE). */
+  /**
+   * Operations to handle.
+   * @default {["CREATE", "UPDATE"]}
+   */
   operations?: AdmissionOperation[];
   /**
-   * What the API server does when the webhook cannot be reached or times out (default
-   * `Fail`, as controller-runtime).
+   * What the API server does when the webhook cannot be reached or times out.
+   * @default {"Fail", as controller-runtime}
    */
   failurePolicy?: "Fail" | "Ignore";
-  /** The API server's timeout for this webhook, 1..30 s (default 10). */
+  /**
+   * The API server's timeout for this webhook, 1..30 s.
+   * @default {10}
+   */
   timeoutSeconds?: number;
-  /** The handler's time limit in ms; past it the request is denied (default 8 000). */
+  /**
+   * The handler's time limit in ms; past it the request is denied.
+   * @default {DEFAULT_HANDLER_TIMEOUT_MS (8_000)}
+   */
   handlerTimeoutMs?: number;
-  /** The webhook's name in the configuration (default derived from the type). */
+  /**
+   * The webhook's name in the configuration.
+   * @default {derived from the type, e.g. `vconfigmap.core.k8s.io`}
+   */
   name?: string;
-  /** The URL path (default `/validate-<group>-<version>-<kind>` as controller-runtime). */
+  /**
+   * The URL path.
+   * @default {`/validate-<group>-<version>-<kind>` (or `/mutate-...`), as controller-runtime}
+   */
   path?: string;
 }
 
@@ -117,9 +180,28 @@ export interface WebhookCommon<T extends KubeObject = KubeObject> {
  *
  * @example
  * ```ts
- * import type { ValidatingWebhook } from "./admission.ts";
+ * import assert from "node:assert/strict";
+ * import { handleAdmissionReview, type ValidatingWebhook } from "./admission.ts";
  * import { ConfigMaps } from "../client/builtins.ts";
- * const v: ValidatingWebhook = { kind: "validating", type: ConfigMaps, validate: () => ({ allowed: true }) };
+ * const v: ValidatingWebhook = {
+ *   kind: "validating",
+ *   type: ConfigMaps,
+ *   validate: () => { throw new Error("validator crashed"); },
+ * };
+ * const answer = await handleAdmissionReview(v, {
+ *   apiVersion: "admission.k8s.io/v1",
+ *   kind: "AdmissionReview",
+ *   request: {
+ *     uid: "u1",
+ *     kind: { group: "", version: "v1", kind: "ConfigMap" },
+ *     resource: { group: "", version: "v1", resource: "configmaps" },
+ *     operation: "CREATE",
+ *     userInfo: {},
+ *     object: { metadata: { name: "a" } },
+ *   },
+ * });
+ * assert.equal(answer.response?.allowed, false, "a throw denies");
+ * assert.equal(answer.response?.status?.message, "validator crashed");
  * ```
  */
 export interface ValidatingWebhook<T extends KubeObject = KubeObject> extends WebhookCommon<T> {
@@ -136,9 +218,30 @@ export interface ValidatingWebhook<T extends KubeObject = KubeObject> extends We
  *
  * @example
  * ```ts
- * import type { MutatingWebhook } from "./admission.ts";
+ * import assert from "node:assert/strict";
+ * import { handleAdmissionReview, type MutatingWebhook } from "./admission.ts";
  * import { ConfigMaps } from "../client/builtins.ts";
- * const m: MutatingWebhook = { kind: "mutating", type: ConfigMaps, mutate: ({ object }) => object };
+ * const m: MutatingWebhook = {
+ *   kind: "mutating",
+ *   type: ConfigMaps,
+ *   mutate: ({ object }) => ({ object: { ...object, metadata: { ...object.metadata, labels: { team: "a" } } }, warnings: ["labelled"] }),
+ * };
+ * const answer = await handleAdmissionReview(m, {
+ *   apiVersion: "admission.k8s.io/v1",
+ *   kind: "AdmissionReview",
+ *   request: {
+ *     uid: "u1",
+ *     kind: { group: "", version: "v1", kind: "ConfigMap" },
+ *     resource: { group: "", version: "v1", resource: "configmaps" },
+ *     operation: "CREATE",
+ *     userInfo: {},
+ *     object: { metadata: { name: "a" } },
+ *   },
+ * });
+ * assert.deepEqual(answer.response?.warnings, ["labelled"]);
+ * assert.deepEqual(JSON.parse(atob(answer.response!.patch!)), [
+ *   { op: "add", path: "/metadata/labels", value: { team: "a" } },
+ * ]);
  * ```
  */
 export interface MutatingWebhook<T extends KubeObject = KubeObject> extends WebhookCommon<T> {
@@ -160,8 +263,16 @@ export interface MutatingWebhook<T extends KubeObject = KubeObject> extends Webh
  *
  * @example
  * ```ts
- * import type { AdmissionWebhook } from "./admission.ts";
- * const hooks: AdmissionWebhook[] = [];
+ * import assert from "node:assert/strict";
+ * import { type AdmissionWebhook, allow, mutatingWebhook, validatingWebhook } from "./admission.ts";
+ * import { webhookConfigurations } from "./configurations.ts";
+ * import { ConfigMaps, Secrets } from "../client/builtins.ts";
+ * const hooks: AdmissionWebhook[] = [
+ *   validatingWebhook(ConfigMaps, { validate: () => allow() }),
+ *   mutatingWebhook(Secrets, { mutate: () => undefined }),
+ * ];
+ * const docs = webhookConfigurations(hooks, { name: "op", clientConfig: (path) => ({ url: `https://127.0.0.1:9443${path}` }) });
+ * assert.deepEqual(docs.map((d) => d.kind), ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);
  * ```
  */
 // deno-lint-ignore no-explicit-any
@@ -259,7 +370,22 @@ function _defaultName(prefix: string, t: ResourceType): string {
   return `${prefix}${t.kind.toLowerCase()}.${group}`;
 }
 
-/** The handler time limit when a webhook sets none: below kube-apiserver's default 10 s. */
+/**
+ * The handler time limit when a webhook sets none: below the API server's own timeout for
+ * the webhook (10 s unless `timeoutSeconds` says otherwise), so the handler's denial, not
+ * the API server's timeout, reaches the client.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { allow, DEFAULT_HANDLER_TIMEOUT_MS, validatingWebhook } from "./admission.ts";
+ * import { webhookConfigurations } from "./configurations.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * const hook = validatingWebhook(ConfigMaps, { validate: () => allow() });
+ * const [config] = webhookConfigurations([hook], { name: "op", clientConfig: () => ({ url: "https://127.0.0.1:9443/" }) });
+ * assert.ok(DEFAULT_HANDLER_TIMEOUT_MS < config.webhooks![0].timeoutSeconds! * 1000);
+ * ```
+ */
 export const DEFAULT_HANDLER_TIMEOUT_MS = 8_000;
 
 const V1 = "admission.k8s.io/v1";

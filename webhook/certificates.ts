@@ -13,8 +13,17 @@ import { type Clock, systemClock } from "../client/clock.ts";
  *
  * @example
  * ```ts
- * import type { ServingCertificate } from "./certificates.ts";
- * const c: ServingCertificate = { cert: "-----BEGIN CERTIFICATE-----\n...", key: "-----BEGIN PRIVATE KEY-----\n..." };
+ * import assert from "node:assert/strict";
+ * import { type ServingCertificate, staticCertificate } from "./certificates.ts";
+ * import { generateWebhookCertificate } from "./self_managed.ts";
+ * import { serveWebhooks } from "./server.ts";
+ * const g = await generateWebhookCertificate({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] });
+ * const c: ServingCertificate = { cert: g.cert, key: g.key };
+ * await using server = await serveWebhooks({ hostname: "127.0.0.1", port: 0, certificate: staticCertificate(c) });
+ * using http = Deno.createHttpClient({ caCerts: [g.caCert] });
+ * const res = await fetch(`${server.url}/nothing`, { method: "POST", body: "{}", client: http });
+ * assert.equal(res.status, 404, "a TLS handshake with this certificate, then an unknown path");
+ * await res.body?.cancel();
  * ```
  */
 export interface ServingCertificate {
@@ -30,8 +39,30 @@ export interface ServingCertificate {
  *
  * @example
  * ```ts
- * import { staticCertificate, type CertificateSource } from "./certificates.ts";
- * const source: CertificateSource = staticCertificate({ cert: "...", key: "..." });
+ * import assert from "node:assert/strict";
+ * import type { CertificateSource, ServingCertificate } from "./certificates.ts";
+ * // A source that can be told about a renewed certificate.
+ * function renewable(first: ServingCertificate) {
+ *   let current = first;
+ *   const listeners = new Set<(c: ServingCertificate) => void>();
+ *   const source: CertificateSource = {
+ *     load: () => Promise.resolve(current),
+ *     subscribe: (l) => (listeners.add(l), () => void listeners.delete(l)),
+ *   };
+ *   const renew = (next: ServingCertificate) => {
+ *     current = next;
+ *     for (const l of listeners) l(next);
+ *   };
+ *   return { source, renew };
+ * }
+ * const { source, renew } = renewable({ cert: "C1", key: "K1" });
+ * const heard: string[] = [];
+ * const off = source.subscribe((c) => heard.push(c.cert));
+ * renew({ cert: "C2", key: "K2" });
+ * off();
+ * renew({ cert: "C3", key: "K3" });
+ * assert.deepEqual(heard, ["C2"]);
+ * assert.equal((await source.load()).cert, "C3");
  * ```
  */
 export interface CertificateSource {
@@ -61,18 +92,44 @@ export function staticCertificate(cert: ServingCertificate): CertificateSource {
  *
  * @example
  * ```ts
- * import type { CertificateDirectoryOptions } from "./certificates.ts";
- * const o: CertificateDirectoryOptions = { pollIntervalMs: 5_000 };
+ * import assert from "node:assert/strict";
+ * import { FakeClock } from "../testing/fake_clock.ts";
+ * import { CertificateDirectory, type CertificateDirectoryOptions } from "./certificates.ts";
+ * const pem = (label: string, body: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/cert.pem`, pem("CERTIFICATE", "AA=="));
+ * await Deno.writeTextFile(`${dir}/key.pem`, pem("PRIVATE KEY", "AA=="));
+ * const clock = new FakeClock(0);
+ * const o: CertificateDirectoryOptions = { pollIntervalMs: 5_000, certFile: "cert.pem", keyFile: "key.pem", clock };
+ * using source = new CertificateDirectory(dir, o);
+ * assert.match((await source.load()).cert, /AA==/);
+ * const changed = new Promise<string>((resolve) => source.subscribe((c) => resolve(c.cert)));
+ * await Deno.writeTextFile(`${dir}/cert.pem`, pem("CERTIFICATE", "BB=="));
+ * clock.tick(5_000); // the next poll reads the files again
+ * assert.match(await changed, /BB==/);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface CertificateDirectoryOptions {
-  /** How often the files are read to detect a change (default 10 000 ms). */
+  /**
+   * How often the files are read to detect a change, in milliseconds.
+   * @default {10_000}
+   */
   pollIntervalMs?: number;
-  /** File name of the certificate (default `tls.crt`). */
+  /**
+   * File name of the certificate.
+   * @default {"tls.crt"}
+   */
   certFile?: string;
-  /** File name of the key (default `tls.key`). */
+  /**
+   * File name of the key.
+   * @default {"tls.key"}
+   */
   keyFile?: string;
-  /** The clock for polling (default the system clock). */
+  /**
+   * The clock for polling.
+   * @default {the system clock}
+   */
   clock?: Clock;
 }
 

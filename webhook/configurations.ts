@@ -19,8 +19,26 @@ import type { AdmissionWebhook } from "./admission.ts";
  *
  * @example
  * ```ts
- * import type { WebhookEntry } from "./configurations.ts";
- * const w: WebhookEntry = { name: "vwebsite.demo.io", clientConfig: { url: "https://127.0.0.1:9443/v" }, admissionReviewVersions: ["v1"], sideEffects: "None" };
+ * import assert from "node:assert/strict";
+ * import { type WebhookEntry, webhookConfigurations } from "./configurations.ts";
+ * import { allow, validatingWebhook } from "./admission.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * const hook = validatingWebhook(ConfigMaps, { operations: ["DELETE"], validate: () => allow() });
+ * const [config] = webhookConfigurations([hook], {
+ *   name: "op",
+ *   clientConfig: (path) => ({ url: `https://127.0.0.1:9443${path}` }),
+ *   excludeNamespace: "ops",
+ * });
+ * const w: WebhookEntry = config.webhooks![0];
+ * assert.deepEqual(w.rules, [{
+ *   apiGroups: [""],
+ *   apiVersions: ["v1"],
+ *   resources: ["configmaps"],
+ *   operations: ["DELETE"],
+ *   scope: "Namespaced",
+ * }]);
+ * assert.equal(w.matchPolicy, "Equivalent");
+ * assert.deepEqual(w.admissionReviewVersions, ["v1"]);
  * ```
  */
 export interface WebhookEntry {
@@ -61,8 +79,18 @@ export interface WebhookEntry {
  *
  * @example
  * ```ts
- * import type { WebhookConfiguration } from "./configurations.ts";
- * const c: WebhookConfiguration = { metadata: { name: "op" }, webhooks: [] };
+ * import assert from "node:assert/strict";
+ * import { type WebhookConfiguration, webhookConfigurations } from "./configurations.ts";
+ * import { mutatingWebhook } from "./admission.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * const configs: WebhookConfiguration[] = webhookConfigurations(
+ *   [mutatingWebhook(ConfigMaps, { mutate: () => undefined })],
+ *   { name: "op", clientConfig: (path) => ({ url: `https://127.0.0.1:9443${path}` }), labels: { app: "op" } },
+ * );
+ * assert.equal(configs.length, 1);
+ * assert.equal(configs[0].kind, "MutatingWebhookConfiguration");
+ * assert.deepEqual(configs[0].metadata, { name: "op", labels: { app: "op" } });
+ * assert.equal(configs[0].webhooks?.[0].reinvocationPolicy, "Never");
  * ```
  */
 export interface WebhookConfiguration extends KubeObject {
@@ -75,8 +103,12 @@ export interface WebhookConfiguration extends KubeObject {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ValidatingWebhookConfigurations } from "./configurations.ts";
- * ValidatingWebhookConfigurations.plural; // "validatingwebhookconfigurations"
+ * assert.equal(ValidatingWebhookConfigurations.plural, "validatingwebhookconfigurations");
+ * assert.equal(ValidatingWebhookConfigurations.kind, "ValidatingWebhookConfiguration");
+ * assert.equal(ValidatingWebhookConfigurations.group, "admissionregistration.k8s.io");
+ * assert.equal(ValidatingWebhookConfigurations.namespaced, false);
  * ```
  */
 export const ValidatingWebhookConfigurations: ResourceType<WebhookConfiguration> = defineResource<
@@ -93,8 +125,12 @@ export const ValidatingWebhookConfigurations: ResourceType<WebhookConfiguration>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MutatingWebhookConfigurations } from "./configurations.ts";
- * MutatingWebhookConfigurations.plural; // "mutatingwebhookconfigurations"
+ * assert.equal(MutatingWebhookConfigurations.plural, "mutatingwebhookconfigurations");
+ * assert.equal(MutatingWebhookConfigurations.kind, "MutatingWebhookConfiguration");
+ * assert.equal(MutatingWebhookConfigurations.version, "v1");
+ * assert.equal(MutatingWebhookConfigurations.namespaced, false);
  * ```
  */
 export const MutatingWebhookConfigurations: ResourceType<WebhookConfiguration> = defineResource<
@@ -111,8 +147,24 @@ export const MutatingWebhookConfigurations: ResourceType<WebhookConfiguration> =
  *
  * @example
  * ```ts
- * import type { WebhookConfigurationOptions } from "./configurations.ts";
- * const o: WebhookConfigurationOptions = { name: "op", clientConfig: (path) => ({ url: `https://127.0.0.1:9443${path}` }) };
+ * import assert from "node:assert/strict";
+ * import { type WebhookConfigurationOptions, webhookConfigurations } from "./configurations.ts";
+ * import { allow, validatingWebhook } from "./admission.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * const o: WebhookConfigurationOptions = {
+ *   name: "op",
+ *   clientConfig: (path) => ({ service: { namespace: "ops", name: "op-webhook", path, port: 443 } }),
+ *   excludeNamespace: "ops",
+ * };
+ * const hook = validatingWebhook(ConfigMaps, { validate: () => allow() });
+ * const entry = webhookConfigurations([hook], o)[0].webhooks![0];
+ * assert.deepEqual(entry.clientConfig, {
+ *   service: { namespace: "ops", name: "op-webhook", path: "/validate--v1-configmap", port: 443 },
+ * });
+ * // The operator's own namespace is never sent to its webhooks.
+ * assert.deepEqual(entry.namespaceSelector, {
+ *   matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["ops"] }],
+ * });
  * ```
  */
 export interface WebhookConfigurationOptions {

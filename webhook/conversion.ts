@@ -14,7 +14,59 @@ import {
 } from "../client/conversion.ts";
 import type { ConversionReview } from "./review_types.ts";
 
-/** The URL path of the conversion webhook (one for every kind, as controller-runtime). */
+/**
+ * The URL path of the conversion webhook (one for every kind, as controller-runtime).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { defineCustomResource } from "../client/custom_resource.ts";
+ * import { CONVERSION_PATH } from "./conversion.ts";
+ * import { staticCertificate } from "./certificates.ts";
+ * import { generateWebhookCertificate } from "./self_managed.ts";
+ * import { serveWebhooks } from "./server.ts";
+ * const Thing = defineCustomResource({
+ *   group: "demo.operatorkit.io",
+ *   version: "v1",
+ *   kind: "Thing",
+ *   scope: "Namespaced",
+ *   spec: z.object({ size: z.int() }),
+ *   versions: [{
+ *     name: "v1alpha1",
+ *     spec: z.object({ size: z.string() }),
+ *     conversion: {
+ *       toStorage: (o) => ({ ...o, spec: { size: Number(o.spec.size) } }),
+ *       fromStorage: (o) => ({ ...o, spec: { size: String(o.spec.size) } }),
+ *     },
+ *   }],
+ * });
+ * const g = await generateWebhookCertificate({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] });
+ * await using server = await serveWebhooks({
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   certificate: staticCertificate(g),
+ *   conversion: [Thing],
+ * });
+ * using http = Deno.createHttpClient({ caCerts: [g.caCert] });
+ * const res = await fetch(`${server.url}${CONVERSION_PATH}`, {
+ *   method: "POST",
+ *   client: http,
+ *   body: JSON.stringify({
+ *     apiVersion: "apiextensions.k8s.io/v1",
+ *     kind: "ConversionReview",
+ *     request: {
+ *       uid: "c1",
+ *       desiredAPIVersion: "demo.operatorkit.io/v1",
+ *       objects: [{ apiVersion: "demo.operatorkit.io/v1alpha1", kind: "Thing", metadata: { name: "a" }, spec: { size: "3" } }],
+ *     },
+ *   }),
+ * });
+ * const review = await res.json();
+ * assert.equal(review.response.result.status, "Success");
+ * assert.equal(review.response.convertedObjects[0].spec.size, 3);
+ * ```
+ */
 export const CONVERSION_PATH = "/convert";
 
 const V1 = "apiextensions.k8s.io/v1";

@@ -11,8 +11,27 @@ import type { KubeObject } from "../client/types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { AdmissionOperation } from "./review_types.ts";
- * const op: AdmissionOperation = "CREATE";
+ * import { deny, handleAdmissionReview, validatingWebhook } from "./admission.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * const operations: AdmissionOperation[] = ["DELETE"];
+ * const hook = validatingWebhook(ConfigMaps, { operations, validate: () => deny("kept forever") });
+ * const review = (operation: AdmissionOperation) => ({
+ *   apiVersion: "admission.k8s.io/v1",
+ *   kind: "AdmissionReview",
+ *   request: {
+ *     uid: "u1",
+ *   kind: { group: "", version: "v1", kind: "ConfigMap" },
+ *   resource: { group: "", version: "v1", resource: "configmaps" },
+ *     operation,
+ *     userInfo: {},
+ *     oldObject: { metadata: { name: "a" } },
+ *   },
+ * });
+ * assert.equal((await handleAdmissionReview(hook, review("DELETE"))).response?.allowed, false);
+ * // Not among the hook's operations: allowed without calling the handler.
+ * assert.equal((await handleAdmissionReview(hook, review("UPDATE"))).response?.allowed, true);
  * ```
  */
 export type AdmissionOperation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
@@ -22,8 +41,30 @@ export type AdmissionOperation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { UserInfo } from "./review_types.ts";
- * const u: UserInfo = { username: "system:admin", groups: ["system:masters"] };
+ * import { allow, deny, handleAdmissionReview, validatingWebhook } from "./admission.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * const hook = validatingWebhook(ConfigMaps, {
+ *   validate: ({ request }) =>
+ *     request.userInfo.groups?.includes("system:masters") ? allow() : deny(`${request.userInfo.username} may not`),
+ * });
+ * const as = (userInfo: UserInfo) =>
+ *   handleAdmissionReview(hook, {
+ *     apiVersion: "admission.k8s.io/v1",
+ *     kind: "AdmissionReview",
+ *     request: {
+ *       uid: "u1",
+ *       kind: { group: "", version: "v1", kind: "ConfigMap" },
+ *       resource: { group: "", version: "v1", resource: "configmaps" },
+ *       operation: "CREATE",
+ *       userInfo,
+ *       object: { metadata: { name: "a" } },
+ *     },
+ *   });
+ * const admin: UserInfo = { username: "system:admin", groups: ["system:masters"] };
+ * assert.equal((await as(admin)).response?.allowed, true);
+ * assert.equal((await as({ username: "dev" })).response?.status?.message, "dev may not");
  * ```
  */
 export interface UserInfo {
@@ -42,14 +83,26 @@ export interface UserInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { AdmissionRequest } from "./review_types.ts";
- * const r: AdmissionRequest = {
+ * import type { ConfigMap } from "../client/builtin_types.ts";
+ * import { allow, handleAdmissionReview, validatingWebhook } from "./admission.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * const seen: AdmissionRequest<ConfigMap>[] = [];
+ * const hook = validatingWebhook(ConfigMaps, { validate: ({ request }) => (seen.push(request), allow()) });
+ * const r: AdmissionRequest<ConfigMap> = {
  *   uid: "1",
  *   kind: { group: "", version: "v1", kind: "ConfigMap" },
  *   resource: { group: "", version: "v1", resource: "configmaps" },
+ *   namespace: "default",
  *   operation: "CREATE",
  *   userInfo: {},
+ *   object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" }, data: { k: "v" } },
  * };
+ * const answer = await handleAdmissionReview(hook, { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: r });
+ * assert.equal(answer.response?.uid, "1", "the response carries the request's uid");
+ * assert.deepEqual(seen[0].object?.data, { k: "v" });
+ * assert.equal(seen[0].namespace, "default");
  * ```
  */
 export interface AdmissionRequest<T = KubeObject> {
@@ -90,8 +143,27 @@ export interface AdmissionRequest<T = KubeObject> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { AdmissionResponse } from "./review_types.ts";
- * const r: AdmissionResponse = { uid: "1", allowed: false, status: { code: 403, message: "no" } };
+ * import { deny, handleAdmissionReview, validatingWebhook } from "./admission.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * const hook = validatingWebhook(ConfigMaps, { validate: () => deny("no", { code: 422, warnings: ["see docs"] }) });
+ * const answer = await handleAdmissionReview(hook, {
+ *   apiVersion: "admission.k8s.io/v1",
+ *   kind: "AdmissionReview",
+ *   request: {
+ *     uid: "1",
+ *     kind: { group: "", version: "v1", kind: "ConfigMap" },
+ *     resource: { group: "", version: "v1", resource: "configmaps" },
+ *     operation: "CREATE",
+ *     userInfo: {},
+ *     object: { metadata: { name: "a" } },
+ *   },
+ * });
+ * const r: AdmissionResponse | undefined = answer.response;
+ * assert.equal(r?.allowed, false);
+ * assert.deepEqual(r?.status, { code: 422, message: "no", status: "Failure" });
+ * assert.deepEqual(r?.warnings, ["see docs"]);
  * ```
  */
 export interface AdmissionResponse {
@@ -116,12 +188,32 @@ export interface AdmissionResponse {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { AdmissionReview } from "./review_types.ts";
- * const r: AdmissionReview = {
+ * import type { ConfigMap } from "../client/builtin_types.ts";
+ * import { handleAdmissionReview, mutatingWebhook } from "./admission.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * const hook = mutatingWebhook(ConfigMaps, {
+ *   mutate: ({ object }) => ({ ...object, data: { ...object.data, stamped: "yes" } }),
+ * });
+ * const r: AdmissionReview<ConfigMap> = {
  *   apiVersion: "admission.k8s.io/v1",
  *   kind: "AdmissionReview",
- *   response: { uid: "1", allowed: true },
+ *   request: {
+ *     uid: "1",
+ *     kind: { group: "", version: "v1", kind: "ConfigMap" },
+ *     resource: { group: "", version: "v1", resource: "configmaps" },
+ *     operation: "CREATE",
+ *     userInfo: {},
+ *     object: { metadata: { name: "a" }, data: {} },
+ *   },
  * };
+ * const answer: AdmissionReview = await handleAdmissionReview(hook, r);
+ * assert.equal(answer.apiVersion, "admission.k8s.io/v1");
+ * assert.equal(answer.response?.patchType, "JSONPatch");
+ * assert.deepEqual(JSON.parse(atob(answer.response!.patch!)), [
+ *   { op: "add", path: "/data/stamped", value: "yes" },
+ * ]);
  * ```
  */
 export interface AdmissionReview<T = KubeObject> {
@@ -140,12 +232,18 @@ export interface AdmissionReview<T = KubeObject> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ConversionReview } from "./review_types.ts";
+ * import { handleConversionReview } from "./conversion.ts";
  * const r: ConversionReview = {
  *   apiVersion: "apiextensions.k8s.io/v1",
  *   kind: "ConversionReview",
  *   request: { uid: "1", desiredAPIVersion: "demo.io/v1", objects: [] },
  * };
+ * const answer: ConversionReview = handleConversionReview([], r);
+ * assert.equal(answer.response?.uid, "1");
+ * assert.deepEqual(answer.response?.convertedObjects, []);
+ * assert.equal(answer.response?.result.status, "Success");
  * ```
  */
 export interface ConversionReview {

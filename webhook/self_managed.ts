@@ -29,8 +29,17 @@ import {
  *
  * @example
  * ```ts
- * import type { GeneratedCertificate } from "./self_managed.ts";
- * const g: GeneratedCertificate = { caCert: "...", caKey: "...", cert: "...", key: "..." };
+ * import assert from "node:assert/strict";
+ * import { generateWebhookCertificate, type GeneratedCertificate } from "./self_managed.ts";
+ * const g: GeneratedCertificate = await generateWebhookCertificate({ dnsNames: ["op-webhook.ops.svc"] });
+ * // Re-issuing from the same CA keeps the bundle the API server trusts.
+ * const renewed = await generateWebhookCertificate({
+ *   dnsNames: ["op-webhook.ops.svc"],
+ *   ca: { cert: g.caCert, key: g.caKey },
+ * });
+ * assert.equal(renewed.caCert, g.caCert);
+ * assert.notEqual(renewed.cert, g.cert);
+ * assert.match(renewed.key, /PRIVATE KEY/);
  * ```
  */
 export interface GeneratedCertificate {
@@ -58,13 +67,22 @@ export interface GeneratedCertificate {
 export async function generateWebhookCertificate(options: {
   dnsNames: string[];
   ipAddresses?: string[];
-  /** Serving certificate lifetime (default 365 days). */
+  /**
+   * Serving certificate lifetime in days.
+   * @default {365}
+   */
   validityDays?: number;
-  /** CA lifetime (default 3650 days). */
+  /**
+   * CA lifetime in days.
+   * @default {3650}
+   */
   caValidityDays?: number;
   /** Reuse this CA instead of generating one. */
   ca?: { cert: string; key: string };
-  /** Issue time (default now). */
+  /**
+   * Issue time.
+   * @default {now}
+   */
   now?: Date;
 }): Promise<GeneratedCertificate> {
   if (!options.dnsNames.length && !options.ipAddresses?.length) {
@@ -86,8 +104,18 @@ export async function generateWebhookCertificate(options: {
  * The calls made on one resource type (a `ResourceClient` fits).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KubeClient, Secrets } from "../client/mod.ts";
+ * import type { Secret } from "../client/builtin_types.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import type { CertificateResourceHandle } from "./self_managed.ts";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
  * const secrets: CertificateResourceHandle<Secret> = client.resource(Secrets);
+ * await secrets.create({ metadata: { name: "tls" }, stringData: { "tls.crt": "x" } }, { namespace: "default" });
+ * const got = await secrets.get("tls", { namespace: "default" });
+ * assert.equal(got.data?.["tls.crt"], btoa("x"));
  * ```
  */
 export type CertificateResourceHandle<T extends KubeObject> = {
@@ -101,8 +129,23 @@ export type CertificateResourceHandle<T extends KubeObject> = {
  * configurations and CRDs (get, update). operatorkit's `KubeClient` fits.
  *
  * @example
- * ```ts ignore
- * const client: CertificateClient = new KubeClient(config);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KubeClient, Secrets } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { type CertificateClient, SelfManagedCertificates } from "./self_managed.ts";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const certClient: CertificateClient = client;
+ * await using certs = new SelfManagedCertificates({
+ *   client: certClient,
+ *   namespace: "default",
+ *   secretName: "op-webhook-tls",
+ *   dnsNames: ["op-webhook.default.svc"],
+ * });
+ * await certs.start();
+ * const secret = await client.resource(Secrets).get("op-webhook-tls", { namespace: "default" });
+ * assert.equal(atob(secret.data!["ca.crt"]), certs.caCert);
  * ```
  */
 export interface CertificateClient {
@@ -114,11 +157,29 @@ export interface CertificateClient {
  * Options of {@linkcode SelfManagedCertificates}.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KubeClient, Secrets } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { SelfManagedCertificates, type SelfManagedCertificatesOptions } from "./self_managed.ts";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
  * const o: SelfManagedCertificatesOptions = {
- *   client, namespace: "ops", secretName: "website-operator-webhook-tls",
- *   dnsNames: ["website-operator-webhook.ops.svc"], webhookConfigurations: ["website-operator"],
+ *   client,
+ *   namespace: "default",
+ *   secretName: "website-operator-webhook-tls",
+ *   dnsNames: ["website-operator-webhook.default.svc"],
+ *   ipAddresses: ["127.0.0.1"],
+ *   validityDays: 90,
  * };
+ * // Two replicas with the same options share the Secret the first one created.
+ * await using a = new SelfManagedCertificates(o);
+ * await using b = new SelfManagedCertificates(o);
+ * await a.start();
+ * await b.start();
+ * assert.equal(b.caCert, a.caCert);
+ * const secret = await client.resource(Secrets).get(o.secretName, { namespace: o.namespace });
+ * assert.deepEqual(Object.keys(secret.data ?? {}).sort(), ["ca.crt", "ca.key", "tls.crt", "tls.key"]);
  * ```
  */
 export interface SelfManagedCertificatesOptions {
@@ -136,13 +197,25 @@ export interface SelfManagedCertificatesOptions {
   webhookConfigurations?: string[];
   /** Names of CRDs whose conversion webhook `caBundle` is kept. */
   crds?: string[];
-  /** How often the Secret and the bundles are checked (default 60 000 ms). */
+  /**
+   * How often the Secret and the bundles are checked, in milliseconds.
+   * @default {60_000}
+   */
   resyncPeriodMs?: number;
-  /** Re-issue the serving certificate this long before it expires (default 30 days). */
+  /**
+   * Re-issue the serving certificate this long (milliseconds) before it expires.
+   * @default {30 days}
+   */
   renewBeforeMs?: number;
-  /** Serving certificate lifetime (default 365 days). */
+  /**
+   * Serving certificate lifetime in days.
+   * @default {365}
+   */
   validityDays?: number;
-  /** The clock (default the system clock). */
+  /**
+   * The clock.
+   * @default {the system clock}
+   */
   clock?: Clock;
 }
 
@@ -177,10 +250,31 @@ function _code(e: unknown): number | undefined {
  * (or re-issued here before expiry) is served by every replica.
  *
  * @example
- * ```ts ignore
- * await using certs = new SelfManagedCertificates({ client, namespace, secretName, dnsNames });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KubeClient } from "../client/mod.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { deny, validatingWebhook } from "./admission.ts";
+ * import { SelfManagedCertificates } from "./self_managed.ts";
+ * import { serveWebhooks } from "./server.ts";
+ * await using server = await startApiServer();
+ * await using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await using certs = new SelfManagedCertificates({
+ *   client,
+ *   namespace: "default",
+ *   secretName: "op-webhook-tls",
+ *   dnsNames: ["localhost"],
+ *   ipAddresses: ["127.0.0.1"],
+ * });
  * await certs.start();
- * await using server = await serveWebhooks({ certificate: certs, admission });
+ * const hook = validatingWebhook(ConfigMaps, { validate: () => deny("read-only") });
+ * await using hooks = await serveWebhooks({ hostname: "127.0.0.1", port: 0, certificate: certs, admission: [hook] });
+ * // A client that trusts only the self-managed CA (what the caBundle tells the API server).
+ * using http = Deno.createHttpClient({ caCerts: [certs.caCert!] });
+ * const res = await fetch(`${hooks.url}${hook.path}`, { method: "POST", client: http, body: "{}" });
+ * const review = await res.json();
+ * assert.equal(review.response.allowed, false, "a malformed review is denied, over verified TLS");
  * ```
  */
 export class SelfManagedCertificates implements CertificateSource, AsyncDisposable {

@@ -17,15 +17,39 @@ import { CONVERSION_PATH, handleConversionReview } from "./conversion.ts";
  *
  * @example
  * ```ts
- * import type { WebhookServerOptions } from "./server.ts";
+ * import assert from "node:assert/strict";
+ * import { serveWebhooks, type WebhookServerOptions } from "./server.ts";
  * import { staticCertificate } from "./certificates.ts";
- * const o: WebhookServerOptions = { certificate: staticCertificate({ cert: "", key: "" }), admission: [] };
+ * import { generateWebhookCertificate } from "./self_managed.ts";
+ * import { allow, validatingWebhook } from "./admission.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * const g = await generateWebhookCertificate({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] });
+ * const hook = validatingWebhook(ConfigMaps, { validate: () => allow() });
+ * const o: WebhookServerOptions = {
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   certificate: staticCertificate(g),
+ *   admission: [hook],
+ *   maxBodyBytes: 64,
+ * };
+ * await using server = await serveWebhooks(o);
+ * using http = Deno.createHttpClient({ caCerts: [g.caCert] });
+ * const res = await fetch(`${server.url}${hook.path}`, { method: "POST", client: http, body: "x".repeat(100) });
+ * const review = await res.json();
+ * assert.equal(review.response.allowed, false);
+ * assert.match(review.response.status.message, /larger than 64 bytes/);
  * ```
  */
 export interface WebhookServerOptions {
-  /** Where to listen (default `0.0.0.0:9443`, as controller-runtime). */
+  /**
+   * The interface to listen on (port 9443 by default, as controller-runtime).
+   * @default {"0.0.0.0"}
+   */
   hostname?: string;
-  /** The port (default 9443; 0 picks a free one, kept across certificate reloads). */
+  /**
+   * The port (0 picks a free one, kept across certificate reloads).
+   * @default {9443}
+   */
   port?: number;
   /** Admission webhooks, each on its `path`. */
   admission?: ReadonlyArray<AdmissionWebhook & { path?: string }>;
@@ -33,7 +57,10 @@ export interface WebhookServerOptions {
   conversion?: ReadonlyArray<{ conversion?: CustomResourceConversion }>;
   /** The serving certificate. */
   certificate: CertificateSource;
-  /** Largest accepted request body (default 8 MiB; kube-apiserver objects are up to 3 MiB). */
+  /**
+   * Largest accepted request body in bytes (kube-apiserver objects are up to 3 MiB).
+   * @default {8 MiB}
+   */
   maxBodyBytes?: number;
   /** Stops the server. */
   signal?: AbortSignal;
@@ -43,9 +70,16 @@ export interface WebhookServerOptions {
  * A running webhook server.
  *
  * @example
- * ```ts ignore
- * await using server = await serveWebhooks({ certificate, admission: [hook] });
- * console.log(server.url);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { serveWebhooks, type WebhookServer } from "./server.ts";
+ * import { staticCertificate } from "./certificates.ts";
+ * import { generateWebhookCertificate } from "./self_managed.ts";
+ * const g = await generateWebhookCertificate({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] });
+ * const server: WebhookServer = await serveWebhooks({ hostname: "127.0.0.1", port: 0, certificate: staticCertificate(g) });
+ * assert.equal(server.url, `https://127.0.0.1:${server.port}`);
+ * assert.equal(server.reloads, 0);
+ * await server.close();
  * ```
  */
 export interface WebhookServer extends AsyncDisposable {
@@ -97,12 +131,39 @@ const _json = (body: unknown, status = 200) =>
  * malformed bodies; unknown paths answer 404 and other methods than POST 405.
  *
  * @example
- * ```ts ignore
- * import { serveWebhooks, validatingWebhook, deny, CertificateDirectory } from "./mod.ts";
- * await using server = await serveWebhooks({
- *   certificate: new CertificateDirectory("/tmp/k8s-webhook-server/serving-certs"),
- *   admission: [validatingWebhook(ConfigMaps, { validate: () => deny("read-only") })],
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CertificateDirectory, deny, generateWebhookCertificate, serveWebhooks, validatingWebhook } from "./mod.ts";
+ * import { ConfigMaps } from "../client/builtins.ts";
+ * // In a cluster the directory is a mounted Secret (e.g. /tmp/k8s-webhook-server/serving-certs).
+ * const dir = await Deno.makeTempDir();
+ * const g = await generateWebhookCertificate({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] });
+ * await Deno.writeTextFile(`${dir}/tls.crt`, g.cert);
+ * await Deno.writeTextFile(`${dir}/tls.key`, g.key);
+ * using certificate = new CertificateDirectory(dir);
+ * const hook = validatingWebhook(ConfigMaps, { validate: () => deny("read-only") });
+ * await using server = await serveWebhooks({ hostname: "127.0.0.1", port: 0, certificate, admission: [hook] });
+ * using http = Deno.createHttpClient({ caCerts: [g.caCert] });
+ * const res = await fetch(`${server.url}${hook.path}`, {
+ *   method: "POST",
+ *   client: http,
+ *   body: JSON.stringify({
+ *     apiVersion: "admission.k8s.io/v1",
+ *     kind: "AdmissionReview",
+ *     request: {
+ *       uid: "u1",
+ *       kind: { group: "", version: "v1", kind: "ConfigMap" },
+ *       resource: { group: "", version: "v1", resource: "configmaps" },
+ *       operation: "CREATE",
+ *       userInfo: {},
+ *       object: { metadata: { name: "a" } },
+ *     },
+ *   }),
  * });
+ * const review = await res.json();
+ * assert.equal(review.response.uid, "u1");
+ * assert.equal(review.response.status.message, "read-only");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function serveWebhooks(options: WebhookServerOptions): Promise<WebhookServer> {
