@@ -118,24 +118,27 @@ export async function testCluster(options: TestClusterOptions = {}): Promise<Tes
 }
 
 /**
- * The cluster's fault controls, or undefined after printing why the test is skipped (the real
- * tier has none). Use: `const faults = requireFaults(t, cluster); if (!faults) return;`.
+ * The cluster's fault controls; throws on a cluster without them (the real tier), so a test
+ * that needs faults never passes without asserting. Declare such tests ignored on the real
+ * tier: `Deno.test({ name, ignore: Boolean(Deno.env.get(TEST_KUBECONFIG_ENV)), fn })`.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requireFaults, testCluster } from "./test_cluster.ts";
- * await using cluster = await testCluster();
+ * await using cluster = await testCluster({ realKubeconfig: null });
  * const faults = requireFaults({ name: "drops watches" }, cluster);
- * faults?.dropWatches();
+ * assert.equal(faults, cluster.faults);
+ * faults.dropWatches();
  * ```
  */
 export function requireFaults(
   t: Deno.TestContext | { name: string },
   cluster: TestCluster,
-): ApiServerFaults | undefined {
+): ApiServerFaults {
   if (cluster.faults) return cluster.faults;
-  console.log(
-    `SKIP ${t.name}: fault injection needs the embedded API server (real cluster in use)`,
+  throw new Error(
+    `${t.name}: fault injection needs the embedded API server, found a real cluster ` +
+      `(declare the test with ignore: Boolean(Deno.env.get("${TEST_KUBECONFIG_ENV}")))`,
   );
-  return undefined;
 }

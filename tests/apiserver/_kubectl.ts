@@ -1,32 +1,40 @@
 // Running kubectl against a server in tests: a temp kubeconfig and cache dir, every process
-// awaited, and a skip with a printed reason where kubectl is missing (unless required).
+// awaited. Whether kubectl runs here is decided when this module loads: tests that need it are
+// declared `Deno.test(needs("name", KUBECTL), ...)` and reported as ignored where it is missing,
+// unless OPERATORKIT_REQUIRE_KUBECTL=1 (CI), where they run and fail.
 import type { ApiServer } from "../../testing/api_server.ts";
+import type { Need } from "../_tier.ts";
 
-let available: boolean | undefined;
+async function _kubectlRuns(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("kubectl", {
+      args: ["version", "--client"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
 
-/** True when kubectl runs here. Throws when missing and OPERATORKIT_REQUIRE_KUBECTL=1. */
-export async function haveKubectl(testName: string): Promise<boolean> {
-  if (available === undefined) {
-    try {
-      const out = await new Deno.Command("kubectl", {
-        args: ["version", "--client"],
-        stdout: "null",
-        stderr: "null",
-      })
-        .output();
-      available = out.success;
-    } catch {
-      available = false;
-    }
-  }
-  if (available) return true;
-  if (Deno.env.get("OPERATORKIT_REQUIRE_KUBECTL") === "1") {
-    throw new Error(
-      `${testName}: kubectl is required (OPERATORKIT_REQUIRE_KUBECTL=1) but was not found on PATH`,
-    );
-  }
-  console.log(`SKIP ${testName}: kubectl not found on PATH`);
-  return false;
+const available = await _kubectlRuns();
+const required = Deno.env.get("OPERATORKIT_REQUIRE_KUBECTL") === "1";
+
+/** kubectl: missing (the test is ignored) when it does not run here and is not required. */
+export const KUBECTL: Need = {
+  missing: !available && !required,
+  reason: "kubectl not found on PATH",
+};
+
+/** Fails the test when kubectl does not run here (OPERATORKIT_REQUIRE_KUBECTL=1 or undeclared). */
+export function requireKubectl(testName: string): void {
+  if (available) return;
+  throw new Error(
+    `${testName}: kubectl is required${
+      required ? " (OPERATORKIT_REQUIRE_KUBECTL=1)" : ""
+    } but was not found on PATH`,
+  );
 }
 
 /** A kubectl bound to one server through a temp kubeconfig. */

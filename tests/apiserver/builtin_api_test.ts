@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { builtinResources } from "../../testing/_schema/builtin.ts";
 import { call, withServer } from "./_helpers.ts";
-import { haveKubectl, Kubectl } from "./_kubectl.ts";
+import { KUBECTL, Kubectl, requireKubectl } from "./_kubectl.ts";
+import { needs } from "../_tier.ts";
 
 // Resources a real kube-apiserver lists that the embedded server does not serve: the reviews
 // and bindings it computes instead of storing, and the deprecated componentstatuses.
@@ -25,19 +26,25 @@ function expectedNames(): string[] {
   return [...names].filter((n) => !NOT_SERVED.includes(n)).sort();
 }
 
-Deno.test("kubectl api-resources lists every generated built-in resource but the virtual ones", async (t) => {
-  if (!(await haveKubectl(t.name))) return;
-  await withServer(async (s) => {
-    await using k = await Kubectl.for(s);
-    const listed = (await k.ok(["api-resources", "-o", "name"])).trim().split("\n").sort();
-    assert.deepEqual(listed, expectedNames());
-    assert.ok(listed.includes("resourcequotas"));
-    assert.ok(listed.includes("validatingwebhookconfigurations.admissionregistration.k8s.io"));
-    const wide = await k.ok(["api-resources"]);
-    assert.match(wide, /horizontalpodautoscalers\s+hpa\s+autoscaling\/v2\s+true/);
-    assert.match(wide, /networkpolicies\s+netpol\s+networking\.k8s\.io\/v1\s+true/);
-  });
-});
+Deno.test(
+  needs(
+    "kubectl api-resources lists every generated built-in resource but the virtual ones",
+    KUBECTL,
+  ),
+  async (t) => {
+    requireKubectl(t.name);
+    await withServer(async (s) => {
+      await using k = await Kubectl.for(s);
+      const listed = (await k.ok(["api-resources", "-o", "name"])).trim().split("\n").sort();
+      assert.deepEqual(listed, expectedNames());
+      assert.ok(listed.includes("resourcequotas"));
+      assert.ok(listed.includes("validatingwebhookconfigurations.admissionregistration.k8s.io"));
+      const wide = await k.ok(["api-resources"]);
+      assert.match(wide, /horizontalpodautoscalers\s+hpa\s+autoscaling\/v2\s+true/);
+      assert.match(wide, /networkpolicies\s+netpol\s+networking\.k8s\.io\/v1\s+true/);
+    });
+  },
+);
 
 Deno.test("discovery: every served built-in has its verbs and its status/scale subresources", async () => {
   await withServer(async (s) => {
@@ -61,29 +68,32 @@ Deno.test("discovery: every served built-in has its verbs and its status/scale s
   });
 });
 
-Deno.test("kubectl get: the real default columns of Jobs, Nodes and Events", async (t) => {
-  if (!(await haveKubectl(t.name))) return;
-  await withServer(async (s) => {
-    await using k = await Kubectl.for(s);
-    const job =
-      "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pi\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: pi\n        image: perl:5.34\n";
-    await k.ok(["apply", "-f", "-"], job);
-    assert.match(await k.ok(["get", "jobs"]), /NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\n/);
-    assert.match(await k.ok(["get", "jobs"]), /pi\s+Running\s+0\/1\s+\S+/);
-    const node =
-      "apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels:\n    node-role.kubernetes.io/control-plane: ''\n";
-    await k.ok(["apply", "-f", "-"], node);
-    const nodes = await k.ok(["get", "nodes"]);
-    assert.match(nodes, /NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n/);
-    assert.match(nodes, /n1\s+Unknown\s+control-plane\s+/);
-    const event =
-      "apiVersion: v1\nkind: Event\nmetadata:\n  name: pi.1\ninvolvedObject:\n  kind: Job\n  name: pi\n  namespace: default\nreason: Started\ntype: Normal\nmessage: it began\n";
-    await k.ok(["apply", "-f", "-"], event);
-    const events = await k.ok(["get", "events"]);
-    assert.match(events, /LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n/);
-    assert.match(events, /Normal\s+Started\s+job\/pi\s+it began/);
-  });
-});
+Deno.test(
+  needs("kubectl get: the real default columns of Jobs, Nodes and Events", KUBECTL),
+  async (t) => {
+    requireKubectl(t.name);
+    await withServer(async (s) => {
+      await using k = await Kubectl.for(s);
+      const job =
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pi\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: pi\n        image: perl:5.34\n";
+      await k.ok(["apply", "-f", "-"], job);
+      assert.match(await k.ok(["get", "jobs"]), /NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\n/);
+      assert.match(await k.ok(["get", "jobs"]), /pi\s+Running\s+0\/1\s+\S+/);
+      const node =
+        "apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels:\n    node-role.kubernetes.io/control-plane: ''\n";
+      await k.ok(["apply", "-f", "-"], node);
+      const nodes = await k.ok(["get", "nodes"]);
+      assert.match(nodes, /NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n/);
+      assert.match(nodes, /n1\s+Unknown\s+control-plane\s+/);
+      const event =
+        "apiVersion: v1\nkind: Event\nmetadata:\n  name: pi.1\ninvolvedObject:\n  kind: Job\n  name: pi\n  namespace: default\nreason: Started\ntype: Normal\nmessage: it began\n";
+      await k.ok(["apply", "-f", "-"], event);
+      const events = await k.ok(["get", "events"]);
+      assert.match(events, /LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n/);
+      assert.match(events, /Normal\s+Started\s+job\/pi\s+it began/);
+    });
+  },
+);
 
 Deno.test("a custom resource POST without kind is 400 BadRequest, as unstructured decoding says", async () => {
   await withServer(async (s) => {
@@ -117,7 +127,7 @@ Deno.test("a custom resource POST without kind is 400 BadRequest, as unstructure
   });
 });
 
-Deno.test("OpenAPI v3 per group version carries the real built-in schemas (kubectl explain)", async (t) => {
+Deno.test("OpenAPI v3 per group version carries the real built-in schemas", async () => {
   await withServer(async (s) => {
     const doc = await call(s, "GET", "/openapi/v3/apis/apps/v1");
     assert.equal(doc.status, 200);
@@ -132,9 +142,17 @@ Deno.test("OpenAPI v3 per group version carries the real built-in schemas (kubec
     const ports = schemas["io.k8s.api.core.v1.Container"].properties.ports;
     assert.deepEqual(ports["x-kubernetes-list-map-keys"], ["containerPort", "protocol"]);
     assert.equal(ports["x-kubernetes-patch-merge-key"], "containerPort");
-    if (!(await haveKubectl(t.name))) return;
-    await using k = await Kubectl.for(s);
-    const explained = await k.ok(["explain", "deployment.spec.strategy"]);
-    assert.match(explained, /rollingUpdate\s+<RollingUpdateDeployment>/);
   });
 });
+
+Deno.test(
+  needs("kubectl explain reads the built-in schemas from OpenAPI v3", KUBECTL),
+  async (t) => {
+    requireKubectl(t.name);
+    await withServer(async (s) => {
+      await using k = await Kubectl.for(s);
+      const explained = await k.ok(["explain", "deployment.spec.strategy"]);
+      assert.match(explained, /rollingUpdate\s+<RollingUpdateDeployment>/);
+    });
+  },
+);

@@ -14,7 +14,7 @@ Deno.test("testCluster: the embedded server with faults when no real kubeconfig 
   await res.body?.cancel();
 });
 
-Deno.test("testCluster: a real kubeconfig gives its server, no faults, and a printed skip", async () => {
+Deno.test("testCluster: a real kubeconfig gives its server, no faults, and requireFaults throws", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/config`;
   await Deno.writeTextFile(
@@ -28,23 +28,20 @@ Deno.test("testCluster: a real kubeconfig gives its server, no faults, and a pri
       "current-context: x",
     ].join("\n"),
   );
-  const logged: string[] = [];
-  const log = console.log;
   try {
     await using cluster = await testCluster({ realKubeconfig: path });
     assert.equal(cluster.real, true);
     assert.equal(cluster.url, "https://127.0.0.1:6443");
     assert.equal(cluster.faults, undefined);
-    console.log = (...a: unknown[]) => logged.push(a.join(" "));
-    assert.equal(requireFaults({ name: "needs faults" }, cluster), undefined);
-    console.log = log;
-    assert.match(logged[0], /SKIP needs faults: fault injection needs the embedded API server/);
+    assert.throws(
+      () => requireFaults({ name: "needs faults" }, cluster),
+      /needs faults: fault injection needs the embedded API server, found a real cluster/,
+    );
     await assert.rejects(
       testCluster({ realKubeconfig: `${dir}/missing` }),
       /cannot read the kubeconfig/,
     );
   } finally {
-    console.log = log;
     await Deno.remove(dir, { recursive: true });
   }
 });

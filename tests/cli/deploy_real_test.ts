@@ -15,12 +15,16 @@ import { parseAllDocuments, stringify } from "yaml";
 import { OperatorRuntime } from "../../cli/run_operator.ts";
 import { websiteController } from "../../examples/website/operator.ts";
 import { Website } from "../../examples/website/website.ts";
-import { haveKubectl, Kubectl } from "../apiserver/_kubectl.ts";
+import { KUBECTL, Kubectl, requireKubectl } from "../apiserver/_kubectl.ts";
 import { eventually, manifestsOf, OperatorProcess, ROOT, TEST_FLAGS } from "./_process.ts";
 
 const REAL = Deno.env.get("OPERATORKIT_TEST_KUBECONFIG");
-const ignore = REAL === undefined;
-const tier = ignore ? " [ignored: needs a real cluster, OPERATORKIT_TEST_KUBECONFIG unset]" : "";
+const reasons = [
+  ...(REAL === undefined ? ["needs a real cluster, OPERATORKIT_TEST_KUBECONFIG unset"] : []),
+  ...(KUBECTL.missing ? [KUBECTL.reason] : []),
+];
+const ignore = reasons.length > 0;
+const tier = ignore ? ` [ignored: ${reasons.join("; ")}]` : "";
 const SA = "website-operator";
 const CRD = "websites.demo.operatorkit.io";
 
@@ -112,7 +116,7 @@ Deno.test({
     `deploy (real tier): kubectl apply --dry-run=server of the manifests into a restricted namespace gives zero warnings${tier}`,
   ignore,
   async fn() {
-    if (!(await haveKubectl("deploy dry run"))) return;
+    requireKubectl("deploy dry run");
     await using kubectl = await Kubectl.for({ kubeconfigYaml: await Deno.readTextFile(REAL!) });
     const ns = `okt-deploy-${suffix()}`;
     await restrictedNamespace(kubectl, ns);
@@ -148,7 +152,7 @@ Deno.test({
     `deploy (real tier): the Website operator as its generated ServiceAccount with exactly the generated RBAC converges create, update and delete${tier}`,
   ignore,
   async fn() {
-    if (!(await haveKubectl("deploy as service account"))) return;
+    requireKubectl("deploy as service account");
     await using kubectl = await Kubectl.for({ kubeconfigYaml: await Deno.readTextFile(REAL!) });
     const ns = `okt-deploy-${suffix()}`;
     const sites = `${ns}-sites`;
@@ -292,7 +296,7 @@ Deno.test({
     `deploy (real tier): without its RBAC, start-up fails with one line listing every missing permission${tier}`,
   ignore,
   async fn() {
-    if (!(await haveKubectl("deploy missing permissions"))) return;
+    requireKubectl("deploy missing permissions");
     await using kubectl = await Kubectl.for({ kubeconfigYaml: await Deno.readTextFile(REAL!) });
     const ns = `okt-deploy-${suffix()}`;
     await kubectl.ok(["create", "namespace", ns]);
@@ -353,7 +357,7 @@ Deno.test({
     `deploy (real tier): with --namespace, the operator runs on Roles in that namespace only (no cluster-wide access to Websites or children)${tier}`,
   ignore,
   async fn() {
-    if (!(await haveKubectl("deploy namespaced"))) return;
+    requireKubectl("deploy namespaced");
     await using kubectl = await Kubectl.for({ kubeconfigYaml: await Deno.readTextFile(REAL!) });
     const ns = `okt-deploy-${suffix()}`;
     const sites = `${ns}-sites`;

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import { startApiServer } from "../../testing/api_server.ts";
-import { haveKubectl, Kubectl } from "../apiserver/_kubectl.ts";
+import { KUBECTL, Kubectl, requireKubectl } from "../apiserver/_kubectl.ts";
+import { needs } from "../_tier.ts";
 import { api, manifestsOf } from "./_process.ts";
 
 type Doc = Record<string, unknown> & { kind: string; metadata: { name: string } };
@@ -121,43 +122,46 @@ Deno.test("manifests: the website operator's Namespace, CRD, least-privilege RBA
 });
 
 for (const script of ["examples/website/main.ts", "examples/first_operator.ts"]) {
-  Deno.test(`manifests: kubectl apply --dry-run=server accepts ${script}'s output`, async () => {
-    if (!(await haveKubectl(`manifests ${script}`))) return;
-    await using server = await startApiServer();
-    await using kubectl = await Kubectl.for(server);
-    const ns = "okt-manifests";
-    // The namespace exists (a dry run cannot create it for the objects inside it), made by
-    // kubectl apply so that applying the manifests' Namespace over it warns about nothing.
-    const made = await kubectl.run(
-      ["apply", "-f", "-"],
-      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`,
-    );
-    assert.equal(made.code, 0, made.stderr);
-    const text = await manifests(script, ["--image", "x", "--manifest-namespace", ns]);
-    const kinds = parseAllDocuments(text).map((d) => (d.toJS() as Doc).kind);
+  Deno.test(
+    needs(`manifests: kubectl apply --dry-run=server accepts ${script}'s output`, KUBECTL),
+    async () => {
+      requireKubectl(`manifests ${script}`);
+      await using server = await startApiServer();
+      await using kubectl = await Kubectl.for(server);
+      const ns = "okt-manifests";
+      // The namespace exists (a dry run cannot create it for the objects inside it), made by
+      // kubectl apply so that applying the manifests' Namespace over it warns about nothing.
+      const made = await kubectl.run(
+        ["apply", "-f", "-"],
+        `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`,
+      );
+      assert.equal(made.code, 0, made.stderr);
+      const text = await manifests(script, ["--image", "x", "--manifest-namespace", ns]);
+      const kinds = parseAllDocuments(text).map((d) => (d.toJS() as Doc).kind);
 
-    const dry = await kubectl.run(["apply", "--dry-run=server", "-f", "-"], text);
-    assert.equal(dry.code, 0, dry.stderr);
-    assert.equal(dry.stderr, "");
-    const lines = dry.stdout.trim().split("\n");
-    assert.equal(lines.length, kinds.length, dry.stdout);
-    assert.match(lines[0], /^namespace\/okt-manifests configured \(server dry run\)$/);
-    for (const l of lines.slice(1)) assert.match(l, / created \(server dry run\)$/);
-    // A dry run stores nothing.
-    const sa = await api(server, `/api/v1/namespaces/${ns}/serviceaccounts`);
-    assert.ok(
-      !(sa.body.items as Array<{ metadata: { name: string } }>).some((i) =>
-        /operator/.test(i.metadata.name)
-      ),
-    );
+      const dry = await kubectl.run(["apply", "--dry-run=server", "-f", "-"], text);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.equal(dry.stderr, "");
+      const lines = dry.stdout.trim().split("\n");
+      assert.equal(lines.length, kinds.length, dry.stdout);
+      assert.match(lines[0], /^namespace\/okt-manifests configured \(server dry run\)$/);
+      for (const l of lines.slice(1)) assert.match(l, / created \(server dry run\)$/);
+      // A dry run stores nothing.
+      const sa = await api(server, `/api/v1/namespaces/${ns}/serviceaccounts`);
+      assert.ok(
+        !(sa.body.items as Array<{ metadata: { name: string } }>).some((i) =>
+          /operator/.test(i.metadata.name)
+        ),
+      );
 
-    // Applied for real, then again: everything is accepted, the second time unchanged.
-    const real = await kubectl.run(["apply", "-f", "-"], text);
-    assert.equal(real.code, 0, real.stderr);
-    const again = await kubectl.run(["apply", "--dry-run=server", "-f", "-"], text);
-    assert.equal(again.code, 0, again.stderr);
-    for (const l of again.stdout.trim().split("\n")) {
-      assert.match(l, / unchanged \(server dry run\)$/);
-    }
-  });
+      // Applied for real, then again: everything is accepted, the second time unchanged.
+      const real = await kubectl.run(["apply", "-f", "-"], text);
+      assert.equal(real.code, 0, real.stderr);
+      const again = await kubectl.run(["apply", "--dry-run=server", "-f", "-"], text);
+      assert.equal(again.code, 0, again.stderr);
+      for (const l of again.stdout.trim().split("\n")) {
+        assert.match(l, / unchanged \(server dry run\)$/);
+      }
+    },
+  );
 }

@@ -4,11 +4,12 @@
 // its TLS certificate and CA, a certificate the client must not trust), which a given real
 // cluster cannot be made to do. Their real-server counterparts (client certificate, bearer
 // token, CA verification) are tests/client/real_server_test.ts and tests/envtest/. The retry
-// test needs fault injection and runs on testCluster(), skipped with the reason on the real
-// tier.
+// test needs fault injection and runs on testCluster(), reported as ignored (reason in its name) on
+// the real tier.
 import assert from "node:assert/strict";
 import { startApiServer } from "../../testing/api_server.ts";
 import { requireFaults, testCluster } from "../../testing/test_cluster.ts";
+import { FAULTS, needs } from "../_tier.ts";
 import { FakeClock } from "../../testing/fake_clock.ts";
 import { ApiError, ConfigError, ConfigMaps, KubeClient, loadKubeConfig } from "../../client/mod.ts";
 
@@ -150,43 +151,45 @@ Deno.test("exec plugin: one run serves many requests; a 401 re-runs it", async (
   }
 });
 
-Deno.test("429 with Retry-After is retried (fault: failNext), on the injected clock", async (t) => {
-  await using server = await testCluster();
-  const faults = requireFaults(t, server);
-  if (!faults) return;
-  const clock = new FakeClock(0);
-  using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig }, {
-    clock,
-    qps: 0,
-  });
-  const cms = client.resource(ConfigMaps);
-  faults.failNext(2, { status: 429, retryAfterSeconds: 3, verb: "create" });
-  let done = false;
-  const p = cms.create({ metadata: { name: "a" } }).then((o) => (done = true, o));
-  for (let i = 0; i < 2; i++) {
+Deno.test(
+  needs("429 with Retry-After is retried (fault: failNext), on the injected clock", FAULTS),
+  async (t) => {
+    await using server = await testCluster();
+    const faults = requireFaults(t, server);
+    const clock = new FakeClock(0);
+    using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig }, {
+      clock,
+      qps: 0,
+    });
+    const cms = client.resource(ConfigMaps);
+    faults.failNext(2, { status: 429, retryAfterSeconds: 3, verb: "create" });
+    let done = false;
+    const p = cms.create({ metadata: { name: "a" } }).then((o) => (done = true, o));
+    for (let i = 0; i < 2; i++) {
+      await until(() => clock.pending > 0);
+      assert.equal(clock.nextDeadline()! - clock.now(), 3000, "waits Retry-After");
+      assert.equal(done, false);
+      await clock.tickAsync(3000);
+    }
+    assert.equal((await p).metadata.name, "a");
+    // 500 is retried for GET (idempotent) but not for POST.
+    faults.failNext(1, { status: 500, verb: "get" });
+    const g = cms.get("a");
     await until(() => clock.pending > 0);
-    assert.equal(clock.nextDeadline()! - clock.now(), 3000, "waits Retry-After");
-    assert.equal(done, false);
-    await clock.tickAsync(3000);
-  }
-  assert.equal((await p).metadata.name, "a");
-  // 500 is retried for GET (idempotent) but not for POST.
-  faults.failNext(1, { status: 500, verb: "get" });
-  const g = cms.get("a");
-  await until(() => clock.pending > 0);
-  await clock.runAll();
-  assert.equal((await g).metadata.name, "a");
-  faults.failNext(1, { status: 500, verb: "create" });
-  await assert.rejects(
-    () => cms.create({ metadata: { name: "b" } }),
-    (e: ApiError) => e.code === 500,
-  );
-  // Retries exhausted: the 429 surfaces as an ApiError.
-  using once = await KubeClient.fromKubeConfig({ document: server.kubeconfig }, { retries: 0 });
-  faults.failNext(1, { status: 429, retryAfterSeconds: 1 });
-  await assert.rejects(() => once.resource(ConfigMaps).get("a"), (e: ApiError) => {
-    assert.equal(e.isTooManyRequests(), true);
-    assert.equal(e.retryAfterSeconds, 1);
-    return true;
-  });
-});
+    await clock.runAll();
+    assert.equal((await g).metadata.name, "a");
+    faults.failNext(1, { status: 500, verb: "create" });
+    await assert.rejects(
+      () => cms.create({ metadata: { name: "b" } }),
+      (e: ApiError) => e.code === 500,
+    );
+    // Retries exhausted: the 429 surfaces as an ApiError.
+    using once = await KubeClient.fromKubeConfig({ document: server.kubeconfig }, { retries: 0 });
+    faults.failNext(1, { status: 429, retryAfterSeconds: 1 });
+    await assert.rejects(() => once.resource(ConfigMaps).get("a"), (e: ApiError) => {
+      assert.equal(e.isTooManyRequests(), true);
+      assert.equal(e.retryAfterSeconds, 1);
+      return true;
+    });
+  },
+);

@@ -19,7 +19,8 @@ import { PriorityClasses } from "../../api/scheduling/v1/mod.ts";
 import { StorageClasses } from "../../api/storage/v1/mod.ts";
 import { ServiceAccounts } from "../../api/core/v1/mod.ts";
 import { clusterEnv, uniqueName } from "./_cluster.ts";
-import { haveKubectl, Kubectl } from "../apiserver/_kubectl.ts";
+import { KUBECTL, Kubectl, requireKubectl } from "../apiserver/_kubectl.ts";
+import { needs } from "../_tier.ts";
 import { builtinResources } from "../../testing/_schema/builtin.ts";
 
 const setup = () => clusterEnv("builtin");
@@ -360,17 +361,20 @@ const VIRTUAL = [
   "tokenreviews.authentication.k8s.io",
 ];
 
-Deno.test("kubectl api-resources: the generated table is what the server lists", async (t) => {
-  if (!(await haveKubectl(t.name))) return;
-  await using env = await setup();
-  await using k = await Kubectl.for(env.cluster);
-  const listed = (await k.ok(["api-resources", "-o", "name"])).trim().split("\n").sort();
-  const names = new Set<string>();
-  for (const r of builtinResources()) names.add(r.group ? `${r.plural}.${r.group}` : r.plural);
-  // a real server may list CRDs other tests installed meanwhile: compare built-in groups only
-  const builtinGroup = (n: string) =>
-    !n.includes(".") || n.endsWith(".k8s.io") ||
-    ["apps", "batch", "policy", "autoscaling"].some((g) => n.endsWith(`.${g}`));
-  const expected = [...names].filter((n) => env.cluster.real || !VIRTUAL.includes(n)).sort();
-  assert.deepEqual(listed.filter(builtinGroup), expected);
-});
+Deno.test(
+  needs("kubectl api-resources: the generated table is what the server lists", KUBECTL),
+  async (t) => {
+    requireKubectl(t.name);
+    await using env = await setup();
+    await using k = await Kubectl.for(env.cluster);
+    const listed = (await k.ok(["api-resources", "-o", "name"])).trim().split("\n").sort();
+    const names = new Set<string>();
+    for (const r of builtinResources()) names.add(r.group ? `${r.plural}.${r.group}` : r.plural);
+    // a real server may list CRDs other tests installed meanwhile: compare built-in groups only
+    const builtinGroup = (n: string) =>
+      !n.includes(".") || n.endsWith(".k8s.io") ||
+      ["apps", "batch", "policy", "autoscaling"].some((g) => n.endsWith(`.${g}`));
+    const expected = [...names].filter((n) => env.cluster.real || !VIRTUAL.includes(n)).sort();
+    assert.deepEqual(listed.filter(builtinGroup), expected);
+  },
+);

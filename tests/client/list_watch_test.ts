@@ -1,9 +1,10 @@
 // Pagination and watch semantics, against the embedded API server or the real one named by
 // OPERATORKIT_TEST_KUBECONFIG (testCluster()), each test in its own namespace. The tests that
-// inject faults (dropped, silenced or compacted watches) need the embedded server and print
-// why they are skipped on the real tier.
+// inject faults (dropped, silenced or compacted watches) need the embedded server: the real tier
+// reports them as ignored, with the reason in their names (tests/_tier.ts).
 import assert from "node:assert/strict";
 import { requireFaults, type TestClusterOptions } from "../../testing/test_cluster.ts";
+import { FAULTS, needs } from "../_tier.ts";
 import {
   type ConfigMap,
   ConfigMaps,
@@ -82,8 +83,8 @@ Deno.test("watch from a resourceVersion sees only later changes; bookmarks arriv
   assert.ok(bookmark.type === "BOOKMARK" && bookmark.object.metadata.resourceVersion);
 });
 
-Deno.test("watch without a resourceVersion starts with ADDED for existing objects; dropWatches ends it cleanly", async (t) => {
-  await using env = await setup();
+/** A watch without a resourceVersion on a namespace holding ConfigMap "one", once it has an event. */
+async function watchFromScratch(env: Awaited<ReturnType<typeof setup>>) {
   const cms = env.client.resource(ConfigMaps);
   await cms.create({ metadata: { name: "one" } });
   const ac = new AbortController();
@@ -96,22 +97,31 @@ Deno.test("watch without a resourceVersion starts with ADDED for existing object
     }
   })();
   while (events.length === 0) await new Promise((r) => setTimeout(r, 5));
-  // The ADDED part runs on every tier; ending the watch from the server side is a fault.
-  const faults = requireFaults({ name: `${t.name} (the dropWatches part)` }, env.cluster);
-  if (faults) {
-    faults.dropWatches();
-    await done; // a clean end of body ends the iteration without an error
-  } else {
-    ac.abort(new Error("test over"));
-    await assert.rejects(done, /test over/);
-  }
+  return { ac, events, done };
+}
+
+Deno.test("watch without a resourceVersion starts with ADDED for existing objects", async () => {
+  await using env = await setup();
+  const { ac, events, done } = await watchFromScratch(env);
+  ac.abort(new Error("test over"));
+  await assert.rejects(done, /test over/);
   assert.deepEqual(events, ["ADDED one"]);
 });
 
-Deno.test("410 Expired in both forms after compaction", async (t) => {
+Deno.test(
+  needs("a watch dropped by the server (fault: dropWatches) ends cleanly", FAULTS),
+  async (t) => {
+    await using env = await setup();
+    const { events, done } = await watchFromScratch(env);
+    requireFaults(t, env.cluster).dropWatches();
+    await done; // a clean end of body ends the iteration without an error
+    assert.deepEqual(events, ["ADDED one"]);
+  },
+);
+
+Deno.test(needs("410 Expired in both forms after compaction", FAULTS), async (t) => {
   await using env = await setup();
   const faults = requireFaults(t, env.cluster);
-  if (!faults) return;
   const cms = env.client.resource(ConfigMaps);
   const a = await cms.create({ metadata: { name: "a" } });
   await cms.patch("a", { type: "merge", body: { data: { x: "1" } } });
@@ -149,24 +159,26 @@ Deno.test("410 Expired in both forms after compaction", async (t) => {
   );
 });
 
-Deno.test("a silent watch ends with WatchIdleError (fault: silenceWatches)", async (t) => {
-  await using env = await setup();
-  const faults = requireFaults(t, env.cluster);
-  if (!faults) return;
-  const cms = env.client.resource(ConfigMaps);
-  await cms.create({ metadata: { name: "a" } });
-  let got = 0;
-  const started = Date.now();
-  const done = (async () => {
-    for await (const _ of cms.watch({ namespace: env.namespace, idleTimeoutMs: 300 })) {
-      got++;
-      faults.silenceWatches();
-    }
-  })();
-  await assert.rejects(done, (e: Error) => e instanceof WatchIdleError && e.idleMs === 300);
-  assert.equal(got, 1);
-  assert.ok(Date.now() - started >= 300);
-});
+Deno.test(
+  needs("a silent watch ends with WatchIdleError (fault: silenceWatches)", FAULTS),
+  async (t) => {
+    await using env = await setup();
+    const faults = requireFaults(t, env.cluster);
+    const cms = env.client.resource(ConfigMaps);
+    await cms.create({ metadata: { name: "a" } });
+    let got = 0;
+    const started = Date.now();
+    const done = (async () => {
+      for await (const _ of cms.watch({ namespace: env.namespace, idleTimeoutMs: 300 })) {
+        got++;
+        faults.silenceWatches();
+      }
+    })();
+    await assert.rejects(done, (e: Error) => e instanceof WatchIdleError && e.idleMs === 300);
+    assert.equal(got, 1);
+    assert.ok(Date.now() - started >= 300);
+  },
+);
 
 Deno.test("streaming list: sendInitialEvents ends its initial events with an annotated bookmark", async () => {
   await using env = await setup();

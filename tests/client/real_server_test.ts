@@ -4,7 +4,7 @@
 //
 // The server is the cluster named by OPERATORKIT_TEST_KUBECONFIG when set (no second
 // apiserver is started: the real tier of .ci/run), else an envtest pair this file starts from
-// the cached binaries, else the test is skipped with the reason printed (see
+// the cached binaries, else the test is reported as ignored with the reason (see
 // tests/envtest/_target.ts). It uses its own namespace and CRD group and removes both.
 import assert from "node:assert/strict";
 import {
@@ -19,7 +19,8 @@ import {
   Namespaces,
   type Status,
 } from "../../client/mod.ts";
-import { connectRealServer, resolveRealTarget } from "../envtest/_target.ts";
+import { connectRealServer, realServer, resolveRealTarget } from "../envtest/_target.ts";
+import { needs } from "../_tier.ts";
 import { uniqueName } from "./_cluster.ts";
 
 const target = await resolveRealTarget();
@@ -27,8 +28,7 @@ const NS = uniqueName("client");
 const GROUP = `${uniqueName("g")}.client.operatorkit.dev`;
 
 Deno.test({
-  name: "client against a real kube-apiserver",
-  ignore: target.kind === "skip",
+  ...needs("client against a real kube-apiserver", realServer(target)),
   async fn(t) {
     const server = await connectRealServer(target);
     const client = await KubeClient.fromKubeConfig({ path: server.kubeconfigPath }, { qps: 0 });

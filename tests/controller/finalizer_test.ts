@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { ensureFinalizer, removeFinalizer } from "../../controller/finalizer.ts";
 import { primaryApi } from "../../controller/kube.ts";
 import { requireFaults } from "../../testing/test_cluster.ts";
+import { FAULTS, needs } from "../_tier.ts";
 import { countingResource, eventually, keyOf, setup, sleep, type Widget } from "./_helpers.ts";
 
 const FIN = "operatorkit.io/widget-test";
@@ -129,49 +130,54 @@ Deno.test("deletion succeeds exactly once despite duplicated events on the termi
   assert.equal(controller.stats.errors, 0);
 });
 
-Deno.test("deletion exactly once: a late event while the cache still shows our finalizer is ignored", async (t) => {
-  await using env = await setup();
-  const faults = requireFaults(t, env.cluster);
-  if (!faults) return;
-  const key = keyOf(env, "a");
-  const res = countingResource("r", {
-    // The watch goes silent before our finalizer is removed: the cache keeps the old object.
-    deleted: () => faults.silenceWatches(),
-  });
-  const controller = env.controller({ resources: [res] });
-  await controller.start();
-  await env.create("a", { finalizers: ["test.io/hold"] });
-  await eventually("ensureCreated", () => (res.created.get(key) ?? 0) >= 1);
-  await env.widgets.delete("a", { namespace: env.namespace });
-  await eventually("our finalizer removed on the server", async () => {
-    const w = await env.get("a");
-    return w !== undefined && !w.metadata.finalizers?.includes(FIN);
-  });
-  await eventually("the reconcile finished", () => controller.queue.processing === 0);
-  // The cache still holds the terminating object with our finalizer (stale).
-  const cached = env.factory.acquire(env.widgets.type, { namespace: env.namespace });
-  try {
-    assert.ok(cached.informer.store.get(key)?.metadata.finalizers?.includes(FIN));
-  } finally {
-    await cached.release();
-  }
-  for (let i = 0; i < 3; i++) {
-    controller.queue.add(key);
-    await eventually(
-      "the duplicate handled",
-      () => controller.queue.length === 0 && controller.queue.processing === 0,
-    );
-  }
-  assert.equal(res.deleted.get(key), 1, "the completed uid is remembered");
-  faults.dropWatches(); // the informer re-lists and catches up
-  await env.widgets.patch("a", {
-    namespace: env.namespace,
-    type: "merge",
-    body: { metadata: { finalizers: null } },
-  });
-  await eventually("the Widget gone", async () => (await env.get("a")) === undefined);
-  assert.equal(res.deleted.get(key), 1);
-});
+Deno.test(
+  needs(
+    "deletion exactly once: a late event while the cache still shows our finalizer is ignored",
+    FAULTS,
+  ),
+  async (t) => {
+    await using env = await setup();
+    const faults = requireFaults(t, env.cluster);
+    const key = keyOf(env, "a");
+    const res = countingResource("r", {
+      // The watch goes silent before our finalizer is removed: the cache keeps the old object.
+      deleted: () => faults.silenceWatches(),
+    });
+    const controller = env.controller({ resources: [res] });
+    await controller.start();
+    await env.create("a", { finalizers: ["test.io/hold"] });
+    await eventually("ensureCreated", () => (res.created.get(key) ?? 0) >= 1);
+    await env.widgets.delete("a", { namespace: env.namespace });
+    await eventually("our finalizer removed on the server", async () => {
+      const w = await env.get("a");
+      return w !== undefined && !w.metadata.finalizers?.includes(FIN);
+    });
+    await eventually("the reconcile finished", () => controller.queue.processing === 0);
+    // The cache still holds the terminating object with our finalizer (stale).
+    const cached = env.factory.acquire(env.widgets.type, { namespace: env.namespace });
+    try {
+      assert.ok(cached.informer.store.get(key)?.metadata.finalizers?.includes(FIN));
+    } finally {
+      await cached.release();
+    }
+    for (let i = 0; i < 3; i++) {
+      controller.queue.add(key);
+      await eventually(
+        "the duplicate handled",
+        () => controller.queue.length === 0 && controller.queue.processing === 0,
+      );
+    }
+    assert.equal(res.deleted.get(key), 1, "the completed uid is remembered");
+    faults.dropWatches(); // the informer re-lists and catches up
+    await env.widgets.patch("a", {
+      namespace: env.namespace,
+      type: "merge",
+      body: { metadata: { finalizers: null } },
+    });
+    await eventually("the Widget gone", async () => (await env.get("a")) === undefined);
+    assert.equal(res.deleted.get(key), 1);
+  },
+);
 
 Deno.test("deletion at least once: a controller stopped mid-deletion keeps the finalizer; a new one finishes", async () => {
   await using env = await setup();

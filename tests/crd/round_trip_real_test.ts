@@ -5,7 +5,7 @@
  *
  * The server is the cluster named by OPERATORKIT_TEST_KUBECONFIG when set (no second
  * apiserver is started: the real tier of .ci/run), else an envtest pair this file starts from
- * the cached binaries, else the test is skipped with the reason printed (see
+ * the cached binaries, else the test is reported as ignored with the reason (see
  * tests/envtest/_target.ts). Objects go to a namespace of its own; the CRDs are cluster-wide,
  * so the round trip deletes them and waits until they are gone, and the real tier runs files
  * one at a time.
@@ -13,7 +13,8 @@
 import assert from "node:assert/strict";
 import { KubeClient } from "../../client/kube_client.ts";
 import { ensureCustomResourceDefinition } from "../../client/custom_resource.ts";
-import { connectRealServer, resolveRealTarget } from "../envtest/_target.ts";
+import { connectRealServer, realServer, resolveRealTarget } from "../envtest/_target.ts";
+import { needs } from "../_tier.ts";
 import { invalidGizmoSpecsRealOnly, request, roundTrip } from "./_round_trip.ts";
 import { uniqueName } from "../client/_cluster.ts";
 import { Website, type Website as WebsiteObject } from "../../examples/website/website.ts";
@@ -21,8 +22,7 @@ import { Website, type Website as WebsiteObject } from "../../examples/website/w
 const target = await resolveRealTarget();
 
 Deno.test({
-  name: "CRD round trip on a real kube-apiserver",
-  ignore: target.kind === "skip",
+  ...needs("CRD round trip on a real kube-apiserver", realServer(target)),
   async fn(t) {
     const server = await connectRealServer(target);
     const client = Deno.createHttpClient({

@@ -3,11 +3,13 @@
  * - `OPERATORKIT_TEST_KUBECONFIG` names a kubeconfig (its current context is used; a user
  *   with a bearer token anywhere in it enables the token tests), or else
  * - the envtest binaries are in the cache and each test file starts its own pair, or else
- * - the tests are skipped with the reason printed, unless `OPERATORKIT_REQUIRE_ENVTEST=1`,
- *   in which case they fail.
+ * - the tests are reported as ignored, with the reason in their names (`realServer(target)`
+ *   with `needs` of tests/_tier.ts), unless `OPERATORKIT_REQUIRE_ENVTEST=1`, in which case
+ *   they run and fail.
  */
 import { parse } from "yaml";
 import { ensureEnvtestBinaries, type Envtest, startEnvtest } from "../../testing/envtest.ts";
+import type { Need } from "../_tier.ts";
 
 /** How to reach a real server: URL, CA and the admin credentials. */
 export interface RealServer {
@@ -40,9 +42,15 @@ export async function resolveRealTarget(): Promise<RealTarget> {
     const reason = `real kube-apiserver tier: ${(error as Error).message}; ` +
       "set OPERATORKIT_TEST_KUBECONFIG or run tools/envtest/build.sh";
     if (Deno.env.get("OPERATORKIT_REQUIRE_ENVTEST") === "1") return { kind: "fail", reason };
-    console.log(`SKIP ${reason}`);
     return { kind: "skip", reason };
   }
+}
+
+/** A real server, as a test's need: missing when the target is "skip". */
+export function realServer(target: RealTarget): Need {
+  return target.kind === "skip"
+    ? { missing: true, reason: target.reason }
+    : { missing: false, reason: "" };
 }
 
 function _decode(data: string): string {

@@ -10,12 +10,15 @@ import {
   startEnvtest,
 } from "../../testing/envtest.ts";
 import { resolveRealTarget } from "./_target.ts";
+import { type Need, needs } from "../_tier.ts";
 
 const target = await resolveRealTarget();
 // These tests start their own processes; a kubeconfig from outside is not enough.
 const canStart = await ensureEnvtestBinaries({ build: false }).then(() => true, () => false);
-const skipStart = !canStart && target.kind !== "fail";
-if (skipStart) console.log("SKIP envtest launcher tests: the binaries are not built");
+const START: Need = {
+  missing: !canStart && target.kind !== "fail",
+  reason: "the envtest binaries are not built (tools/envtest/build.sh)",
+};
 
 Deno.test("ensureEnvtestBinaries without build names the missing directory", async () => {
   const empty = await Deno.makeTempDir({ prefix: "operatorkit-envtest-empty-" });
@@ -64,8 +67,7 @@ async function whenWritten(parent: string, file: string): Promise<void> {
 }
 
 Deno.test({
-  name: "startEnvtest: an abort during start-up leaves no process or directory behind",
-  ignore: skipStart,
+  ...needs("startEnvtest: an abort during start-up leaves no process or directory behind", START),
   async fn() {
     const parent = await Deno.makeTempDir({ prefix: "operatorkit-envtest-test-" });
     try {
@@ -102,8 +104,7 @@ function delay(ms: number): Promise<void> {
 }
 
 Deno.test({
-  name: "startEnvtest: close is idempotent and stops the server",
-  ignore: skipStart,
+  ...needs("startEnvtest: close is idempotent and stops the server", START),
   async fn() {
     const envtest = await startEnvtest();
     const port = Number(new URL(envtest.url).port);
@@ -119,8 +120,7 @@ Deno.test({
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test({
-    name: `envtest CLI prints the kubeconfig path and stops on ${signal}`,
-    ignore: skipStart,
+    ...needs(`envtest CLI prints the kubeconfig path and stops on ${signal}`, START),
     async fn() {
       const child = new Deno.Command(Deno.execPath(), {
         args: [

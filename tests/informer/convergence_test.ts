@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { type ConfigMap, ConfigMaps } from "../../client/mod.ts";
 import { Informer } from "../../informer/mod.ts";
 import { requireFaults } from "../../testing/mod.ts";
+import { FAULTS as FAULT_INJECTION, needs } from "../_tier.ts";
 import { prng, Recorder, seedFrom, setup, sleep, TrackingFetch } from "./_env.ts";
 
 const OBJECTS = 1000;
@@ -18,16 +19,24 @@ const FAULTS = [
 
 for (const streaming of [false, true]) {
   const how = streaming ? "streaming lists" : "paged LISTs";
-  Deno.test(`convergence (${how}): 1,000 ConfigMaps under random writes and random faults`, async (t) => {
-    const seed = seedFrom("INFORMER_SEED");
-    try {
-      await converge(t, seed, streaming);
-    } catch (err) {
-      // The seed fixes every random choice (operations, faults, jitter), not the timing.
-      console.error(`convergence (${how}) failed with seed ${seed} (rerun: INFORMER_SEED=${seed})`);
-      throw err;
-    }
-  });
+  Deno.test(
+    needs(
+      `convergence (${how}): 1,000 ConfigMaps under random writes and random faults`,
+      FAULT_INJECTION,
+    ),
+    async (t) => {
+      const seed = seedFrom("INFORMER_SEED");
+      try {
+        await converge(t, seed, streaming);
+      } catch (err) {
+        // The seed fixes every random choice (operations, faults, jitter), not the timing.
+        console.error(
+          `convergence (${how}) failed with seed ${seed} (rerun: INFORMER_SEED=${seed})`,
+        );
+        throw err;
+      }
+    },
+  );
 }
 
 async function converge(t: Deno.TestContext, seed: number, streaming: boolean): Promise<void> {
@@ -41,7 +50,6 @@ async function converge(t: Deno.TestContext, seed: number, streaming: boolean): 
     reader: { retries: 0, fetch: tracker.fetch },
   });
   const faults = requireFaults(t, env.cluster);
-  if (!faults) return;
   const ns = env.namespace;
   const cms = env.writer.resource(ConfigMaps);
 

@@ -10,6 +10,7 @@ import {
 } from "../../client/mod.ts";
 import { Informer, InformerFactory } from "../../informer/mod.ts";
 import { requireFaults } from "../../testing/mod.ts";
+import { FAULTS, needs } from "../_tier.ts";
 import { setup, sleep, TrackingFetch } from "./_env.ts";
 
 async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
@@ -31,73 +32,81 @@ const LooseGadgets = defineCustomResource({ ...base, spec: z.object({ size: z.in
 // What the informer decodes with: sizes above 10 fail.
 const Gadgets = defineCustomResource({ ...base, spec: z.object({ size: z.int().max(10) }) });
 
-Deno.test("decode failures: not cached, reported once per (uid, resourceVersion); the informer runs on", async (t) => {
-  const tracker = new TrackingFetch();
-  await using env = await setup({ reader: { fetch: tracker.fetch } });
-  const faults = requireFaults(t, env.cluster);
-  if (!faults) return;
-  const ns = env.namespace;
-  await ensureCustomResourceDefinition(env.writer, LooseGadgets, { timeoutMs: 10_000 });
-  const loose = env.writer.resource(LooseGadgets);
-  await loose.create({ metadata: { name: "good", namespace: ns }, spec: { size: 1 } });
-  const bad = await loose.create({ metadata: { name: "bad", namespace: ns }, spec: { size: 50 } });
-
-  const failures: Array<{ key: string; id: string; failure: DecodeFailure }> = [];
-  const informer = new Informer(env.reader.resource(Gadgets), {
-    namespace: ns,
-    backoff: { initialMs: 10 },
-    onDecodeFailure: (failure, raw) =>
-      void failures.push({
-        key: failure.key,
-        id: `${raw.metadata.uid}@${raw.metadata.resourceVersion}`,
-        failure,
-      }),
-  });
-  const adds: string[] = [];
-  informer.addHandler({ onAdd: (o) => void adds.push(o.metadata.name!) });
-  informer.start();
-  try {
-    await informer.ready();
-    assert.deepEqual(informer.store.keys(), [`${ns}/good`], "the invalid object is not cached");
-    assert.deepEqual(failures.map((f) => f.id), [
-      `${bad.metadata.uid}@${bad.metadata.resourceVersion}`,
-    ]);
-    assert.equal(failures[0].key, `${ns}/bad`);
-    assert.ok(failures[0].failure.issues.some((i) => i.path.join(".") === "spec.size"));
-
-    // A relist (410 after a stall) lists the same invalid version again: not reported again.
-    await until("the watch open", () => tracker.openWatches === 1);
-    faults.silenceWatches();
-    await loose.create({ metadata: { name: "other", namespace: ns }, spec: { size: 2 } });
-    faults.compact();
-    faults.dropWatches();
-    await until("the relist", () => informer.health().relistReasons.expired === 1).catch((e) => {
-      console.log(JSON.stringify(informer.health()));
-      throw e;
+Deno.test(
+  needs(
+    "decode failures: not cached, reported once per (uid, resourceVersion); the informer runs on",
+    FAULTS,
+  ),
+  async (t) => {
+    const tracker = new TrackingFetch();
+    await using env = await setup({ reader: { fetch: tracker.fetch } });
+    const faults = requireFaults(t, env.cluster);
+    const ns = env.namespace;
+    await ensureCustomResourceDefinition(env.writer, LooseGadgets, { timeoutMs: 10_000 });
+    const loose = env.writer.resource(LooseGadgets);
+    await loose.create({ metadata: { name: "good", namespace: ns }, spec: { size: 1 } });
+    const bad = await loose.create({
+      metadata: { name: "bad", namespace: ns },
+      spec: { size: 50 },
     });
-    await until("other in the cache", () => informer.store.size === 2);
-    assert.equal(failures.length, 1, "the same (uid, resourceVersion) is reported once");
 
-    // A new invalid version is a new report (from the watch); a valid one is cached.
-    const bad2 = await loose.patch("bad", {
-      type: "merge",
+    const failures: Array<{ key: string; id: string; failure: DecodeFailure }> = [];
+    const informer = new Informer(env.reader.resource(Gadgets), {
       namespace: ns,
-      body: { spec: { size: 51 } },
+      backoff: { initialMs: 10 },
+      onDecodeFailure: (failure, raw) =>
+        void failures.push({
+          key: failure.key,
+          id: `${raw.metadata.uid}@${raw.metadata.resourceVersion}`,
+          failure,
+        }),
     });
-    await until("the second report", () => failures.length === 2);
-    assert.equal(failures[1].id, `${bad.metadata.uid}@${bad2.metadata.resourceVersion}`);
-    await loose.patch("bad", { type: "merge", namespace: ns, body: { spec: { size: 5 } } });
-    await until("bad, now valid, in the cache", () => informer.store.size === 3);
-    assert.equal(informer.store.get(`${ns}/bad`)?.spec.size, 5);
-    await informer.idle();
-    assert.deepEqual(adds.sort(), ["bad", "good", "other"]);
-    const h = informer.health();
-    assert.equal(h.counters.decodeFailures, 2);
-    assert.equal(h.running, true);
-  } finally {
-    await informer.stop();
-  }
-});
+    const adds: string[] = [];
+    informer.addHandler({ onAdd: (o) => void adds.push(o.metadata.name!) });
+    informer.start();
+    try {
+      await informer.ready();
+      assert.deepEqual(informer.store.keys(), [`${ns}/good`], "the invalid object is not cached");
+      assert.deepEqual(failures.map((f) => f.id), [
+        `${bad.metadata.uid}@${bad.metadata.resourceVersion}`,
+      ]);
+      assert.equal(failures[0].key, `${ns}/bad`);
+      assert.ok(failures[0].failure.issues.some((i) => i.path.join(".") === "spec.size"));
+
+      // A relist (410 after a stall) lists the same invalid version again: not reported again.
+      await until("the watch open", () => tracker.openWatches === 1);
+      faults.silenceWatches();
+      await loose.create({ metadata: { name: "other", namespace: ns }, spec: { size: 2 } });
+      faults.compact();
+      faults.dropWatches();
+      await until("the relist", () => informer.health().relistReasons.expired === 1).catch((e) => {
+        console.log(JSON.stringify(informer.health()));
+        throw e;
+      });
+      await until("other in the cache", () => informer.store.size === 2);
+      assert.equal(failures.length, 1, "the same (uid, resourceVersion) is reported once");
+
+      // A new invalid version is a new report (from the watch); a valid one is cached.
+      const bad2 = await loose.patch("bad", {
+        type: "merge",
+        namespace: ns,
+        body: { spec: { size: 51 } },
+      });
+      await until("the second report", () => failures.length === 2);
+      assert.equal(failures[1].id, `${bad.metadata.uid}@${bad2.metadata.resourceVersion}`);
+      await loose.patch("bad", { type: "merge", namespace: ns, body: { spec: { size: 5 } } });
+      await until("bad, now valid, in the cache", () => informer.store.size === 3);
+      assert.equal(informer.store.get(`${ns}/bad`)?.spec.size, 5);
+      await informer.idle();
+      assert.deepEqual(adds.sort(), ["bad", "good", "other"]);
+      const h = informer.health();
+      assert.equal(h.counters.decodeFailures, 2);
+      assert.equal(h.running, true);
+    } finally {
+      await informer.stop();
+    }
+  },
+);
 
 Deno.test("metadata-only over a zod-typed resource: PartialObjectMetadata is cached, not a decode failure", async () => {
   await using env = await setup();

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { type ConfigMap, ConfigMaps } from "../../client/mod.ts";
 import { Informer } from "../../informer/mod.ts";
 import { requireFaults } from "../../testing/mod.ts";
+import { FAULTS, needs } from "../_tier.ts";
 import { Recorder, setup, sleep, TrackingFetch } from "./_env.ts";
 
 async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
@@ -74,26 +75,28 @@ Deno.test("streaming list refused (an older server): falls back to a paged LIST"
   }
 });
 
-Deno.test("streaming list: a 500 is retried as a streaming list, not a fallback", async (t) => {
-  const tracker = new TrackingFetch();
-  await using env = await setup({ reader: { fetch: tracker.fetch, retries: 0 } });
-  const faults = requireFaults(t, env.cluster);
-  if (!faults) return;
-  faults.failNext(1, { status: 500, verb: "watch", resource: "configmaps" });
-  const informer = new Informer(env.reader.resource(ConfigMaps), {
-    namespace: env.namespace,
-    useStreamingList: true,
-    backoff: { initialMs: 10 },
-  });
-  informer.start();
-  try {
-    await informer.ready();
-    assert.deepEqual(tracker.verbs("configmaps"), ["stream", "stream"]);
-    assert.equal(informer.health().counters.errors, 1);
-  } finally {
-    await informer.stop();
-  }
-});
+Deno.test(
+  needs("streaming list: a 500 is retried as a streaming list, not a fallback", FAULTS),
+  async (t) => {
+    const tracker = new TrackingFetch();
+    await using env = await setup({ reader: { fetch: tracker.fetch, retries: 0 } });
+    const faults = requireFaults(t, env.cluster);
+    faults.failNext(1, { status: 500, verb: "watch", resource: "configmaps" });
+    const informer = new Informer(env.reader.resource(ConfigMaps), {
+      namespace: env.namespace,
+      useStreamingList: true,
+      backoff: { initialMs: 10 },
+    });
+    informer.start();
+    try {
+      await informer.ready();
+      assert.deepEqual(tracker.verbs("configmaps"), ["stream", "stream"]);
+      assert.equal(informer.health().counters.errors, 1);
+    } finally {
+      await informer.stop();
+    }
+  },
+);
 
 Deno.test("metadata-only: the store holds PartialObjectMetadata, from the list and the watch", async () => {
   const tracker = new TrackingFetch();
@@ -199,20 +202,22 @@ Deno.test("stop releases every stream and timer (resync, drift audit, idle watch
   assert.equal(tracker.urls.length, requests, "no request after stop");
 });
 
-Deno.test("stop during the initial list: ready() rejects and nothing is left running", async (t) => {
-  await using env = await setup();
-  const faults = requireFaults(t, env.cluster);
-  if (!faults) return;
-  faults.setLatency(200);
-  const informer = new Informer(env.reader.resource(ConfigMaps), { namespace: env.namespace });
-  informer.start();
-  const rejected = assert.rejects(
-    informer.ready(),
-    (e: Error) => e.name === "InformerStoppedError",
-  );
-  await sleep(50);
-  await informer.stop();
-  await rejected;
-  assert.equal(informer.hasSynced, false);
-  faults.setLatency(0);
-});
+Deno.test(
+  needs("stop during the initial list: ready() rejects and nothing is left running", FAULTS),
+  async (t) => {
+    await using env = await setup();
+    const faults = requireFaults(t, env.cluster);
+    faults.setLatency(200);
+    const informer = new Informer(env.reader.resource(ConfigMaps), { namespace: env.namespace });
+    informer.start();
+    const rejected = assert.rejects(
+      informer.ready(),
+      (e: Error) => e.name === "InformerStoppedError",
+    );
+    await sleep(50);
+    await informer.stop();
+    await rejected;
+    assert.equal(informer.hasSynced, false);
+    faults.setLatency(0);
+  },
+);

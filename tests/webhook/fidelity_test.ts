@@ -26,7 +26,8 @@ import {
 } from "../../webhook/configurations.ts";
 import { generateWebhookCertificate } from "../../webhook/self_managed.ts";
 import { serveWebhooks } from "../../webhook/server.ts";
-import { connectRealServer, resolveRealTarget } from "../envtest/_target.ts";
+import { connectRealServer, realServer, resolveRealTarget } from "../envtest/_target.ts";
+import { needs } from "../_tier.ts";
 import { uniqueName } from "../client/_cluster.ts";
 
 type Gadget = KubeObject & { spec: { size: number; color?: string } };
@@ -254,8 +255,7 @@ Deno.test("webhook fidelity: the embedded server", async () => {
 const target = await resolveRealTarget();
 
 Deno.test({
-  name: "webhook fidelity: a real kube-apiserver gives the same outcomes",
-  ignore: target.kind === "skip",
+  ...needs("webhook fidelity: a real kube-apiserver gives the same outcomes", realServer(target)),
   async fn() {
     const server = await connectRealServer(target);
     try {

@@ -4,11 +4,18 @@
  * same scenario as website_real_test.ts).
  */
 import { startApiServer } from "../../testing/api_server.ts";
-import { haveKubectl } from "../apiserver/_kubectl.ts";
+import { KUBECTL, requireKubectl } from "../apiserver/_kubectl.ts";
+import { needs } from "../_tier.ts";
 import { websiteWebhookScenario } from "./_website_scenario.ts";
 
-Deno.test("webhooks on the embedded API server: Website v1/v1alpha1 conversion and validation", async (t) => {
-  if (!(await haveKubectl("webhooks on the embedded API server"))) return;
-  await using server = await startApiServer();
-  await websiteWebhookScenario(server.kubeconfigYaml, "web", t);
-});
+Deno.test(
+  needs(
+    "webhooks on the embedded API server: Website v1/v1alpha1 conversion and validation",
+    KUBECTL,
+  ),
+  async (t) => {
+    requireKubectl("webhooks on the embedded API server");
+    await using server = await startApiServer();
+    await websiteWebhookScenario(server.kubeconfigYaml, "web", t);
+  },
+);
