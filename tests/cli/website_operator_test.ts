@@ -25,12 +25,18 @@ const PROMTOOL: Need = {
 };
 
 async function promtoolCheck(text: string): Promise<{ ok: boolean; out: string }> {
-  const child = new Deno.Command("promtool", {
-    args: ["check", "metrics"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("promtool", {
+      args: ["check", "metrics"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    throw new Error("Expected promtool on PATH (OPERATORKIT_REQUIRE_PROMTOOL=1), found none");
+  }
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(text));
   await writer.close();
