@@ -235,6 +235,7 @@ export interface PrinterColumn {
  *   status: z.object({ replicas: z.int().optional() }),
  *   subresources: s,
  * });
+ * assert.deepEqual(Apps.subresources, ["status", "scale"]);
  * assert.deepEqual(Apps.crd.spec.versions[0].subresources?.status, {});
  * assert.equal(Apps.crd.spec.versions[0].subresources?.scale?.specReplicasPath, ".spec.replicas");
  * ```
@@ -588,6 +589,7 @@ export function defineCustomResource<
     CustomObject<SchemaOutput<Spec>, SchemaOutput<Status>>
   >;
   const conversion = _conversionOf(group, kind, all, storage[0]);
+  const subresources = Object.keys(crd.spec.versions[0].subresources ?? {});
 
   return Object.freeze({
     group,
@@ -599,6 +601,7 @@ export function defineCustomResource<
     namespaced: scope === "Namespaced",
     schema: objectSchema,
     crd,
+    ...(subresources.length ? { subresources } : {}),
     ...(conversion ? { conversion } : {}),
   });
 }

@@ -43,6 +43,8 @@ Deno.test("defineCustomResource: names, scope and the ResourceType fields", () =
   assert.equal(isCustomResourceType(Widget), true);
   assert.equal(isCustomResourceType({ kind: "Widget" }), false);
   assert.equal(Object.isFrozen(Widget), true);
+  // The subresources the CRD declares, as generated types list theirs.
+  assert.deepEqual(Widget.subresources, ["status"]);
 });
 
 Deno.test("defineCustomResource: the CRD object", () => {
@@ -106,6 +108,7 @@ Deno.test("defineCustomResource: explicit plural, no status, subresources off, s
   assert.deepEqual(Mouse.crd.spec.versions[0].subresources, {
     scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas" },
   });
+  assert.deepEqual(Mouse.subresources, ["scale"]);
   const props = Mouse.crd.spec.versions[0].schema?.openAPIV3Schema?.properties as object;
   assert.deepEqual(Object.keys(props), ["apiVersion", "kind", "metadata", "spec"]);
 
@@ -119,6 +122,7 @@ Deno.test("defineCustomResource: explicit plural, no status, subresources off, s
     subresources: { status: false },
   });
   assert.equal(NoStatusSub.crd.spec.versions[0].subresources, undefined);
+  assert.equal(NoStatusSub.subresources, undefined);
 });
 
 Deno.test("defineCustomResource: several versions, one storage", () => {
