@@ -47,7 +47,9 @@ Deno.test("embedded server: an idle watch gets its first BOOKMARK after the defa
 
 Deno.test({
   name:
-    "kube-apiserver: an idle watch gets a BOOKMARK within the default liveness bound (real tier only; about 60 s)",
+    `kube-apiserver: an idle watch gets a BOOKMARK within the default liveness bound (real tier only; about 60 s)${
+      real ? "" : ` [ignored: needs a real kube-apiserver, ${TEST_KUBECONFIG_ENV} unset]`
+    }`,
   ignore: !real,
   async fn() {
     await using cluster = await testCluster();
