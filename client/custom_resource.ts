@@ -241,7 +241,10 @@ export interface PrinterColumn {
  * ```
  */
 export interface Subresources {
-  /** Serve `/status`; writes to the main endpoint then ignore `.status`. */
+  /**
+   * Serve `/status`; writes to the main endpoint then ignore `.status`.
+   * @default {true when the version has a status schema}
+   */
   status?: boolean;
   /** Serve `/scale` mapped onto these paths. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
@@ -342,7 +345,10 @@ export interface CustomResourceOptions<
    * @default {the lowercase kind by the English rules: -s/-x/-z/-ch/-sh + es, consonant + y to -ies, else + s; a kind ending in an irregular noun (Person, Child, Leaf, Analysis...) must set it}
    */
   plural?: string;
-  /** Defaults to the lowercase kind. */
+  /**
+   * Singular name.
+   * @default {the lowercase kind}
+   */
   singular?: string;
   /** Short names for kubectl. */
   shortNames?: string[];
@@ -356,7 +362,10 @@ export interface CustomResourceOptions<
   status?: Status;
   /** Printer columns. */
   printerColumns?: PrinterColumn[];
-  /** Subresources; `status` defaults to on when `status` is given. */
+  /**
+   * Subresources.
+   * @default {`{ status: true }` when `status` is given, else none}
+   */
   subresources?: Subresources;
   /**
    * True when this version is the storage version.

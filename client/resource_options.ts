@@ -17,7 +17,10 @@ import type { DecodeFailure, KubeObject, ListOptions } from "./types.ts";
  * ```
  */
 export interface RequestOptions {
-  /** Namespace (namespaced types; default: the object's, then the client's default). */
+  /**
+   * Namespace (namespaced types).
+   * @default {the object's namespace, then the client's default namespace}
+   */
   namespace?: string;
   /** Cancels the request. */
   signal?: AbortSignal;

@@ -473,7 +473,8 @@ export interface WatchOptions {
   sendInitialEvents?: boolean;
   /**
    * Client-side idle timeout in ms: a stream with no bytes for this long ends with a
-   * `WatchIdleError`. Defaults to (timeoutSeconds + 30 s) when timeoutSeconds is set.
+   * `WatchIdleError`.
+   * @default {`timeoutSeconds` + 30 s, or 3630 s without `timeoutSeconds` (see `watchIdleTimeoutMs`)}
    */
   idleTimeoutMs?: number;
   /** Ask for metadata only (PartialObjectMetadata). */
