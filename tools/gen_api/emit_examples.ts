@@ -251,7 +251,7 @@ export function typeExample(
       if (path && (!owner || path.length < owner.path.length)) owner = { def: d, path };
     }
   }
-  if (!owner) return undefined;
+  if (!owner) return scaleExample(model, module, def, name, descriptors);
   const serving = descriptors.get(owner.def)!;
   const ownerRef = { $ref: `#/components/schemas/${owner.def}` };
   const typeRef = { $ref: `#/components/schemas/${def}` };
@@ -327,4 +327,52 @@ export function typeExample(
     "```",
   );
   return lines;
+}
+
+/**
+ * autoscaling/v1 Scale is no field of any kind: it is the `scale` subresource. Its example reads
+ * a workload's scale, writes `spec.replicas` through it, and asserts the workload's replicas.
+ */
+function scaleExample(
+  model: ApiModel,
+  module: string,
+  def: string,
+  name: string,
+  descriptors: Map<string, { module: string; name: string; resource: ResourceModel }>,
+): string[] | undefined {
+  const { group, version } = moduleParts(module);
+  const serving = [...descriptors.values()].find(({ resource: r }) =>
+    SEEDS[r.definition] !== undefined &&
+    r.subresources.some((s) =>
+      s.name === "scale" && s.kind === name && s.group === group && s.version === version
+    )
+  );
+  if (!serving || !model.definitions.get(def)?.properties?.spec) return undefined;
+  const v = new Values(model);
+  const ownerRef = { $ref: `#/components/schemas/${serving.resource.definition}` };
+  const { metadata, ...rest } = v.minimal(ownerRef) as { metadata?: object };
+  const scope = serving.resource.namespaced ? { namespace: "default" } : {};
+  const outer = { metadata: { name: "example", ...scope, ...metadata }, ...rest };
+  return [
+    "```ts",
+    `import type { ${name} } from "./mod.ts";`,
+    `import { ${serving.name} } from "../../${serving.module}/mod.ts";`,
+    `import { KubeClient } from "../../../client/mod.ts";`,
+    `import { startApiServer } from "../../../testing/mod.ts";`,
+    `import assert from "node:assert/strict";`,
+    "await using server = await startApiServer();",
+    "using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });",
+    `const api = client.resource(${serving.name});`,
+    `await api.create(${literal(outer)});`,
+    `const value: ${name} = { ...(await api.scale.get("example")), spec: { replicas: 3 } };`,
+    "await api.scale.replace(value);",
+    `assert.equal((await api.get("example")).spec?.replicas, 3);`,
+    "```",
+  ];
+}
+
+/** `autoscaling/v1` -> group `autoscaling`, version `v1` (`core` is the empty group). */
+function moduleParts(module: string): { group: string; version: string } {
+  const [g, version] = module.split("/");
+  return { group: g === "core" ? "" : g, version };
 }

@@ -80,7 +80,25 @@ export interface HorizontalPodAutoscalerStatus {
   observedGeneration?: number;
 }
 
-/** Scale represents a scaling request for a resource. */
+/**
+ * Scale represents a scaling request for a resource.
+ *
+ * @example
+ * ```ts
+ * import type { Scale } from "./mod.ts";
+ * import { Deployments } from "../../apps/v1/mod.ts";
+ * import { KubeClient } from "../../../client/mod.ts";
+ * import { startApiServer } from "../../../testing/mod.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const api = client.resource(Deployments);
+ * await api.create({ metadata: { name: "example", namespace: "default" }, spec: { selector: { matchLabels: { app: "example" } }, template: { metadata: { labels: { app: "example" } }, spec: { containers: [{ name: "app", image: "nginx" }] } } } });
+ * const value: Scale = { ...(await api.scale.get("example")), spec: { replicas: 3 } };
+ * await api.scale.replace(value);
+ * assert.equal((await api.get("example")).spec?.replicas, 3);
+ * ```
+ */
 export interface Scale {
   /** APIVersion defines the versioned schema of this representation of an object. */
   apiVersion?: string;
