@@ -1,6 +1,29 @@
 import type { Clock } from "../client/clock.ts";
 
-/** Backoff settings; see `InformerOptions.backoff`. */
+/**
+ * Backoff settings; see `InformerOptions.backoff`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { type BackoffOptions, Informer } from "./informer.ts";
+ * await using server = await startApiServer();
+ * // no client retries: the informer's backoff handles the failures
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig }, { retries: 0 });
+ * server.faults.failNext(2, { status: 500, verb: "list" });
+ * const backoff: BackoffOptions = { initialMs: 1, maxMs: 2, jitter: 0 };
+ * await using informer = new Informer(client.resource(ConfigMaps), { namespace: "default", backoff });
+ * informer.start();
+ * await informer.ready();
+ * assert.equal(informer.health().counters.errors, 2);
+ * assert.throws(
+ *   () => new Informer(client.resource(ConfigMaps), { backoff: { initialMs: 10, maxMs: 5 } }),
+ *   RangeError,
+ * );
+ * ```
+ */
 export interface BackoffOptions {
   /** First delay (default 800 ms). */
   initialMs?: number;

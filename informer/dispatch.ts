@@ -21,10 +21,20 @@ import type { KubeObject } from "../client/types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
  * import type { InformerEvent } from "./dispatch.ts";
- * function name(e: InformerEvent): string {
- *   return `${e.type} ${e.object.metadata.name}`;
- * }
+ * import { Informer } from "./informer.ts";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const configMaps = client.resource(ConfigMaps);
+ * await configMaps.create({ metadata: { name: "web", namespace: "default" } });
+ * await using informer = new Informer(configMaps, { namespace: "default" });
+ * const events = informer.events();
+ * informer.start();
+ * const first: InformerEvent = (await events.next()).value;
+ * assert.equal(`${first.type} ${first.object.metadata.name}`, "add web");
  * ```
  */
 export type InformerEvent<T extends KubeObject = KubeObject> =
@@ -46,11 +56,31 @@ export type InformerEvent<T extends KubeObject = KubeObject> =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ConfigMap, ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
  * import type { EventHandler } from "./dispatch.ts";
- * const h: EventHandler = {
- *   onAdd: (o) => console.log("add", o.metadata.name),
- *   onDelete: (o, info) => console.log("delete", o.metadata.name, info.finalStateUnknown),
+ * import { Informer } from "./informer.ts";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const configMaps = client.resource(ConfigMaps);
+ * await configMaps.create({ metadata: { name: "web", namespace: "default" } });
+ * await using informer = new Informer(configMaps, { namespace: "default" });
+ * const seen: string[] = [];
+ * const deleted = Promise.withResolvers<void>();
+ * const handler: EventHandler<ConfigMap> = {
+ *   onAdd: (cm) => void seen.push(`add ${cm.metadata.name}`),
+ *   onDelete: (cm, info) => {
+ *     seen.push(`delete ${cm.metadata.name} finalStateUnknown=${info.finalStateUnknown}`);
+ *     deleted.resolve();
+ *   },
  * };
+ * informer.addHandler(handler);
+ * informer.start();
+ * await informer.ready();
+ * await configMaps.delete("web", { namespace: "default" });
+ * await deleted.promise;
+ * assert.deepEqual(seen, ["add web", "delete web finalStateUnknown=false"]);
  * ```
  */
 export interface EventHandler<T extends KubeObject = KubeObject> {

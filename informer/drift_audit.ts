@@ -7,7 +7,44 @@ import { type Clock, sleep, systemClock } from "../client/clock.ts";
 import { type KubeObject, type ListWatch, objectKey } from "../client/types.ts";
 import type { Store } from "./store.ts";
 
-/** Options for {@linkcode runDriftAudit}. */
+/**
+ * Options for {@linkcode runDriftAudit}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { KubeObject, ListOptions } from "../client/types.ts";
+ * import { type DriftAuditOptions, runDriftAudit } from "./drift_audit.ts";
+ * import { MemoryStore } from "./store.ts";
+ * const ac = new AbortController();
+ * const lists: ListOptions[] = [];
+ * const options: DriftAuditOptions<KubeObject> = {
+ *   periodMs: 1,
+ *   namespace: "team-a",
+ *   labelSelector: "app=web",
+ *   pageSize: 100,
+ *   store: new MemoryStore(),
+ *   onDrift: () => {},
+ *   signal: ac.signal,
+ * };
+ * await runDriftAudit({
+ *   type: { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
+ *   list: (o = {}) => {
+ *     lists.push(o);
+ *     ac.abort();
+ *     return Promise.resolve({ metadata: { resourceVersion: "1" }, items: [], invalid: [] });
+ *   },
+ *   watch: async function* () {},
+ * }, options);
+ * const { namespace, labelSelector, limit, metadataOnly } = lists[0];
+ * assert.deepEqual({ namespace, labelSelector, limit, metadataOnly }, {
+ *   namespace: "team-a",
+ *   labelSelector: "app=web",
+ *   limit: 100,
+ *   metadataOnly: true,
+ * });
+ * ```
+ */
 export interface DriftAuditOptions<T extends KubeObject> {
   /** Time between audits. */
   periodMs: number;
@@ -75,15 +112,37 @@ export function countDrift(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import type { KubeObject } from "../client/types.ts";
  * import { runDriftAudit } from "./drift_audit.ts";
  * import { MemoryStore } from "./store.ts";
+ * const store = new MemoryStore();
+ * store.set({ metadata: { namespace: "a", name: "x", resourceVersion: "1" } });
  * const ac = new AbortController();
- * ac.abort();
- * await runDriftAudit({
+ * const found: number[] = [];
+ * await runDriftAudit<KubeObject>({
  *   type: { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
- *   list: () => Promise.resolve({ metadata: { resourceVersion: "1" }, items: [], invalid: [] }),
+ *   // the server has a newer x and a y the cache lacks
+ *   list: () =>
+ *     Promise.resolve({
+ *       metadata: { resourceVersion: "3" },
+ *       items: [
+ *         { metadata: { namespace: "a", name: "x", resourceVersion: "2" } },
+ *         { metadata: { namespace: "a", name: "y", resourceVersion: "3" } },
+ *       ],
+ *       invalid: [],
+ *     }),
  *   watch: async function* () {},
- * }, { periodMs: 1000, store: new MemoryStore(), onDrift: () => {}, signal: ac.signal });
+ * }, {
+ *   periodMs: 1,
+ *   store,
+ *   onDrift: (n) => {
+ *     found.push(n);
+ *     ac.abort();
+ *   },
+ *   signal: ac.signal,
+ * });
+ * assert.deepEqual(found, [2]);
  * ```
  */
 export async function runDriftAudit<T extends KubeObject>(

@@ -13,8 +13,24 @@ import { Informer, type InformerOptions } from "./informer.ts";
  *
  * @example
  * ```ts
- * import type { InformerScope } from "./factory.ts";
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { InformerFactory, type InformerScope } from "./factory.ts";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await client.resource(ConfigMaps).create({
+ *   metadata: { name: "web", namespace: "default", labels: { app: "web" } },
+ * });
+ * await client.resource(ConfigMaps).create({ metadata: { name: "db", namespace: "default" } });
+ * await using factory = new InformerFactory({ listWatch: (t) => client.resource(t) });
  * const scope: InformerScope = { namespace: "default", labelSelector: "app=web" };
+ * await using web = factory.acquire(ConfigMaps, scope);
+ * await using all = factory.acquire(ConfigMaps, { namespace: "default" });
+ * await Promise.all([web.informer.ready(), all.informer.ready()]);
+ * assert.deepEqual(web.informer.store.keys(), ["default/web"]);
+ * assert.equal(all.informer.store.size, 2);
+ * assert.deepEqual(factory.health().map((h) => h.scope.labelSelector), ["app=web", undefined]);
  * ```
  */
 export interface InformerScope {
@@ -32,9 +48,23 @@ export interface InformerScope {
  * A lease on a shared informer; `release()` (or disposal) gives it back.
  *
  * @example
- * ```ts ignore
- * await using lease = factory.acquire(ConfigMaps, { namespace: "default" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { InformerFactory, type InformerLease } from "./factory.ts";
+ * import type { ConfigMap } from "../client/mod.ts";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await client.resource(ConfigMaps).create({ metadata: { name: "web", namespace: "default" } });
+ * await using factory = new InformerFactory({ listWatch: (t) => client.resource(t) });
+ * const lease: InformerLease<ConfigMap> = factory.acquire(ConfigMaps, { namespace: "default" });
  * await lease.informer.ready();
+ * assert.equal(lease.informer.store.get("default/web")?.metadata.name, "web");
+ * assert.equal(factory.size, 1);
+ * await lease.release();
+ * assert.equal(factory.size, 0);
+ * assert.equal(lease.informer.health().running, false);
  * ```
  */
 export interface InformerLease<T extends KubeObject> extends AsyncDisposable {
@@ -49,11 +79,22 @@ export interface InformerLease<T extends KubeObject> extends AsyncDisposable {
  *
  * @example
  * ```ts
- * import type { InformerFactoryOptions } from "./factory.ts";
- * const opts: InformerFactoryOptions = {
- *   listWatch: () => { throw new Error("no client in this example"); },
- *   defaults: { resyncPeriodMs: 600_000 },
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { InformerFactory, type InformerFactoryOptions } from "./factory.ts";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const options: InformerFactoryOptions = {
+ *   listWatch: (t) => client.resource(t),
+ *   defaults: { pageSize: 100 },
+ *   namespaces: ["team-a"],
  * };
+ * await using factory = new InformerFactory(options);
+ * // a namespaced type acquired without a namespace gets the only namespace of the cache
+ * await using lease = factory.acquire(ConfigMaps);
+ * await lease.informer.ready();
+ * assert.equal(factory.health()[0].scope.namespace, "team-a");
  * ```
  */
 export interface InformerFactoryOptions {

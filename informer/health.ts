@@ -10,9 +10,24 @@ import type { ReflectorPhase } from "./reflector.ts";
  *
  * @example
  * ```ts
- * import { newCounters, type InformerCounters } from "./health.ts";
- * const c: InformerCounters = newCounters();
- * c.relists; // 0
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import type { InformerCounters } from "./health.ts";
+ * import { Informer } from "./informer.ts";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const configMaps = client.resource(ConfigMaps);
+ * for (const name of ["x", "y"]) {
+ *   await configMaps.create({ metadata: { name, namespace: "default" } });
+ * }
+ * await using informer = new Informer(configMaps, { namespace: "default" });
+ * informer.start();
+ * await informer.ready();
+ * const counters: InformerCounters = informer.health().counters;
+ * assert.equal(counters.added, 2);
+ * assert.equal(counters.relists, 1);
+ * assert.equal(counters.errors, 0);
  * ```
  */
 export interface InformerCounters {
@@ -45,10 +60,26 @@ export interface InformerCounters {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
  * import type { InformerHealth } from "./health.ts";
- * function isHealthy(h: InformerHealth): boolean {
- *   return h.synced && (h.stalenessMs ?? 0) < 600_000;
- * }
+ * import { Informer } from "./informer.ts";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * const configMaps = client.resource(ConfigMaps);
+ * const cm = await configMaps.create({ metadata: { name: "x", namespace: "default" } });
+ * await using informer = new Informer(configMaps, { namespace: "default" });
+ * const before: InformerHealth = informer.health();
+ * assert.equal(before.synced, false);
+ * informer.start();
+ * await informer.ready();
+ * const after: InformerHealth = informer.health();
+ * assert.equal(after.resource, "configmaps");
+ * assert.equal(after.synced, true);
+ * assert.equal(after.cached, 1);
+ * assert.equal(after.relistReasons.initial, 1);
+ * assert.ok(Number(after.resourceVersion) >= Number(cm.metadata.resourceVersion));
  * ```
  */
 export interface InformerHealth {

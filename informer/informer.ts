@@ -25,8 +25,28 @@ export type { BackoffOptions } from "./_backoff.ts";
  *
  * @example
  * ```ts
- * import type { InformerOptions } from "./informer.ts";
- * const opts: InformerOptions = { namespace: "default", resyncPeriodMs: 600_000 };
+ * import assert from "node:assert/strict";
+ * import { Informer, type InformerOptions } from "./informer.ts";
+ * const type = { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true };
+ * const listedIn: Array<string | undefined> = [];
+ * const options: InformerOptions = {
+ *   namespace: "team-a",
+ *   transform: (o) => ({ ...o, metadata: { ...o.metadata, labels: { cached: "yes" } } }),
+ *   backoff: { initialMs: 1 },
+ * };
+ * await using informer = new Informer({
+ *   type,
+ *   list: (o) => {
+ *     listedIn.push(o?.namespace);
+ *     const item = { metadata: { namespace: "team-a", name: "a", uid: "u", resourceVersion: "1" } };
+ *     return Promise.resolve({ metadata: { resourceVersion: "1" }, items: [item], invalid: [] });
+ *   },
+ *   watch: async function* () {},
+ * }, options);
+ * informer.start();
+ * await informer.ready();
+ * assert.equal(listedIn[0], "team-a");
+ * assert.equal(informer.store.get("team-a/a")?.metadata.labels?.cached, "yes");
  * ```
  */
 export interface InformerOptions<T extends KubeObject = KubeObject> {
@@ -110,9 +130,12 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dropManagedFields } from "./informer.ts";
- * const o = dropManagedFields({ metadata: { name: "a", managedFields: [] } });
- * o.metadata.managedFields; // undefined
+ * const o = dropManagedFields({ metadata: { name: "a", managedFields: [{ manager: "kubectl", operation: "Apply", apiVersion: "v1" }] } });
+ * assert.equal(o.metadata.managedFields, undefined);
+ * assert.equal(o.metadata.name, "a");
+ * assert.equal(JSON.stringify(o), '{"metadata":{"name":"a"}}');
  * ```
  */
 export function dropManagedFields<T extends KubeObject>(obj: T): T {
@@ -131,15 +154,22 @@ export function dropManagedFields<T extends KubeObject>(obj: T): T {
  * adds. Objects in the store are shared and must not be mutated.
  *
  * @example
- * ```ts ignore
- * import { KubeClient, ConfigMaps } from "@operatorkit/operatorkit/client";
- * import { Informer } from "@operatorkit/operatorkit/informer";
- * const client = await KubeClient.fromKubeConfig();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { Informer } from "./informer.ts";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await client.resource(ConfigMaps).create({ metadata: { name: "web", namespace: "default" } });
  * await using informer = new Informer(client.resource(ConfigMaps), { namespace: "default" });
- * informer.addHandler({ onAdd: (cm) => console.log("add", cm.metadata.name) });
+ * const added: string[] = [];
+ * informer.addHandler({ onAdd: (cm) => void added.push(cm.metadata.name!) });
  * informer.start();
  * await informer.ready();
- * console.log(informer.store.size);
+ * assert.equal(informer.store.get("default/web")?.metadata.name, "web");
+ * await informer.idle();
+ * assert.deepEqual(added, ["web"]);
  * ```
  */
 export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposable {

@@ -47,9 +47,31 @@ export interface ReflectorSink<T extends KubeObject> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getLogger } from "@logtape/logtape";
+ * import { runDriftAudit } from "./drift_audit.ts";
  * import type { InformerLogger } from "./reflector.ts";
- * const log: InformerLogger = getLogger(["operatorkit", "informer"]);
+ * import { MemoryStore } from "./store.ts";
+ * const fromLogTape: InformerLogger = getLogger(["operatorkit", "informer"]);
+ * assert.equal(typeof fromLogTape.warn, "function");
+ * // a test's own logger, here given to a drift audit whose LIST fails
+ * const warnings: string[] = [];
+ * const ac = new AbortController();
+ * const log: InformerLogger = {
+ *   debug() {},
+ *   info() {},
+ *   warn: (message, properties) => {
+ *     warnings.push(`${message} ${properties?.error}`);
+ *     ac.abort();
+ *   },
+ *   error() {},
+ * };
+ * await runDriftAudit({
+ *   type: { group: "", version: "v1", apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
+ *   list: () => Promise.reject(new Error("connection refused")),
+ *   watch: async function* () {},
+ * }, { periodMs: 1, store: new MemoryStore(), onDrift: () => {}, log, signal: ac.signal });
+ * assert.deepEqual(warnings, ["drift audit failed: {error} connection refused"]);
  * ```
  */
 export interface InformerLogger {
@@ -138,9 +160,29 @@ export function watchLivenessBoundMs(bookmarkIntervalMs: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { Informer } from "./informer.ts";
  * import type { ReflectorFailure } from "./reflector.ts";
- * const f: ReflectorFailure = { stage: "watch", reason: "http-500", message: "boom", retryInMs: 800 };
- * f.reason.startsWith("http-"); // true
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig }, { retries: 0 });
+ * server.faults.failNext(1, { status: 500, verb: "list" });
+ * await using informer = new Informer(client.resource(ConfigMaps), {
+ *   namespace: "default",
+ *   backoff: { initialMs: 1, jitter: 0 },
+ * });
+ * informer.start();
+ * await informer.ready();
+ * // the informer keeps the last failure its reflector reported
+ * const health = informer.health();
+ * const last: Pick<ReflectorFailure, "reason" | "message"> = {
+ *   reason: health.lastFailureReason!,
+ *   message: health.lastError!,
+ * };
+ * assert.equal(last.reason, "http-500");
+ * assert.ok(last.message.length > 0);
+ * assert.equal(health.counters.errors, 1);
  * ```
  */
 export interface ReflectorFailure {

@@ -11,9 +11,15 @@ import { type KubeObject, objectKey } from "../client/types.ts";
  *
  * @example
  * ```ts
- * import type { IndexFunc } from "./store.ts";
- * const byApp: IndexFunc<{ metadata: { labels?: Record<string, string> } }> = (o) =>
+ * import assert from "node:assert/strict";
+ * import { type IndexFunc, MemoryStore } from "./store.ts";
+ * const byApp: IndexFunc<{ metadata: { name?: string; labels?: Record<string, string> } }> = (o) =>
  *   o.metadata.labels?.app ? [o.metadata.labels.app] : [];
+ * const store = new MemoryStore();
+ * store.addIndex("app", byApp);
+ * store.set({ metadata: { namespace: "a", name: "web-1", labels: { app: "web" } } });
+ * store.set({ metadata: { namespace: "a", name: "db-1", labels: { app: "db" } } });
+ * assert.deepEqual(store.byIndex("app", "web").map((o) => o.metadata.name), ["web-1"]);
  * ```
  */
 export type IndexFunc<T> = (obj: T) => readonly string[];
@@ -27,9 +33,15 @@ export type IndexFunc<T> = (obj: T) => readonly string[];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryStore, type Store } from "./store.ts";
- * const store: Store = new MemoryStore();
- * store.size; // 0
+ * const cache = new MemoryStore();
+ * cache.set({ metadata: { namespace: "a", name: "x", uid: "1", resourceVersion: "1" } });
+ * // the read side, as `informer.store` hands it out
+ * const store: Store = cache;
+ * assert.equal(store.get("a/x")?.metadata.uid, "1");
+ * assert.deepEqual(store.keys(), ["a/x"]);
+ * assert.equal(store.size, 1);
  * ```
  */
 export interface Store<T extends KubeObject = KubeObject> {
@@ -51,7 +63,20 @@ export interface Store<T extends KubeObject = KubeObject> {
   addIndex(name: string, fn: IndexFunc<T>): void;
 }
 
-/** Options for {@linkcode MemoryStore}. */
+/**
+ * Options for {@linkcode MemoryStore}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryStore, type MemoryStoreOptions } from "./store.ts";
+ * const options: MemoryStoreOptions = { freeze: true };
+ * const store = new MemoryStore(options);
+ * store.set({ metadata: { namespace: "a", name: "x" } });
+ * assert.ok(Object.isFrozen(store.get("a/x")));
+ * assert.ok(Object.isFrozen(store.get("a/x")?.metadata));
+ * ```
+ */
 export interface MemoryStoreOptions {
   /** Freeze objects as they enter the cache (shallowly at each level; development aid). */
   freeze?: boolean;

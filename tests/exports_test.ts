@@ -31,10 +31,6 @@ const GENERATED = /^\.\/api\//;
  * types). The list may only shrink: a new export needs a test, not a line here.
  */
 const KNOWN_UNTESTED = new Set([
-  "BackoffOptions",
-  "DriftAuditOptions",
-  "InformerLease",
-  "MemoryStoreOptions",
   "ApiServerFaults",
 ]);
 
@@ -43,7 +39,7 @@ const KNOWN_UNTESTED = new Set([
  * that asserts something or says why it is not run. It may only go down: lower it when you
  * fix examples; a new export brings an asserting example.
  */
-const EXAMPLES_PENDING = 37;
+const EXAMPLES_PENDING = 17;
 
 const ROOT = new URL("../", import.meta.url);
 const SKIP_DIRS = new Set([".git", "node_modules", "bin", "vendor"]);
