@@ -29,13 +29,23 @@ export type JsonPatchOperation =
  *
  * @example
  * ```ts
- * import type { PrimaryApi } from "./finalizer.ts";
+ * import assert from "node:assert/strict";
  * import type { KubeObject } from "../client/types.ts";
-import { _isConflictLike, _isNotFound } from "./_errors.ts";
- * const objects = new Map<string, KubeObject>();
- * const api: Pick<PrimaryApi<KubeObject>, "get"> = {
- *   get: async (obj) => objects.get(obj.metadata.name!),
+ * import { ensureFinalizer, type JsonPatchOperation, type PrimaryApi } from "./finalizer.ts";
+ * // an in-memory PrimaryApi, as a test may pass to a controller (`api`)
+ * let stored: KubeObject = { metadata: { name: "a", namespace: "default", resourceVersion: "1" } };
+ * const patches: JsonPatchOperation[][] = [];
+ * const api: PrimaryApi<KubeObject> = {
+ *   get: () => Promise.resolve(stored),
+ *   jsonPatch: (_obj, { operations }) => {
+ *     patches.push(operations);
+ *     stored = { metadata: { ...stored.metadata, finalizers: ["demo.io/cleanup"], resourceVersion: "2" } };
+ *     return Promise.resolve(stored);
+ *   },
  * };
+ * const written = await ensureFinalizer(api, stored, { finalizer: "demo.io/cleanup" });
+ * assert.deepEqual(written?.metadata.finalizers, ["demo.io/cleanup"]);
+ * assert.deepEqual(patches[0].at(-1), { op: "add", path: "/metadata/finalizers", value: ["demo.io/cleanup"] });
  * ```
  */
 export interface PrimaryApi<T extends KubeObject> {

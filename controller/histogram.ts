@@ -30,8 +30,26 @@ export const DEFAULT_DURATION_BUCKETS: readonly number[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { Controller } from "./controller.ts";
  * import type { HistogramSnapshot } from "./histogram.ts";
- * const h: HistogramSnapshot = { bounds: [0.1, 1], cumulative: [1, 2], count: 3, sum: 4.2 };
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await client.resource(ConfigMaps).create({ metadata: { name: "a", namespace: "default" } });
+ * await using controller = new Controller({ client }, {
+ *   type: ConfigMaps,
+ *   namespace: "default",
+ *   resources: [{ name: "record", ensureCreated: async () => {}, ensureDeleted: async () => {} }],
+ * });
+ * await controller.start();
+ * while (controller.stats.reconciles === 0) await new Promise((r) => setTimeout(r, 5));
+ * const durations: HistogramSnapshot = controller.stats.durations!;
+ * assert.ok(durations.count >= 1);
+ * assert.equal(durations.bounds.length, durations.cumulative.length);
+ * // cumulative: the last bound (60 s) holds every reconcile of this example
+ * assert.equal(durations.cumulative.at(-1), durations.count);
  * ```
  */
 export interface HistogramSnapshot {

@@ -37,12 +37,24 @@ export interface InformerHandler<T extends KubeObject = KubeObject> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ConfigMap, ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { Informer } from "../informer/informer.ts";
+ * import { startApiServer } from "../testing/mod.ts";
  * import type { ControllerInformer } from "./informer_source.ts";
- * import type { KubeObject } from "../client/types.ts";
- * async function keys(i: ControllerInformer<KubeObject>): Promise<number> {
- *   await i.ready();
- *   return i.store.list().length;
- * }
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await client.resource(ConfigMaps).create({ metadata: { name: "a", namespace: "default" } });
+ * await using informer = new Informer(client.resource(ConfigMaps), { namespace: "default" });
+ * // the informer package's Informer is one
+ * const source: ControllerInformer<ConfigMap> = informer;
+ * const added: string[] = [];
+ * source.addHandler({ onAdd: (cm) => void added.push(cm.metadata.name!) });
+ * informer.start();
+ * await source.ready();
+ * assert.equal(source.store.get("default/a")?.metadata.name, "a");
+ * await informer.idle();
+ * assert.deepEqual(added, ["a"]);
  * ```
  */
 export interface ControllerInformer<T extends KubeObject = KubeObject> {

@@ -82,17 +82,28 @@ export function describeTrigger(t: ReconcileTrigger): string {
  *
  * @example
  * ```ts
- * import type { ReconcileRecord } from "./inspection.ts";
- * const r: ReconcileRecord = {
- *   key: "default/blog",
- *   trigger: { type: "resync" },
- *   startedAt: Date.now(),
- *   durationMs: 12,
- *   queueWaitMs: 1,
- *   attempt: 1,
- *   outcome: "created",
- *   acted: ["configmap"],
- * };
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { Controller } from "./controller.ts";
+ * import { describeTrigger, type ReconcileRecord } from "./inspection.ts";
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await client.resource(ConfigMaps).create({ metadata: { name: "a", namespace: "default" } });
+ * await using controller = new Controller({ client }, {
+ *   type: ConfigMaps,
+ *   namespace: "default",
+ *   resources: [{ name: "record", ensureCreated: async () => {}, ensureDeleted: async () => {} }],
+ * });
+ * await controller.start();
+ * while (controller.inspect().recent.length === 0) await new Promise((r) => setTimeout(r, 5));
+ * // the oldest record: the first reconcile of a, which added the finalizer
+ * const first: ReconcileRecord = controller.inspect().recent.at(-1)!;
+ * assert.equal(first.key, "default/a");
+ * assert.match(describeTrigger(first.trigger), /^add \(rv \d+\)$/);
+ * assert.equal(first.outcome, "created");
+ * assert.equal(first.attempt, 1);
+ * assert.deepEqual(first.acted, ["finalizer"]);
  * ```
  */
 export interface ReconcileRecord {
@@ -125,8 +136,35 @@ export interface ReconcileRecord {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { Controller } from "./controller.ts";
  * import type { DelayedKey } from "./inspection.ts";
- * const d: DelayedKey = { key: "default/blog", reason: "backoff", attempts: 3, nextAttemptAt: Date.now() + 400 };
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await client.resource(ConfigMaps).create({ metadata: { name: "a", namespace: "default" } });
+ * await using controller = new Controller({ client }, {
+ *   type: ConfigMaps,
+ *   namespace: "default",
+ *   resources: [{
+ *     name: "record",
+ *     ensureCreated: async () => {
+ *       throw new Error("not yet");
+ *     },
+ *     ensureDeleted: async () => {},
+ *   }],
+ * });
+ * await controller.start();
+ * let delayed: DelayedKey[] = [];
+ * while (delayed.length === 0) {
+ *   await new Promise((r) => setTimeout(r, 5));
+ *   delayed = controller.inspect().queue.delayed;
+ * }
+ * const d: DelayedKey = delayed[0];
+ * assert.equal(d.key, "default/a");
+ * assert.equal(d.reason, "backoff");
+ * assert.ok(d.attempts >= 1);
  * ```
  */
 export interface DelayedKey {
@@ -145,8 +183,34 @@ export interface DelayedKey {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { Controller } from "./controller.ts";
  * import type { QueueInspection } from "./inspection.ts";
- * const q: QueueInspection = { depth: 0, inFlight: 1, delayed: [] };
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await client.resource(ConfigMaps).create({ metadata: { name: "a", namespace: "default" } });
+ * await using controller = new Controller({ client }, {
+ *   type: ConfigMaps,
+ *   namespace: "default",
+ *   resources: [{
+ *     name: "record",
+ *     ensureCreated: async () => {
+ *       throw new Error("not yet");
+ *     },
+ *     ensureDeleted: async () => {},
+ *   }],
+ * });
+ * await controller.start();
+ * let queue: QueueInspection = controller.inspect().queue;
+ * while (queue.delayed.length === 0) {
+ *   await new Promise((r) => setTimeout(r, 5));
+ *   queue = controller.inspect().queue;
+ * }
+ * // a waits out its error backoff outside the queue proper
+ * assert.deepEqual(queue.delayed.map((d) => d.key), ["default/a"]);
+ * assert.equal(queue.inFlight, 0);
  * ```
  */
 export interface QueueInspection {
@@ -165,14 +229,26 @@ export interface QueueInspection {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { Controller } from "./controller.ts";
  * import type { ControllerInspection } from "./inspection.ts";
- * const c: ControllerInspection = {
- *   name: "website",
- *   state: "running",
- *   stats: { reconciles: 0, errors: 0, inFlight: 0, queued: 0 },
- *   queue: { depth: 0, inFlight: 0, delayed: [] },
- *   recent: [],
- * };
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await client.resource(ConfigMaps).create({ metadata: { name: "a", namespace: "default" } });
+ * await using controller = new Controller({ client }, {
+ *   type: ConfigMaps,
+ *   namespace: "default",
+ *   resources: [{ name: "record", ensureCreated: async () => {}, ensureDeleted: async () => {} }],
+ * });
+ * await controller.start();
+ * while (controller.inspect().recent.length === 0) await new Promise((r) => setTimeout(r, 5));
+ * const inspection: ControllerInspection = controller.inspect();
+ * assert.equal(inspection.name, "configmap");
+ * assert.equal(inspection.state, "running");
+ * assert.ok(inspection.stats.reconciles >= 1);
+ * assert.equal(inspection.recent.at(-1)?.key, "default/a");
  * ```
  */
 export interface ControllerInspection {

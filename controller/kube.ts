@@ -17,11 +17,18 @@ import { statusChanged } from "./status.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ConfigMap, ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
  * import type { ResourceHandle } from "./kube.ts";
- * import type { KubeObject } from "../client/types.ts";
- * async function exists(h: ResourceHandle<KubeObject>, name: string): Promise<boolean> {
- *   return await h.get(name, { namespace: "default" }).then(() => true, () => false);
- * }
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * // a client's resource handle is one
+ * const handle: ResourceHandle<ConfigMap> = client.resource(ConfigMaps);
+ * await handle.create({ metadata: { name: "a" } }, { namespace: "default" });
+ * const body = { data: { greeting: "hello" } };
+ * await handle.patch("a", { namespace: "default", type: "merge", body });
+ * assert.equal((await handle.get("a", { namespace: "default" })).data?.greeting, "hello");
  * ```
  */
 export interface ResourceHandle<T extends KubeObject> {

@@ -83,11 +83,30 @@ export interface CacheReader<T extends KubeObject = KubeObject> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { startApiServer } from "../testing/mod.ts";
+ * import { Controller } from "./controller.ts";
  * import type { CacheReaders } from "./resource.ts";
- * import type { ResourceType } from "../client/types.ts";
- * function has(caches: CacheReaders, type: ResourceType, key: string): boolean {
- *   return caches.get(type)?.get(key) !== undefined;
- * }
+ * await using server = await startApiServer();
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * await client.resource(ConfigMaps).create({ metadata: { name: "a", namespace: "default" } });
+ * const cached: Array<string | undefined> = [];
+ * await using controller = new Controller({ client }, {
+ *   type: ConfigMaps,
+ *   namespace: "default",
+ *   resources: [{
+ *     name: "record",
+ *     ensureCreated: async (cm, ctx) => {
+ *       const caches: CacheReaders = ctx.cache;
+ *       cached.push(caches.get(ConfigMaps)?.get(`default/${cm.metadata.name}`)?.metadata.uid);
+ *     },
+ *     ensureDeleted: async () => {},
+ *   }],
+ * });
+ * await controller.start();
+ * while (cached.length === 0) await new Promise((r) => setTimeout(r, 5));
+ * assert.ok(cached[0]);
  * ```
  */
 export interface CacheReaders {

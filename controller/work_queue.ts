@@ -33,9 +33,17 @@ export interface WorkQueueCounters {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FakeClock } from "../testing/fake_clock.ts";
- * import type { WorkQueueOptions } from "./work_queue.ts";
- * const opts: WorkQueueOptions<string> = { clock: new FakeClock(0) };
+ * import { WorkQueue, type WorkQueueOptions } from "./work_queue.ts";
+ * const clock = new FakeClock(0);
+ * const options: WorkQueueOptions<string> = { clock };
+ * await using q = new WorkQueue<string>(options);
+ * q.addAfter("a", 1000);
+ * assert.equal(q.tryGet(), undefined);
+ * clock.tick(1000);
+ * assert.equal(q.tryGet(), "a");
+ * q.done("a");
  * ```
  */
 export interface WorkQueueOptions<K> {

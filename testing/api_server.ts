@@ -22,8 +22,17 @@ import { createObject } from "./_server/write.ts";
  *
  * @example
  * ```ts
- * import type { ApiServerOptions } from "./api_server.ts";
- * const opts: ApiServerOptions = { port: 0, history: 1000, bookmarkIntervalMs: 1000 };
+ * import assert from "node:assert/strict";
+ * import { ConfigMaps, KubeClient } from "../client/mod.ts";
+ * import { type ApiServerOptions, startApiServer } from "./api_server.ts";
+ * const options: ApiServerOptions = { port: 0, token: "s3cret", history: 1000 };
+ * await using server = await startApiServer(options);
+ * const anonymous = await fetch(`${server.url}/api/v1/namespaces/default/configmaps`);
+ * await anonymous.body?.cancel();
+ * assert.equal(anonymous.status, 401);
+ * // the kubeconfig carries the token
+ * using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });
+ * assert.deepEqual((await client.resource(ConfigMaps).list({ namespace: "default" })).items, []);
  * ```
  */
 export interface ApiServerOptions {
@@ -52,10 +61,19 @@ export interface ApiServerOptions {
  * Fault injection for tests of clients, informers and controllers.
  *
  * @example
- * ```ts ignore
- * import { startApiServer } from "./api_server.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ApiServerFaults, startApiServer } from "./api_server.ts";
  * await using server = await startApiServer();
- * server.faults.failNext(2, { status: 429, retryAfterSeconds: 1, verb: "list" });
+ * const faults: ApiServerFaults = server.faults;
+ * faults.failNext(1, { status: 500, verb: "list" });
+ * const url = `${server.url}/api/v1/namespaces/default/configmaps`;
+ * const failed = await fetch(url);
+ * await failed.body?.cancel();
+ * assert.equal(failed.status, 500);
+ * const next = await fetch(url);
+ * assert.equal(next.status, 200);
+ * assert.deepEqual((await next.json()).items, []);
  * ```
  */
 export interface ApiServerFaults {
@@ -89,11 +107,20 @@ export interface ApiServerFaults {
  * A running embedded API server.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { startApiServer } from "./api_server.ts";
  * await using server = await startApiServer();
- * const res = await fetch(`${server.url}/api/v1/namespaces/default/configmaps`);
- * console.log((await res.json()).items.length);
+ * assert.equal(server.url, `http://127.0.0.1:${server.port}`);
+ * const url = `${server.url}/api/v1/namespaces/default/configmaps`;
+ * const created = await fetch(url, {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json" },
+ *   body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } }),
+ * });
+ * await created.body?.cancel();
+ * assert.equal(created.status, 201);
+ * assert.equal((await (await fetch(url)).json()).items.length, 1);
  * ```
  */
 export interface ApiServer extends AsyncDisposable {

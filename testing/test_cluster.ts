@@ -11,10 +11,15 @@ import { type ApiServerFaults, type ApiServerOptions, startApiServer } from "./a
  * A cluster to run a test against.
  *
  * @example
- * ```ts ignore
- * import { testCluster } from "./test_cluster.ts";
- * await using cluster = await testCluster();
- * console.log(cluster.url, cluster.real);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type TestCluster, testCluster } from "./test_cluster.ts";
+ * await using cluster: TestCluster = await testCluster({ realKubeconfig: null });
+ * assert.equal(cluster.real, false);
+ * assert.ok(cluster.faults);
+ * const version = await fetch(`${cluster.url}/version`);
+ * assert.equal(version.status, 200);
+ * await version.body?.cancel();
  * ```
  */
 export interface TestCluster extends AsyncDisposable {
@@ -35,8 +40,11 @@ export interface TestCluster extends AsyncDisposable {
  *
  * @example
  * ```ts
- * import { TEST_KUBECONFIG_ENV } from "./test_cluster.ts";
- * const real = Deno.env.get(TEST_KUBECONFIG_ENV) !== undefined;
+ * import assert from "node:assert/strict";
+ * import { TEST_KUBECONFIG_ENV, testCluster } from "./test_cluster.ts";
+ * // without options, the variable decides: a real cluster when it is set, else the embedded one
+ * await using cluster = await testCluster();
+ * assert.equal(cluster.real, Deno.env.get(TEST_KUBECONFIG_ENV) !== undefined);
  * ```
  */
 export const TEST_KUBECONFIG_ENV = "OPERATORKIT_TEST_KUBECONFIG";
@@ -61,8 +69,19 @@ function currentServer(config: Record<string, unknown>, path: string): string {
  *
  * @example
  * ```ts
- * import type { TestClusterOptions } from "./test_cluster.ts";
- * const opts: TestClusterOptions = { realKubeconfig: null, history: 100 };
+ * import assert from "node:assert/strict";
+ * import { startApiServer } from "./api_server.ts";
+ * import { testCluster, type TestClusterOptions } from "./test_cluster.ts";
+ * // a "real" cluster: here another embedded server, named by its kubeconfig file
+ * await using server = await startApiServer();
+ * const path = await Deno.makeTempFile({ suffix: ".yaml" });
+ * await server.writeKubeconfig(path);
+ * const options: TestClusterOptions = { realKubeconfig: path };
+ * await using cluster = await testCluster(options);
+ * assert.equal(cluster.real, true);
+ * assert.equal(cluster.url, server.url);
+ * assert.equal(cluster.faults, undefined);
+ * await Deno.remove(path);
  * ```
  */
 export interface TestClusterOptions extends ApiServerOptions {
@@ -79,12 +98,12 @@ export interface TestClusterOptions extends ApiServerOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { testCluster } from "./test_cluster.ts";
- * await using cluster = await testCluster();
- * if (!cluster.real) {
- *   const res = await fetch(`${cluster.url}/version`);
- *   await res.body?.cancel();
- * }
+ * await using cluster = await testCluster({ realKubeconfig: null, bookmarkIntervalMs: 1000 });
+ * const res = await fetch(`${cluster.url}/api/v1/namespaces/default`);
+ * assert.equal(res.status, 200);
+ * assert.equal((await res.json()).metadata.name, "default");
  * ```
  */
 export async function testCluster(options: TestClusterOptions = {}): Promise<TestCluster> {

@@ -30,16 +30,14 @@ const GENERATED = /^\.\/api\//;
  * Exports that predate this test and are named in no test yet (mostly option and result
  * types). The list may only shrink: a new export needs a test, not a line here.
  */
-const KNOWN_UNTESTED = new Set([
-  "ApiServerFaults",
-]);
+const KNOWN_UNTESTED = new Set<string>([]);
 
 /**
  * How many exports (of the hand-written entry points, each counted once) have no example
  * that asserts something or says why it is not run. It may only go down: lower it when you
  * fix examples; a new export brings an asserting example.
  */
-const EXAMPLES_PENDING = 17;
+const EXAMPLES_PENDING = 0;
 
 const ROOT = new URL("../", import.meta.url);
 const SKIP_DIRS = new Set([".git", "node_modules", "bin", "vendor"]);
