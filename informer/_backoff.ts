@@ -25,13 +25,25 @@ import type { Clock } from "../client/clock.ts";
  * ```
  */
 export interface BackoffOptions {
-  /** First delay (default 800 ms). */
+  /**
+   * First delay in ms.
+   * @default {800}
+   */
   initialMs?: number;
-  /** Cap (default 30 s). */
+  /**
+   * Cap of the delay in ms.
+   * @default {30_000}
+   */
   maxMs?: number;
-  /** Fraction of random extra delay, 0..1 (default 0.5). */
+  /**
+   * Fraction of random extra delay, 0..1.
+   * @default {0.5}
+   */
   jitter?: number;
-  /** After this long without an error, the next error starts from `initialMs` (default 120 s). */
+  /**
+   * After this long without an error, the next error starts from `initialMs` (ms).
+   * @default {120_000}
+   */
   resetAfterMs?: number;
 }
 

@@ -134,7 +134,10 @@ interface _Subscriber<T extends KubeObject> {
 
 /** Options for {@linkcode Dispatcher}. */
 export interface DispatcherOptions {
-  /** Per-consumer buffer bound before the reflector pauses (default 10,000). */
+  /**
+   * Per-consumer buffer bound before the reflector pauses.
+   * @default {10_000}
+   */
   maxBuffered?: number;
   /** Logger category suffix (the resource). */
   resource?: string;

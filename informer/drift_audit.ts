@@ -54,7 +54,10 @@ export interface DriftAuditOptions<T extends KubeObject> {
   labelSelector?: string;
   /** Scope: field selector. */
   fieldSelector?: string;
-  /** Page size (default 500). */
+  /**
+   * Page size.
+   * @default {500}
+   */
   pageSize?: number;
   /** The cache to compare. */
   store: Store<T>;

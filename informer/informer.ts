@@ -56,18 +56,28 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   labelSelector?: string;
   /** Field selector. */
   fieldSelector?: string;
-  /** LIST page size (default 500). */
+  /**
+   * LIST page size.
+   * @default {500}
+   */
   pageSize?: number;
   /** Cache PartialObjectMetadata only (metadata-only lists and watches). */
   metadataOnly?: boolean;
   /**
    * Applied to every object before it is cached. It receives the freshly decoded object,
-   * which it may change in place. Default: drop `metadata.managedFields`.
+   * which it may change in place.
+   * @default {dropManagedFields}
    */
   transform?: (obj: T) => T;
-  /** Replay the cache to handlers every this many ms (default: never). */
+  /**
+   * Replay the cache to handlers every this many ms.
+   * @default {undefined (never)}
+   */
   resyncPeriodMs?: number;
-  /** Pause between replayed objects during a resync (default 0). */
+  /**
+   * Pause between replayed objects during a resync.
+   * @default {0}
+   */
   rateWaitMs?: number;
   /**
    * How often the server sends a BOOKMARK on an idle watch (kube-apiserver: once a minute).
@@ -76,8 +86,9 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   bookmarkIntervalMs?: number;
   /**
    * Watch liveness bound: a watch delivering neither an event nor a bookmark for this long is
-   * closed and resumed from the last resourceVersion. Default: 1.5 bookmark intervals (90 s),
-   * so a silenced watch is noticed and its missed changes arrive within 120 s.
+   * closed and resumed from the last resourceVersion. The default, 1.5 bookmark intervals,
+   * notices a silenced watch so that its missed changes arrive within 120 s.
+   * @default {watchLivenessBoundMs(bookmarkIntervalMs) = 90_000}
    */
   idleTimeoutMs?: number;
   /**
@@ -87,11 +98,17 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
    * @default {60000}
    */
   staleAfterMs?: number;
-  /** Server-side watch timeout in seconds (default 300). */
+  /**
+   * Server-side watch timeout in seconds.
+   * @default {300}
+   */
   watchTimeoutSeconds?: number;
-  /** Error backoff (defaults: 800 ms, cap 30 s, jitter 0.5, reset after 120 s healthy). */
+  /** Error backoff; each field has its default (see `BackoffOptions`). */
   backoff?: BackoffOptions;
-  /** Try a streaming list first, falling back to LIST when the server refuses (default false). */
+  /**
+   * Try a streaming list first, falling back to LIST when the server refuses.
+   * @default {false}
+   */
   useStreamingList?: boolean;
   /**
    * Serve the first LIST from the API server's watch cache (`resourceVersion=0`: one response
@@ -99,23 +116,34 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
    * syncs faster against a real kube-apiserver (bench/peers/README.md), but the cache may lag
    * etcd: the first list can be older than what another client, or this operator before a
    * restart, has already seen. Relists (after 410 Expired, drift, errors) stay consistent.
-   * Default false: consistent paged LISTs.
+   * The default: consistent paged LISTs.
+   * @default {false}
    */
   initialListFromCache?: boolean;
   /**
    * Periodic metadata-only relist compared with the cache; differences trigger a full relist
-   * (which repairs them by diffing) and are counted. Off by default.
+   * (which repairs them by diffing) and are counted.
+   * @default {undefined (off)}
    */
   driftAudit?: { periodMs: number };
   /** Called once per (uid, resourceVersion) for objects that fail the type's schema. */
   onDecodeFailure?: (failure: DecodeFailure, raw: KubeObject) => void;
-  /** Per-consumer event buffer bound before the watch is paused (default 10,000). */
+  /**
+   * Per-consumer event buffer bound before the watch is paused.
+   * @default {10_000}
+   */
   maxBuffered?: number;
   /** Freeze cached objects (development aid; costs time per object). */
   freeze?: boolean;
-  /** Time source (default: the system clock). */
+  /**
+   * Time source.
+   * @default {the system clock}
+   */
   clock?: Clock;
-  /** Randomness for backoff jitter (default Math.random). */
+  /**
+   * Randomness for backoff jitter.
+   * @default {Math.random}
+   */
   random?: () => number;
   /** Stops the informer when aborted. */
   signal?: AbortSignal;

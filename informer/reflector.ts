@@ -207,7 +207,10 @@ export interface ReflectorOptions {
   labelSelector?: string;
   /** Field selector. */
   fieldSelector?: string;
-  /** LIST page size (default 500). */
+  /**
+   * LIST page size.
+   * @default {500}
+   */
   pageSize?: number;
   /** PartialObjectMetadata lists and watches. */
   metadataOnly?: boolean;
@@ -218,21 +221,30 @@ export interface ReflectorOptions {
   bookmarkIntervalMs?: number;
   /**
    * Liveness bound: a watch delivering neither an event nor a bookmark for this long is
-   * closed and resumed from the last resourceVersion. Default:
-   * `watchLivenessBoundMs(bookmarkIntervalMs)` (90 s).
+   * closed and resumed from the last resourceVersion.
+   * @default {watchLivenessBoundMs(bookmarkIntervalMs) = 90_000}
    */
   idleTimeoutMs?: number;
-  /** Server-side watch timeout; the watch is re-opened after it (default 300). */
+  /**
+   * Server-side watch timeout; the watch is re-opened after it.
+   * @default {300}
+   */
   watchTimeoutSeconds?: number;
   /** Backoff for errors. */
   backoff?: BackoffOptions;
-  /** Try a streaming list (sendInitialEvents) first; fall back to LIST if refused (default false). */
+  /**
+   * Try a streaming list (sendInitialEvents) first; fall back to LIST if refused.
+   * @default {false}
+   */
   useStreamingList?: boolean;
   /** First LIST with resourceVersion=0, from the watch cache (see `InformerOptions`). */
   initialListFromCache?: boolean;
   /** Time source. */
   clock?: Clock;
-  /** Randomness for jitter (default Math.random). */
+  /**
+   * Randomness for jitter.
+   * @default {Math.random}
+   */
   random?: () => number;
   /** Logger (any LogTape `getLogger()` result fits). */
   log: InformerLogger;

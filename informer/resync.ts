@@ -12,7 +12,10 @@ import type { InformerEvent } from "./dispatch.ts";
 export interface ResyncOptions<T extends KubeObject> {
   /** Time between the starts of two passes (> 0). */
   periodMs: number;
-  /** Pause between two replayed objects (default 0: all at once). */
+  /**
+   * Pause between two replayed objects (0: all at once).
+   * @default {0}
+   */
   rateWaitMs?: number;
   /** The keys to replay, read at the start of each pass. */
   keys(): Iterable<string>;
@@ -24,7 +27,10 @@ export interface ResyncOptions<T extends KubeObject> {
   onPass?(replayed: number): void;
   /** Waits before each replay while consumers are over their buffer bound. */
   waitForRoom?(signal: AbortSignal): Promise<void>;
-  /** Time source (default: the system clock). */
+  /**
+   * Time source.
+   * @default {the system clock}
+   */
   clock?: Clock;
   /** Ends the loop. */
   signal: AbortSignal;

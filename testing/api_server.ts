@@ -40,18 +40,31 @@ export interface ApiServerOptions {
   port?: number;
   /** When set, every request needs `Authorization: Bearer <token>` (401 Status otherwise). */
   token?: string;
-  /** Events kept for watch resumption (default 10 000); a resume from older gets 410. */
+  /**
+   * Events kept for watch resumption; a resume from older gets 410.
+   * @default {10_000}
+   */
   history?: number;
-  /** PEM certificate and key: serve HTTPS. `ca` goes into the kubeconfig (default: `cert`). */
+  /**
+   * PEM certificate and key: serve HTTPS. `ca` goes into the kubeconfig.
+   * @default {`cert`}
+   */
   tls?: { cert: string; key: string; ca?: string };
-  /** Clock for timestamps, bookmarks and watch timeouts (default: the system clock). */
+  /**
+   * Clock for timestamps, bookmarks and watch timeouts.
+   * @default {the system clock}
+   */
   clock?: Clock;
   /**
-   * How often watches with `allowWatchBookmarks` get a BOOKMARK (default 60 000 ms, what
-   * kube-apiserver does: measured on v1.36.3, see informer's `SERVER_BOOKMARK_INTERVAL_MS`).
+   * How often (ms) watches with `allowWatchBookmarks` get a BOOKMARK. The default is what
+   * kube-apiserver does: measured on v1.36.3, see informer's `SERVER_BOOKMARK_INTERVAL_MS`.
+   * @default {60_000}
    */
   bookmarkIntervalMs?: number;
-  /** ownerReference garbage collection and namespace deletion emulation (default true). */
+  /**
+   * ownerReference garbage collection and namespace deletion emulation.
+   * @default {true}
+   */
   gc?: boolean;
   /** Closes the server when aborted. */
   signal?: AbortSignal;
@@ -89,7 +102,7 @@ export interface ApiServerFaults {
    */
   garbageWatches(opts?: { sticky?: boolean }): void;
   /**
-   * Answers the next `n` matching requests with 429 + Retry-After (default) or 500. `verb`
+   * Answers the next `n` matching requests with 429 + Retry-After (the default) or 500. `verb`
    * and `resource` also match paths the server does not serve (`create` of
    * `selfsubjectaccessreviews`: a POST there), which otherwise answer 404.
    */

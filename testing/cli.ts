@@ -1,8 +1,8 @@
 /**
  * `deno task apiserver`: runs the embedded API server in the foreground.
  *
- * Flags: `--port N` (default 0: a free port), `--kubeconfig PATH` (written once listening),
- * `--history N` (events kept for watch resumption), `--token T` (require a bearer token).
+ * Flags: `--port N` (0, the default, picks a free port), `--kubeconfig PATH` (written once
+ * listening), `--history N` (events kept for watch resumption), `--token T` (require a bearer token).
  * Prints exactly one line, `apiserver listening on http://127.0.0.1:N`, when ready, and
  * exits 0 on SIGINT or SIGTERM.
  *

@@ -24,7 +24,10 @@ export interface EnvtestBinaries {
 
 /** Options of {@linkcode ensureEnvtestBinaries}. */
 export interface EnsureEnvtestBinariesOptions {
-  /** Build missing binaries with tools/envtest/build.sh (default true); false only looks. */
+  /**
+   * Build missing binaries with tools/envtest/build.sh; false only looks.
+   * @default {true}
+   */
   readonly build?: boolean;
   /** Cache root; default `$OPERATORKIT_ENVTEST_CACHE`, else `~/.cache/operatorkit/envtest`. */
   readonly cacheDir?: string;
@@ -41,9 +44,15 @@ export interface StartEnvtestOptions {
    * and removing the directory), or stops both processes once started.
    */
   readonly signal?: AbortSignal;
-  /** How long to wait for etcd and then kube-apiserver to be ready (default 90 000 ms each). */
+  /**
+   * How long to wait for etcd and then for kube-apiserver to be ready, each, in ms.
+   * @default {90_000}
+   */
   readonly readyTimeoutMs?: number;
-  /** Parent of the temporary directory (default: the system's, `$TMPDIR` or `/tmp`). */
+  /**
+   * Parent of the temporary directory.
+   * @default {the system's: `$TMPDIR` or `/tmp`}
+   */
   readonly tempDir?: string;
 }
 

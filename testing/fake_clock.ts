@@ -31,7 +31,7 @@ export class FakeClock implements Clock {
   #nextId = 1;
   #timers: Timer[] = [];
 
-  /** Starts at `start` ms since the epoch (default: 2026-01-01T00:00:00Z). */
+  /** Starts at `start` ms since the epoch; without it, at 2026-01-01T00:00:00Z. */
   constructor(start: number = Date.UTC(2026, 0, 1)) {
     this.#now = start;
   }

@@ -86,8 +86,9 @@ function currentServer(config: Record<string, unknown>, path: string): string {
  */
 export interface TestClusterOptions extends ApiServerOptions {
   /**
-   * Kubeconfig of a real cluster to use instead of the embedded server. Default: the value of
-   * `OPERATORKIT_TEST_KUBECONFIG`; `null` forces the embedded server.
+   * Kubeconfig of a real cluster to use instead of the embedded server; `null` forces the
+   * embedded server.
+   * @default {the value of `OPERATORKIT_TEST_KUBECONFIG`}
    */
   realKubeconfig?: string | null;
 }

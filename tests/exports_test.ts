@@ -198,7 +198,7 @@ Deno.test("exports: doc examples assert something or say why they are not run (n
 });
 
 /** Folders whose option docs state defaults with `@default` (add yours). */
-const DEFAULT_TAG_DIRS = ["controller/", "cli/", "client/", "webhook/"];
+const DEFAULT_TAG_DIRS = ["controller/", "informer/", "testing/", "cli/", "client/", "webhook/"];
 
 Deno.test("exports: defaults are stated with @default, not in prose", async () => {
   const prose: string[] = [];
