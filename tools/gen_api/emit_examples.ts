@@ -86,6 +86,16 @@ const SEEDS: Record<string, Record<string, unknown>> = {
   },
 };
 
+/** The descriptor serving each kind: definition -> its api/ module, name and resource. */
+export type Descriptors = Map<string, { module: string; name: string; resource: ResourceModel }>;
+
+/** A kind's value with `metadata` first: named `example`, in `default` when namespaced. */
+function kindValue(resource: ResourceModel, inner: unknown): Record<string, unknown> {
+  const { metadata, ...rest } = inner as { metadata?: object };
+  const scope = resource.namespaced ? { namespace: "default" } : {};
+  return { metadata: { name: "example", ...scope, ...metadata }, ...rest };
+}
+
 type Step = { prop: string; array: boolean };
 
 /** A TypeScript literal of a JSON value (identifier keys unquoted), `value` for the hole. */
@@ -239,7 +249,7 @@ export function typeExample(
   module: string,
   def: string,
   name: string,
-  descriptors: Map<string, { module: string; name: string; resource: ResourceModel }>,
+  descriptors: Descriptors,
 ): string[] | undefined {
   const v = new Values(model);
   let owner: { def: string; path: Step[] } | undefined;
@@ -263,12 +273,6 @@ export function typeExample(
     if (x !== undefined && typeof x !== "object") field.value = x;
   }
   const valueOf = field ? v.place(typeRef, field.path, field.value) : v.minimal(typeRef);
-  const scope = serving.resource.namespaced ? { namespace: "default" } : {};
-  // a kind's smallest value, metadata first
-  const kindValue = (inner: unknown) => {
-    const { metadata, ...rest } = inner as { metadata?: object };
-    return { metadata: { name: "example", ...scope, ...metadata }, ...rest };
-  };
   const status = owner.path[0]?.prop === "status";
   const lines = [
     "```ts",
@@ -285,7 +289,9 @@ export function typeExample(
     `import assert from "node:assert/strict";`,
     "await using server = await startApiServer();",
     "using client = await KubeClient.fromKubeConfig({ document: server.kubeconfig });",
-    `const value: ${name} = ${literal(owner.path.length ? valueOf : kindValue(valueOf))};`,
+    `const value: ${name} = ${
+      literal(owner.path.length ? valueOf : kindValue(serving.resource, valueOf))
+    };`,
   );
   const api = `client.resource(${serving.name})`;
   if (owner.path.length === 0) {
@@ -296,7 +302,7 @@ export function typeExample(
     );
     return [...lines, "```"];
   }
-  const outer = kindValue(v.minimal(ownerRef));
+  const outer = kindValue(serving.resource, v.minimal(ownerRef));
   let result = "created";
   if (status) {
     const statusValue = v.place(
@@ -314,7 +320,7 @@ export function typeExample(
   } else {
     lines.push(
       `const created = await ${api}.create(${
-        literal(kindValue(v.place(ownerRef, owner.path, HOLE)))
+        literal(kindValue(serving.resource, v.place(ownerRef, owner.path, HOLE)))
       });`,
     );
   }
@@ -338,7 +344,7 @@ function scaleExample(
   module: string,
   def: string,
   name: string,
-  descriptors: Map<string, { module: string; name: string; resource: ResourceModel }>,
+  descriptors: Descriptors,
 ): string[] | undefined {
   const { group, version } = moduleParts(module);
   const serving = [...descriptors.values()].find(({ resource: r }) =>
@@ -350,9 +356,7 @@ function scaleExample(
   if (!serving || !model.definitions.get(def)?.properties?.spec) return undefined;
   const v = new Values(model);
   const ownerRef = { $ref: `#/components/schemas/${serving.resource.definition}` };
-  const { metadata, ...rest } = v.minimal(ownerRef) as { metadata?: object };
-  const scope = serving.resource.namespaced ? { namespace: "default" } : {};
-  const outer = { metadata: { name: "example", ...scope, ...metadata }, ...rest };
+  const outer = kindValue(serving.resource, v.minimal(ownerRef));
   return [
     "```ts",
     `import type { ${name} } from "./mod.ts";`,

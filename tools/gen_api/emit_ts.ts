@@ -2,7 +2,7 @@
 // definition, and one ResourceType descriptor per resource, per Go package of k8s.io/api.
 import { type ApiModel, refOf, type ResourceModel } from "./model.ts";
 import type { OpenApiSchema } from "./spec.ts";
-import { descriptorExample, typeExample } from "./emit_examples.ts";
+import { descriptorExample, type Descriptors, typeExample } from "./emit_examples.ts";
 
 /** The api/ module path (`apps/v1`) and the exported name of a definition. */
 export function moduleOf(definition: string): { module: string; name: string } {
@@ -246,7 +246,7 @@ export function emitTypes(
     ).map(([name]) => name),
   );
   // the descriptor serving each kind (the first resource of that definition)
-  const descriptors = new Map<string, { module: string; name: string; resource: ResourceModel }>();
+  const descriptors: Descriptors = new Map();
   const descriptorNames = new Map<ResourceModel, string>();
   for (const module of [...byModule.keys()].sort()) {
     const used = new Set(byModule.get(module)!.map((d) => moduleOf(d).name));
