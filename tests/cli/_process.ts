@@ -251,3 +251,25 @@ export async function manifestsOf(script: string, args: readonly string[]): Prom
   }
   return dec.decode(out.stdout);
 }
+
+/** A kubeconfig file for `server` in a directory of its own, removed on dispose. */
+export interface TempKubeconfig extends AsyncDisposable {
+  /** The kubeconfig's path. */
+  readonly path: string;
+}
+
+/** Writes `server`'s kubeconfig into a new temporary directory (prefix `prefix`). */
+export async function tempKubeconfig(
+  server: Pick<ApiServer, "writeKubeconfig">,
+  prefix: string,
+): Promise<TempKubeconfig> {
+  const dir = await Deno.makeTempDir({ prefix });
+  const path = `${dir}/kubeconfig.yaml`;
+  try {
+    await server.writeKubeconfig(path);
+  } catch (err) {
+    await Deno.remove(dir, { recursive: true });
+    throw err;
+  }
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}

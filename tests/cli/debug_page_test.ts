@@ -12,6 +12,7 @@ import {
   httpGet,
   OperatorProcess,
   ROOT,
+  tempKubeconfig,
   TEST_FLAGS,
 } from "./_process.ts";
 import type { DebugSnapshot } from "../../cli/debug_page.ts";
@@ -38,54 +39,46 @@ async function withOperator(
   fn: (debugUrl: string, op: OperatorProcess) => Promise<void>,
 ): Promise<void> {
   await using server = await startApiServer();
-  const dir = await Deno.makeTempDir({ prefix: "okt-debug-" });
-  try {
-    const kubeconfig = `${dir}/kubeconfig.yaml`;
-    await server.writeKubeconfig(kubeconfig);
-    await using op = new OperatorProcess("examples/website/main.ts", [
-      ...TEST_FLAGS,
-      "--kubeconfig",
-      kubeconfig,
-      "--namespace",
-      "default",
-      "--leader-elect",
-      "--debug-bind-address",
-      "127.0.0.1:0",
-    ]);
-    const line = await op.waitForLog(
-      "the 'serving the debug page on' log line",
-      (r) => r.message.startsWith("serving the debug page on"),
+  await using kubeconfig = await tempKubeconfig(server, "okt-debug-");
+  await using op = new OperatorProcess("examples/website/main.ts", [
+    ...TEST_FLAGS,
+    "--kubeconfig",
+    kubeconfig.path,
+    "--namespace",
+    "default",
+    "--leader-elect",
+    "--debug-bind-address",
+    "127.0.0.1:0",
+  ]);
+  const line = await op.waitForLog(
+    "the 'serving the debug page on' log line",
+    (r) => r.message.startsWith("serving the debug page on"),
+  );
+  const debugUrl = line.properties.url as string;
+  assert.match(debugUrl, /^http:\/\/127\.0\.0\.1:\d+\/debug$/);
+  const probes = await op.probeUrl();
+  await eventually("/readyz 200", async () => (await httpGet(`${probes}/readyz`)).status === 200);
+  await createWebsite(server, "blog", { html: "<h1>blog</h1>" });
+  // blog is done (its status written after all three children) before Service creates fail.
+  await eventually("blog's Ready condition", async () => {
+    const r = await api(
+      server,
+      "/apis/demo.operatorkit.io/v1alpha1/namespaces/default/websites/blog",
     );
-    const debugUrl = line.properties.url as string;
-    assert.match(debugUrl, /^http:\/\/127\.0\.0\.1:\d+\/debug$/);
-    const probes = await op.probeUrl();
-    await eventually("/readyz 200", async () => (await httpGet(`${probes}/readyz`)).status === 200);
-    await createWebsite(server, "blog", { html: "<h1>blog</h1>" });
-    // blog is done (its status written after all three children) before Service creates fail.
-    await eventually("blog's Ready condition", async () => {
-      const r = await api(
-        server,
-        "/apis/demo.operatorkit.io/v1alpha1/namespaces/default/websites/blog",
-      );
-      const conds = (r.body.status as { conditions?: Array<{ type: string }> } | undefined)
-        ?.conditions ?? [];
-      return conds.some((c) => c.type === "Ready");
-    });
-    // Every Service create fails from now on: the second Website stays in backoff.
-    server.faults.failNext(1_000_000, { status: 500, verb: "create", resource: "services" });
-    await createWebsite(server, "shop", { html: "<h1>shop</h1>" });
-    await eventually("default/shop in backoff", async () => {
-      const s = JSON.parse((await httpGet(`${debugUrl}.json`)).text) as DebugSnapshot;
-      return s.controllers[0]?.queue.delayed.some((d) =>
-        d.key === "default/shop" && d.attempts >= 2
-      );
-    }, 30_000);
-    await fn(debugUrl, op);
-    op.kill("SIGTERM");
-    assert.equal((await op.exited()).code, 0);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    const conds = (r.body.status as { conditions?: Array<{ type: string }> } | undefined)
+      ?.conditions ?? [];
+    return conds.some((c) => c.type === "Ready");
+  });
+  // Every Service create fails from now on: the second Website stays in backoff.
+  server.faults.failNext(1_000_000, { status: 500, verb: "create", resource: "services" });
+  await createWebsite(server, "shop", { html: "<h1>shop</h1>" });
+  await eventually("default/shop in backoff", async () => {
+    const s = JSON.parse((await httpGet(`${debugUrl}.json`)).text) as DebugSnapshot;
+    return s.controllers[0]?.queue.delayed.some((d) => d.key === "default/shop" && d.attempts >= 2);
+  }, 30_000);
+  await fn(debugUrl, op);
+  op.kill("SIGTERM");
+  assert.equal((await op.exited()).code, 0);
 }
 
 Deno.test("debug page: /debug.json shows leadership, queue and backoff, informers and the last reconciles", async () => {
