@@ -17,23 +17,15 @@
  *
  * @module
  */
+// Each name comes from the file that defines it, not from its folder's mod.ts: a folder's entry
+// point pulls in everything in it (the YAML and flag parsers, webhooks, the test server's
+// helpers), and an operator that imports this root should load only what it runs.
 // client: configuration, the client, resource types, custom resources, errors, selectors.
 export {
   ApiError,
-  type ApplyOptions,
-  type Condition,
   ConfigError,
-  type CustomObject,
-  type CustomResourceOptions,
-  type CustomResourceType,
   DecodeError,
-  defineCustomResource,
-  defineResource,
-  ensureCustomResourceDefinition,
-  fieldSelector,
   ignoreNotFound,
-  type InferCustomResource,
-  intOrString,
   isAlreadyExists,
   isConflict,
   isForbidden,
@@ -41,106 +33,117 @@ export {
   isInvalid,
   isNotFound,
   isTooManyRequests,
-  KubeClient,
-  type KubeClientOptions,
+} from "./client/errors.ts";
+export type { Condition } from "./client/builtin_types.ts";
+export type { ApplyOptions, PatchOptions } from "./client/resource_options.ts";
+export {
+  type CustomObject,
+  type CustomResourceOptions,
+  type CustomResourceType,
+  defineCustomResource,
+  type InferCustomResource,
+  intOrString,
+  preserveUnknown,
+} from "./client/custom_resource.ts";
+export { ensureCustomResourceDefinition } from "./client/_crd_install.ts";
+export { defineResource, type ResourceDefinition } from "./client/define_resource.ts";
+export { fieldSelector, labelSelector } from "./client/selectors.ts";
+export { KubeClient, type KubeClientOptions } from "./client/kube_client.ts";
+export {
   type KubeConfig,
-  type KubeList,
-  type KubeObject,
-  labelSelector,
-  type ListOptions,
   loadKubeConfig,
   type LoadKubeConfigOptions,
+} from "./client/kubeconfig.ts";
+export {
+  type KubeList,
+  type KubeObject,
+  type ListOptions,
   objectKey,
   type ObjectMeta,
   type OwnerReference,
-  type PatchOptions,
-  preserveUnknown,
-  ResourceClient,
-  type ResourceDefinition,
   type ResourceType,
   type Status,
   type WatchEvent,
-} from "./client/mod.ts";
+} from "./client/types.ts";
+export { ResourceClient } from "./client/resource_client.ts";
 // The built-in kinds operators manage most; every other one is in api/<group>/<version>.
 export {
   type ConfigMap,
   ConfigMaps,
-  type Deployment,
-  Deployments,
   type Event,
   Events,
   type Namespace,
   Namespaces,
   type Pod,
   Pods,
-  RoleBindings,
-  Roles,
   type Secret,
   Secrets,
   type Service,
   ServiceAccounts,
   Services,
-  StatefulSets,
-} from "./client/mod.ts";
+} from "./api/core/v1/mod.ts";
+export { type Deployment, Deployments, StatefulSets } from "./api/apps/v1/mod.ts";
+export { RoleBindings, Roles } from "./api/rbac/v1/mod.ts";
 // informer: the cache behind a controller, usable alone.
-export {
-  Informer,
-  InformerFactory,
-  type InformerOptions,
-  InformerStoppedError,
-  type Store,
-} from "./informer/mod.ts";
+export { Informer, type InformerOptions } from "./informer/informer.ts";
+export { InformerFactory } from "./informer/factory.ts";
+export { InformerStoppedError } from "./informer/errors.ts";
+export type { Store } from "./informer/store.ts";
 // controller: the controller, resources and their context, middleware, errors, ownership,
 // status conditions, predicates.
 export {
-  AlreadyOwnedError,
-  annotationsChanged,
-  anyOf,
   Controller,
   type ControllerContext,
   type ControllerDefaults,
   type ControllerOptions,
-  controllerReference,
-  createReconcileContext,
-  type CrudOperations,
-  crudResource,
+} from "./controller/controller.ts";
+export { type CrudOperations, crudResource } from "./controller/crud_resource.ts";
+export { type EventInput, type EventRecorder } from "./controller/event_recorder.ts";
+export {
   defaultErrorPolicy,
   type ErrorAction,
   type ErrorPolicy,
-  type EventInput,
-  type EventRecorder,
-  FinalizerConflictError,
-  generationChanged,
-  getCondition,
-  getControllerOf,
-  isConditionTrue,
-  isObservedGenerationCurrent,
   isRetryable,
-  labelsChanged,
+  TerminalError,
+} from "./controller/error_policy.ts";
+export { FinalizerConflictError } from "./controller/finalizer.ts";
+export type { OwnsSpec, WatchSpec } from "./controller/informer_source.ts";
+export { writeStatus } from "./controller/kube.ts";
+export {
   logging,
   metrics,
-  type Middleware,
-  type OwnsSpec,
-  PAUSED_ANNOTATION,
-  type Predicate,
-  type ReconcileContext,
-  ReconcileError,
-  type Resource,
   ResourceMetrics,
   retry,
   type RetryOptions,
-  setCondition,
-  setControllerReference,
-  TerminalError,
   timeout,
-  type WatchSpec,
-  wrap,
-  writeStatus,
-} from "./controller/mod.ts";
+} from "./controller/middlewares.ts";
+export {
+  AlreadyOwnedError,
+  controllerReference,
+  getControllerOf,
+  setControllerReference,
+} from "./controller/ownership.ts";
+export {
+  annotationsChanged,
+  anyOf,
+  generationChanged,
+  labelsChanged,
+  type Predicate,
+} from "./controller/predicates.ts";
+export { createReconcileContext } from "./controller/reconcile_context.ts";
+export { PAUSED_ANNOTATION, ReconcileError } from "./controller/reconciler.ts";
+export type { ReconcileContext, Resource } from "./controller/resource.ts";
+export {
+  getCondition,
+  isConditionTrue,
+  isObservedGenerationCurrent,
+  setCondition,
+} from "./controller/status.ts";
+export { type Middleware, wrap } from "./controller/wrap.ts";
 // cli: the operator process.
 export {
   type OperatorContext,
   OperatorRuntime,
   runOperator,
   type RunOperatorOptions,
-} from "./cli/mod.ts";
+} from "./cli/run_operator.ts";

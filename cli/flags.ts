@@ -7,7 +7,7 @@
  * @module
  */
 import { parseDebugBindAddress } from "./debug_page.ts";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import type { Command, Option } from "commander";
 import { _readEnv } from "./_startup.ts";
 
 /**
@@ -19,10 +19,10 @@ import { _readEnv } from "./_startup.ts";
  * import { LOG_LEVELS, parseOperatorFlags } from "./flags.ts";
  * assert.equal(LOG_LEVELS[0], "trace");
  * for (const level of LOG_LEVELS) {
- *   const { flags } = parseOperatorFlags(["--log-level", level], { name: "op", env: {} });
+ *   const { flags } = await parseOperatorFlags(["--log-level", level], { name: "op", env: {} });
  *   assert.equal(flags.logLevel, level);
  * }
- * assert.throws(() => parseOperatorFlags(["--log-level", "loud"], { name: "op", env: {} }));
+ * await assert.rejects(() => parseOperatorFlags(["--log-level", "loud"], { name: "op", env: {} }));
  * ```
  */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
@@ -35,7 +35,7 @@ export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"
  * import assert from "node:assert/strict";
  * import { type OperatorLogLevel, parseOperatorFlags } from "./flags.ts";
  * const level: OperatorLogLevel = "debug";
- * const { flags } = parseOperatorFlags([], { name: "op", env: { OPERATORKIT_LOG_LEVEL: level } });
+ * const { flags } = await parseOperatorFlags([], { name: "op", env: { OPERATORKIT_LOG_LEVEL: level } });
  * assert.equal(flags.logLevel, level);
  * ```
  */
@@ -48,7 +48,7 @@ export type OperatorLogLevel = typeof LOG_LEVELS[number];
  * ```ts
  * import assert from "node:assert/strict";
  * import { type BindAddress, parseOperatorFlags } from "./flags.ts";
- * const { flags } = parseOperatorFlags([], { name: "op", env: {} });
+ * const { flags } = await parseOperatorFlags([], { name: "op", env: {} });
  * const a: BindAddress | undefined = flags.metricsBindAddress;
  * assert.deepEqual(a, { hostname: "127.0.0.1", port: 8080 });
  * ```
@@ -67,7 +67,7 @@ export interface BindAddress {
  * ```ts
  * import assert from "node:assert/strict";
  * import { type OperatorFlags, parseOperatorFlags } from "./flags.ts";
- * const { flags }: { flags: OperatorFlags } = parseOperatorFlags(
+ * const { flags }: { flags: OperatorFlags } = await parseOperatorFlags(
  *   ["--log-level", "debug", "--leader-elect"],
  *   { name: "website", env: {} },
  * );
@@ -190,13 +190,13 @@ export interface OperatorFlags {
  * ```ts
  * import assert from "node:assert/strict";
  * import { type ParsedCommandLine, parseOperatorFlags } from "./flags.ts";
- * const parsed: ParsedCommandLine = parseOperatorFlags(["manifests", "--image", "op:1"], {
+ * const parsed: ParsedCommandLine = await parseOperatorFlags(["manifests", "--image", "op:1"], {
  *   name: "op",
  *   env: {},
  * });
  * assert.equal(parsed.command, "manifests");
  * assert.equal(parsed.manifests.image, "op:1");
- * assert.equal(parseOperatorFlags([], { name: "op", env: {} }).command, "run");
+ * assert.equal((await parseOperatorFlags([], { name: "op", env: {} })).command, "run");
  * ```
  */
 export interface ParsedCommandLine {
@@ -217,7 +217,7 @@ export interface ParsedCommandLine {
  * ```ts
  * import assert from "node:assert/strict";
  * import { type ManifestsCommandOptions, parseOperatorFlags } from "./flags.ts";
- * const { manifests }: { manifests: ManifestsCommandOptions } = parseOperatorFlags(
+ * const { manifests }: { manifests: ManifestsCommandOptions } = await parseOperatorFlags(
  *   ["manifests", "--skip-namespace"],
  *   { name: "op", env: {} },
  * );
@@ -247,7 +247,7 @@ export interface ManifestsCommandOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { FlagError, parseOperatorFlags } from "./flags.ts";
- * assert.throws(
+ * await assert.rejects(
  *   () => parseOperatorFlags(["--concurrency", "zero"], { name: "op", env: {} }),
  *   (err) => err instanceof FlagError && err.exitCode === 2 && /--concurrency/.test(err.message),
  * );
@@ -272,7 +272,7 @@ export class FlagError extends Error {
  * import assert from "node:assert/strict";
  * import { type FlagCommand, parseOperatorFlags } from "./flags.ts";
  * const add = (cmd: FlagCommand) => cmd.option("--replicas <n>", "replicas", "1");
- * const { flags } = parseOperatorFlags(["--replicas", "3"], { name: "op", env: {}, configure: add });
+ * const { flags } = await parseOperatorFlags(["--replicas", "3"], { name: "op", env: {}, configure: add });
  * assert.equal(flags.extra.replicas, "3");
  * ```
  */
@@ -289,8 +289,8 @@ export interface FlagCommand {
  * import assert from "node:assert/strict";
  * import { type ParseFlagsOptions, parseOperatorFlags } from "./flags.ts";
  * const o: ParseFlagsOptions = { name: "website", env: { OPERATORKIT_LOG_LEVEL: "debug" } };
- * assert.equal(parseOperatorFlags([], o).flags.logLevel, "debug");
- * assert.equal(parseOperatorFlags(["--log-level", "error"], o).flags.logLevel, "error", "the flag wins");
+ * assert.equal((await parseOperatorFlags([], o)).flags.logLevel, "debug");
+ * assert.equal((await parseOperatorFlags(["--log-level", "error"], o)).flags.logLevel, "error", "the flag wins");
  * ```
  */
 export interface ParseFlagsOptions {
@@ -321,7 +321,7 @@ export interface ParseFlagsOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseOperatorFlags } from "./flags.ts";
- * const { flags } = parseOperatorFlags(
+ * const { flags } = await parseOperatorFlags(
  *   ["--namespace", "a", "--namespace", "b", "--resync-period", "1m30s"],
  *   { name: "website", env: { OPERATORKIT_CONCURRENCY: "4" } },
  * );
@@ -330,10 +330,14 @@ export interface ParseFlagsOptions {
  * assert.equal(flags.concurrency, 4);
  * ```
  */
-export function parseOperatorFlags(
+export async function parseOperatorFlags(
   argv: readonly string[],
   options: ParseFlagsOptions,
-): ParsedCommandLine {
+): Promise<ParsedCommandLine> {
+  // commander is loaded here, not at import: an operator process parses its flags once, and
+  // the CommonJS loader it needs costs about 6 MB of memory the rest of the process never uses.
+  const cm = await import("commander");
+  const { Command, CommanderError, Option } = cm;
   const env = options.env ?? _readEnv();
   let out = "";
   let command: "run" | "manifests" = "run";
@@ -352,7 +356,7 @@ export function parseOperatorFlags(
     })
     .showHelpAfterError(false);
   if (options.version) root.version(options.version);
-  _sharedOptions(root, options.name, options.shutdownGracePeriodMs ?? 30_000);
+  _sharedOptions(cm, root, options.name, options.shutdownGracePeriodMs ?? 30_000);
   options.configure?.(root);
   for (const option of _envOptions(root)) option.description += ` [env ${_envName(option)}]`;
   root.command("run", { isDefault: true, hidden: true }).description("run the operator (default)")
@@ -387,7 +391,7 @@ export function parseOperatorFlags(
       if (err.exitCode === 0) {
         return {
           command,
-          flags: _collect(root, options.name),
+          flags: _collect(cm, root, options.name),
           manifests: manifestOpts,
           output: out,
         };
@@ -396,12 +400,14 @@ export function parseOperatorFlags(
     }
     throw err;
   }
-  _applyEnv(root, env);
-  return { command, flags: _collect(root, options.name), manifests: manifestOpts };
+  _applyEnv(cm, root, env);
+  return { command, flags: _collect(cm, root, options.name), manifests: manifestOpts };
 }
 
-function _sharedOptions(cmd: Command, name: string, graceMs: number): void {
-  const o = (flags: string, desc: string) => new Option(flags, desc);
+type _Commander = typeof import("commander");
+
+function _sharedOptions(cm: _Commander, cmd: Command, name: string, graceMs: number): void {
+  const o = (flags: string, desc: string) => new cm.Option(flags, desc);
   cmd.addOption(o("--kubeconfig <path>", "kubeconfig file (default: KUBECONFIG, ~/.kube/config)"))
     .addOption(o("--context <name>", "kubeconfig context"))
     .addOption(
@@ -419,7 +425,7 @@ function _sharedOptions(cmd: Command, name: string, graceMs: number): void {
       o(
         "--metrics-bind-address <addr>",
         "metrics listen address ([host]:port; 0 disables; default loopback only)",
-      ).argParser(_bindAddress("--metrics-bind-address")).default("127.0.0.1:8080"),
+      ).argParser(_bindAddress(cm, "--metrics-bind-address")).default("127.0.0.1:8080"),
     )
     .addOption(
       o("--metrics-secure", "serve metrics over HTTPS to authenticated, authorized callers only"),
@@ -432,56 +438,56 @@ function _sharedOptions(cmd: Command, name: string, graceMs: number): void {
     )
     .addOption(
       o("--health-probe-bind-address <addr>", "probe listen address ([host]:port; 0 disables)")
-        .argParser(_bindAddress("--health-probe-bind-address")).default(":8081"),
+        .argParser(_bindAddress(cm, "--health-probe-bind-address")).default(":8081"),
     )
     .addOption(
       o("--debug-bind-address <addr>", "/debug status page, loopback only (127.0.0.1:port; 0 off)")
-        .argParser(_debugAddress).default("0"),
+        .argParser(_debugAddress(cm)).default("0"),
     )
     .addOption(o("--leader-elect", "elect a leader through a Lease before reconciling"))
     .addOption(o("--leader-election-id <name>", "Lease name").default(`${name}-leader`))
     .addOption(o("--leader-election-namespace <ns>", "Lease namespace (default: the client's)"))
     .addOption(
       o("--leader-election-lease-duration <duration>", "how long a lease lasts unrenewed")
-        .argParser(_duration("--leader-election-lease-duration")).default("15s"),
+        .argParser(_duration(cm, "--leader-election-lease-duration")).default("15s"),
     )
     .addOption(
       o("--leader-election-renew-deadline <duration>", "leader steps down when not renewed")
-        .argParser(_duration("--leader-election-renew-deadline")).default("10s"),
+        .argParser(_duration(cm, "--leader-election-renew-deadline")).default("10s"),
     )
     .addOption(
       o("--leader-election-retry-period <duration>", "pause between lease attempts")
-        .argParser(_duration("--leader-election-retry-period")).default("2s"),
+        .argParser(_duration(cm, "--leader-election-retry-period")).default("2s"),
     )
     .addOption(
       o("--concurrency <n>", "parallel reconciles per controller")
-        .argParser(_positiveInt("--concurrency")).default(4),
+        .argParser(_positiveInt(cm, "--concurrency")).default(4),
     )
     .addOption(
       o("--resync-period <duration>", "replay every cached object this often (e.g. 10m)")
-        .argParser(_duration("--resync-period")).default("10m"),
+        .argParser(_duration(cm, "--resync-period")).default("10m"),
     )
     .addOption(
       o("--cache-sync-timeout <duration>", "fail start-up when a cache has not synced by then")
-        .argParser(_duration("--cache-sync-timeout")).default("2m"),
+        .argParser(_duration(cm, "--cache-sync-timeout")).default("2m"),
     )
     .addOption(
       o("--shutdown-grace-period <duration>", "time in-flight reconciles get after SIGTERM")
-        .argParser(_duration("--shutdown-grace-period")).default(_formatDuration(graceMs)),
+        .argParser(_duration(cm, "--shutdown-grace-period")).default(_formatDuration(graceMs)),
     )
     .addOption(
       o(
         "--watch-idle-timeout <duration>",
         "resume a watch silent (no event, no bookmark) this long",
       )
-        .argParser(_duration("--watch-idle-timeout")).default("90s"),
+        .argParser(_duration(cm, "--watch-idle-timeout")).default("90s"),
     )
     .addOption(
       o(
         "--watch-stale-threshold <duration>",
         "not ready while an informer has no working watch this long",
       )
-        .argParser(_duration("--watch-stale-threshold")).default("60s"),
+        .argParser(_duration(cm, "--watch-stale-threshold")).default("60s"),
     );
 }
 
@@ -496,7 +502,7 @@ function _envName(option: Option): string {
 }
 
 /** Fills options the command line did not give from the environment (the flag wins). */
-function _applyEnv(cmd: Command, env: Record<string, string>): void {
+function _applyEnv(cm: _Commander, cmd: Command, env: Record<string, string>): void {
   for (const option of _envOptions(cmd)) {
     const name = _envName(option);
     const value = env[name];
@@ -517,7 +523,7 @@ function _applyEnv(cmd: Command, env: Record<string, string>): void {
       if (attr === "namespace") parsed = value.split(",").map((s) => s.trim()).filter(Boolean);
       else if (option.parseArg) parsed = option.parseArg(value, [] as never);
       if (option.argChoices && !option.argChoices.includes(value)) {
-        throw new InvalidArgumentError(`Allowed choices are ${option.argChoices.join(", ")}.`);
+        throw new cm.InvalidArgumentError(`Allowed choices are ${option.argChoices.join(", ")}.`);
       }
       cmd.setOptionValueWithSource(attr, parsed, "env");
     } catch (err) {
@@ -529,11 +535,11 @@ function _applyEnv(cmd: Command, env: Record<string, string>): void {
   }
 }
 
-function _collect(cmd: Command, name: string): OperatorFlags {
+function _collect(cm: _Commander, cmd: Command, name: string): OperatorFlags {
   const v = cmd.opts() as Record<string, unknown>;
   const bind = (key: string) => parseBindAddress(v[key] as string);
   const ms = (key: string, flag: string) =>
-    typeof v[key] === "string" ? _duration(flag)(v[key] as string) : v[key] as number;
+    typeof v[key] === "string" ? _duration(cm, flag)(v[key] as string) : v[key] as number;
   const resync = ms("resyncPeriod", "--resync-period");
   const cacheSyncTimeoutMs = ms("cacheSyncTimeout", "--cache-sync-timeout");
   const shutdownGracePeriodMs = ms("shutdownGracePeriod", "--shutdown-grace-period");
@@ -634,10 +640,10 @@ function _collectStrings(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
 }
 
-function _positiveInt(flag: string): (value: string) => number {
+function _positiveInt(cm: _Commander, flag: string): (value: string) => number {
   return (value) => {
     if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-      throw new InvalidArgumentError(`${flag} expects a positive integer`);
+      throw new cm.InvalidArgumentError(`${flag} expects a positive integer`);
     }
     return Number(value);
   };
@@ -681,12 +687,12 @@ function _formatDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-function _duration(flag: string): (value: string) => number {
+function _duration(cm: _Commander, flag: string): (value: string) => number {
   return (value) => {
     try {
       return parseDuration(value);
     } catch {
-      throw new InvalidArgumentError(`${flag} expects a duration like 30s, 10m or 1h30m`);
+      throw new cm.InvalidArgumentError(`${flag} expects a duration like 30s, 10m or 1h30m`);
     }
   };
 }
@@ -718,25 +724,27 @@ export function parseBindAddress(value: string): BindAddress | undefined {
   return { hostname: host === "" ? "0.0.0.0" : host, port };
 }
 
-function _bindAddress(flag: string): (value: string) => string {
+function _bindAddress(cm: _Commander, flag: string): (value: string) => string {
   // Returns the text: commander turns an `undefined` result ("0", disabled) into "".
   return (value) => {
     try {
       parseBindAddress(value);
       return value;
     } catch {
-      throw new InvalidArgumentError(`${flag} expects [host]:port (e.g. :8080) or 0`);
+      throw new cm.InvalidArgumentError(`${flag} expects [host]:port (e.g. :8080) or 0`);
     }
   };
 }
 
-function _debugAddress(value: string): string {
-  try {
-    parseDebugBindAddress(value);
-    return value;
-  } catch (err) {
-    throw new InvalidArgumentError(`--debug-bind-address ${(err as Error).message}`);
-  }
+function _debugAddress(cm: _Commander): (value: string) => string {
+  return (value) => {
+    try {
+      parseDebugBindAddress(value);
+      return value;
+    } catch (err) {
+      throw new cm.InvalidArgumentError(`--debug-bind-address ${(err as Error).message}`);
+    }
+  };
 }
 
 function _oneLine(message: string): string {

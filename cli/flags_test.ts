@@ -4,8 +4,8 @@ import { FlagError, parseBindAddress, parseDuration, parseOperatorFlags } from "
 const parse = (argv: string[], env: Record<string, string> = {}) =>
   parseOperatorFlags(argv, { name: "website", env });
 
-Deno.test("flags: defaults: metrics on loopback 127.0.0.1:8080, probes on :8081", () => {
-  const { command, flags } = parse([]);
+Deno.test("flags: defaults: metrics on loopback 127.0.0.1:8080, probes on :8081", async () => {
+  const { command, flags } = await parse([]);
   assert.equal(command, "run");
   assert.deepEqual(flags.metricsBindAddress, { hostname: "127.0.0.1", port: 8080 });
   assert.deepEqual(flags.healthProbeBindAddress, { hostname: "0.0.0.0", port: 8081 });
@@ -18,8 +18,8 @@ Deno.test("flags: defaults: metrics on loopback 127.0.0.1:8080, probes on :8081"
   assert.deepEqual(flags.namespaces, []);
 });
 
-Deno.test("flags: every flag parses, 0 disables a listener, namespaces repeat", () => {
-  const { flags } = parse([
+Deno.test("flags: every flag parses, 0 disables a listener, namespaces repeat", async () => {
+  const { flags } = await parse([
     "--kubeconfig=/tmp/kc",
     "--context",
     "dev",
@@ -58,21 +58,21 @@ Deno.test("flags: every flag parses, 0 disables a listener, namespaces repeat", 
   assert.equal(flags.resyncPeriodMs, 90_000);
 });
 
-Deno.test("flags: OPERATORKIT_* variables fill flags, and a given flag wins", () => {
+Deno.test("flags: OPERATORKIT_* variables fill flags, and a given flag wins", async () => {
   const env = {
     OPERATORKIT_CONCURRENCY: "7",
     OPERATORKIT_LEADER_ELECT: "true",
     OPERATORKIT_NAMESPACE: "x,y",
     OPERATORKIT_LOG_LEVEL: "warning",
   };
-  const { flags } = parse(["--log-level", "error"], env);
+  const { flags } = await parse(["--log-level", "error"], env);
   assert.equal(flags.concurrency, 7);
   assert.equal(flags.leaderElect, true);
   assert.deepEqual(flags.namespaces, ["x", "y"]);
   assert.equal(flags.logLevel, "error");
 });
 
-Deno.test("flags: a bad value is one line naming the flag, the value and the expectation", () => {
+Deno.test("flags: a bad value is one line naming the flag, the value and the expectation", async () => {
   const cases: Array<[string[], Record<string, string>, RegExp]> = [
     [["--concurrency", "zero"], {}, /--concurrency.*'zero'.*positive integer/],
     [["--log-format", "xml"], {}, /--log-format.*'xml'.*pretty, json, auto/],
@@ -93,7 +93,7 @@ Deno.test("flags: a bad value is one line naming the flag, the value and the exp
   for (const [argv, env, re] of cases) {
     let err: unknown;
     try {
-      parse(argv, env);
+      await parse(argv, env);
     } catch (e) {
       err = e;
     }
@@ -104,8 +104,8 @@ Deno.test("flags: a bad value is one line naming the flag, the value and the exp
   }
 });
 
-Deno.test("flags: --help lists every flag with its default and variable", () => {
-  const parsed = parse(["--help"]);
+Deno.test("flags: --help lists every flag with its default and variable", async () => {
+  const parsed = await parse(["--help"]);
   assert.ok(parsed.output);
   for (
     const flag of [
@@ -128,12 +128,15 @@ Deno.test("flags: --help lists every flag with its default and variable", () => 
   assert.match(parsed.output, /OPERATORKIT_RESYNC_PERIOD/);
 });
 
-Deno.test("flags: users add their own flags; manifests is a subcommand", () => {
-  const parsed = parseOperatorFlags(["manifests", "--image", "web:2", "--replicas-hint", "3"], {
-    name: "website",
-    env: {},
-    configure: (cmd) => void cmd.option("--replicas-hint <n>", "a user flag"),
-  });
+Deno.test("flags: users add their own flags; manifests is a subcommand", async () => {
+  const parsed = await parseOperatorFlags(
+    ["manifests", "--image", "web:2", "--replicas-hint", "3"],
+    {
+      name: "website",
+      env: {},
+      configure: (cmd) => void cmd.option("--replicas-hint <n>", "a user flag"),
+    },
+  );
   assert.equal(parsed.command, "manifests");
   assert.equal(parsed.manifests.image, "web:2");
   assert.equal(parsed.flags.extra.replicasHint, "3");
@@ -150,82 +153,88 @@ Deno.test("flags: durations and bind addresses", () => {
   assert.throws(() => parseBindAddress(":99999"), /\[host\]:port/);
 });
 
-Deno.test("flags: lease timings default to 15s/10s/2s and can be shortened by flag or env", () => {
-  const d = parse([]).flags;
+Deno.test("flags: lease timings default to 15s/10s/2s and can be shortened by flag or env", async () => {
+  const d = (await parse([])).flags;
   assert.deepEqual([d.leaseDurationMs, d.renewDeadlineMs, d.retryPeriodMs], [
     15_000,
     10_000,
     2_000,
   ]);
-  const f = parse(
+  const f = (await parse(
     ["--leader-election-lease-duration", "3s", "--leader-election-renew-deadline", "2s"],
     { OPERATORKIT_LEADER_ELECTION_RETRY_PERIOD: "250ms" },
-  ).flags;
+  )).flags;
   assert.deepEqual([f.leaseDurationMs, f.renewDeadlineMs, f.retryPeriodMs], [3_000, 2_000, 250]);
-  assert.throws(
+  await assert.rejects(
     () => parse(["--leader-election-renew-deadline", "15s"]),
     (err: unknown) =>
       err instanceof FlagError &&
       /renew-deadline=15000ms is invalid: expected less than --leader-election-lease-duration \(15000ms\)/
         .test(err.message),
   );
-  assert.throws(
+  await assert.rejects(
     () => parse(["--leader-election-retry-period", "10s"]),
     /retry-period=10000ms is invalid: expected more than 0 and less than/,
   );
-  assert.throws(() => parse([], { OPERATORKIT_LEADER_ELECTION_LEASE_DURATION: "long" }), FlagError);
+  await assert.rejects(
+    () => parse([], { OPERATORKIT_LEADER_ELECTION_LEASE_DURATION: "long" }),
+    FlagError,
+  );
 });
 
-Deno.test("flags: --version takes no environment variable", () => {
-  const parsed = parseOperatorFlags(["--help"], {
+Deno.test("flags: --version takes no environment variable", async () => {
+  const parsed = await parseOperatorFlags(["--help"], {
     name: "website",
     version: "1.0.0",
     env: { OPERATORKIT_VERSION: "true" },
   });
   assert.ok(!parsed.output?.includes("OPERATORKIT_VERSION"));
   assert.ok(!parsed.output?.includes("OPERATORKIT_HELP"));
-  assert.equal(parse([], { OPERATORKIT_VERSION: "true" }).output, undefined);
+  assert.equal((await parse([], { OPERATORKIT_VERSION: "true" })).output, undefined);
 });
 
-Deno.test("flags: --cache-sync-timeout (2m) and --shutdown-grace-period (30s, or the runtime's default)", () => {
-  const d = parse([]).flags;
+Deno.test("flags: --cache-sync-timeout (2m) and --shutdown-grace-period (30s, or the runtime's default)", async () => {
+  const d = (await parse([])).flags;
   assert.equal(d.cacheSyncTimeoutMs, 120_000);
   assert.equal(d.shutdownGracePeriodMs, 30_000);
-  const given = parse(["--cache-sync-timeout", "45s", "--shutdown-grace-period=1m"]).flags;
+  const given = (await parse(["--cache-sync-timeout", "45s", "--shutdown-grace-period=1m"])).flags;
   assert.equal(given.cacheSyncTimeoutMs, 45_000);
   assert.equal(given.shutdownGracePeriodMs, 60_000);
-  const env = parse([], {
+  const env = (await parse([], {
     OPERATORKIT_CACHE_SYNC_TIMEOUT: "5s",
     OPERATORKIT_SHUTDOWN_GRACE_PERIOD: "2s",
-  }).flags;
+  })).flags;
   assert.equal(env.cacheSyncTimeoutMs, 5_000);
   assert.equal(env.shutdownGracePeriodMs, 2_000);
-  const runtimeDefault = parseOperatorFlags([], {
+  const runtimeDefault = (await parseOperatorFlags([], {
     name: "website",
     env: {},
     shutdownGracePeriodMs: 1_500,
-  }).flags;
+  })).flags;
   assert.equal(runtimeDefault.shutdownGracePeriodMs, 1_500);
-  assert.throws(() => parse(["--cache-sync-timeout", "0s"]), (err: unknown) => {
+  await assert.rejects(() => parse(["--cache-sync-timeout", "0s"]), (err: unknown) => {
     assert.ok(err instanceof FlagError);
     assert.match(err.message, /^--cache-sync-timeout=0ms is invalid: expected more than 0$/);
     return true;
   });
-  assert.throws(() => parse(["--shutdown-grace-period", "soon"]), /--shutdown-grace-period/);
+  await assert.rejects(() => parse(["--shutdown-grace-period", "soon"]), /--shutdown-grace-period/);
 });
 
-Deno.test("--debug-bind-address is off by default, loopback by default host, and refuses other hosts", () => {
-  const parse = (args: string[], env: Record<string, string> = {}) =>
-    parseOperatorFlags(args, { name: "op", env }).flags.debugBindAddress;
-  assert.equal(parse([]), undefined);
-  assert.deepEqual(parse(["--debug-bind-address", ":8082"]), { hostname: "127.0.0.1", port: 8082 });
-  assert.deepEqual(parse(["--debug-bind-address", "[::1]:9"]), { hostname: "::1", port: 9 });
-  assert.deepEqual(parse([], { OPERATORKIT_DEBUG_BIND_ADDRESS: "localhost:7" }), {
+Deno.test("--debug-bind-address is off by default, loopback by default host, and refuses other hosts", async () => {
+  const parse = async (args: string[], env: Record<string, string> = {}) =>
+    (await parseOperatorFlags(args, { name: "op", env })).flags.debugBindAddress;
+  assert.equal(await parse([]), undefined);
+  assert.deepEqual(await parse(["--debug-bind-address", ":8082"]), {
+    hostname: "127.0.0.1",
+    port: 8082,
+  });
+  assert.deepEqual(await parse(["--debug-bind-address", "[::1]:9"]), { hostname: "::1", port: 9 });
+  assert.deepEqual(await parse([], { OPERATORKIT_DEBUG_BIND_ADDRESS: "localhost:7" }), {
     hostname: "localhost",
     port: 7,
   });
   for (const bad of ["0.0.0.0:8082", "10.0.0.1:8082", "pod:8082"]) {
-    assert.throws(
+    await assert.rejects(
       () => parse(["--debug-bind-address", bad]),
       (err: unknown) =>
         err instanceof FlagError && err.exitCode === 2 && /loopback/.test(err.message) &&
@@ -234,11 +243,11 @@ Deno.test("--debug-bind-address is off by default, loopback by default host, and
   }
 });
 
-Deno.test("flags: --metrics-secure and --metrics-cert-dir (off by default)", () => {
-  assert.equal(parse([]).flags.metricsSecure, false);
-  assert.equal(parse([]).flags.metricsCertDir, undefined);
-  const { flags } = parse(["--metrics-secure", "--metrics-cert-dir", "/certs"]);
+Deno.test("flags: --metrics-secure and --metrics-cert-dir (off by default)", async () => {
+  assert.equal((await parse([])).flags.metricsSecure, false);
+  assert.equal((await parse([])).flags.metricsCertDir, undefined);
+  const { flags } = await parse(["--metrics-secure", "--metrics-cert-dir", "/certs"]);
   assert.equal(flags.metricsSecure, true);
   assert.equal(flags.metricsCertDir, "/certs");
-  assert.equal(parse([], { OPERATORKIT_METRICS_SECURE: "true" }).flags.metricsSecure, true);
+  assert.equal((await parse([], { OPERATORKIT_METRICS_SECURE: "true" })).flags.metricsSecure, true);
 });

@@ -19,7 +19,6 @@
  *
  * @module
  */
-import { stringify } from "yaml";
 import type { PolicyRule } from "../client/builtin_types.ts";
 import type { ControllerTypes } from "../controller/controller.ts";
 
@@ -446,16 +445,18 @@ export function operatorManifests(options: ManifestOptions): Record<string, unkn
 }
 
 /**
- * The manifests as one multi-document YAML string.
+ * The manifests as one multi-document YAML string. Asynchronous because it loads the YAML
+ * library on first use (an operator that never prints its manifests does not keep it in memory).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { manifestsYaml, operatorManifests } from "./manifests.ts";
- * const yaml = manifestsYaml(operatorManifests({ name: "op", namespace: "ops", image: "op:1" }));
+ * const yaml = await manifestsYaml(operatorManifests({ name: "op", namespace: "ops", image: "op:1" }));
  * assert.ok(yaml.startsWith("apiVersion: v1\nkind: Namespace"));
  * ```
  */
-export function manifestsYaml(docs: readonly Record<string, unknown>[]): string {
+export async function manifestsYaml(docs: readonly Record<string, unknown>[]): Promise<string> {
+  const { stringify } = await import("yaml");
   return docs.map((d) => stringify(d, { lineWidth: 0 })).join("---\n");
 }

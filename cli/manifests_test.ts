@@ -105,13 +105,13 @@ Deno.test("manifests: user rules are kept exactly as written (resourceNames, non
   assert.ok(!rbac.clusterRules.slice(0, -extraRules.length).some((r) => r.verbs.includes("bind")));
 });
 
-Deno.test("manifests: Namespace, CRDs, ServiceAccount, RBAC, then a Deployment for Pod Security restricted", () => {
+Deno.test("manifests: Namespace, CRDs, ServiceAccount, RBAC, then a Deployment for Pod Security restricted", async () => {
   const crd = {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
     metadata: { name: "websites.demo.operatorkit.io" },
   };
-  const text = manifestsYaml(operatorManifests({
+  const text = await manifestsYaml(operatorManifests({
     name: "website",
     namespace: "ops",
     image: "website:1",

@@ -9,7 +9,7 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { operatorRbac, parseOperatorFlags } from "./mod.ts";
- * const { flags } = parseOperatorFlags(["--leader-elect"], { name: "website", env: {} });
+ * const { flags } = await parseOperatorFlags(["--leader-elect"], { name: "website", env: {} });
  * assert.equal(flags.leaderElect, true);
  * const rbac = operatorRbac([], { leaderElection: true });
  * assert.ok(rbac.ownNamespaceRules.some((r) => r.resources?.[0] === "leases"));

@@ -262,7 +262,7 @@ export class OperatorRuntime {
       return 1;
     }
     try {
-      parsed = parseOperatorFlags(o.args ?? Deno.args, {
+      parsed = await parseOperatorFlags(o.args ?? Deno.args, {
         name: o.name,
         ...(o.description ? { description: o.description } : {}),
         ...(o.version ? { version: o.version } : {}),
@@ -672,7 +672,7 @@ export class OperatorRuntime {
       includeNamespace: m.includeNamespace,
       crds: (o.customResources ?? []).map((r) => r.crd as unknown as Record<string, unknown>),
     });
-    return manifestsYaml(
+    return await manifestsYaml(
       _webhookManifests(o, docs, m.namespace, o.installWebhookConfigurations ?? true),
     );
   }

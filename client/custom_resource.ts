@@ -9,7 +9,6 @@
  */
 import { _pluralize } from "./_plural.ts";
 import { z } from "zod";
-import { stringify as yamlStringify } from "yaml";
 import type { Decoder, KubeObject, ObjectMeta, ResourceType } from "./types.ts";
 import type { CustomResourceDefinition } from "./builtin_types.ts";
 import { _crdOf } from "./_crd_install.ts";
@@ -711,7 +710,8 @@ function _versionSpec(
 
 /**
  * The CRD YAML of the given custom resource types (or CRD objects), one document each,
- * separated by `---`: what `kubectl apply -f` takes.
+ * separated by `---`: what `kubectl apply -f` takes. Asynchronous because it loads the YAML
+ * library on first use (an operator that never prints manifests does not keep it in memory).
  *
  * @example
  * ```ts
@@ -725,14 +725,15 @@ function _versionSpec(
  *   spec: z.object({ size: z.int() }),
  * });
  * import assert from "node:assert/strict";
- * const yaml: string = crdManifestYaml(Thing);
+ * const yaml: string = await crdManifestYaml(Thing);
  * assert.ok(yaml.startsWith("apiVersion: apiextensions.k8s.io/v1\n"));
  * assert.match(yaml, /^  name: things\.demo\.operatorkit\.io$/m);
  * ```
  */
-export function crdManifestYaml(
+export async function crdManifestYaml(
   ...defs: Array<{ crd: CustomResourceDefinition } | CustomResourceDefinition>
-): string {
+): Promise<string> {
+  const { stringify: yamlStringify } = await import("yaml");
   return defs
     .map((d) => yamlStringify(_crdOf(d), { lineWidth: 0 }))
     .join("---\n");

@@ -288,7 +288,7 @@ Deno.test("decoding: the whole-object schema", () => {
   assert.ok(w && wrong);
 });
 
-Deno.test("crdManifestYaml: one document per definition, parses back to the CRDs", () => {
+Deno.test("crdManifestYaml: one document per definition, parses back to the CRDs", async () => {
   const Other = defineCustomResource({
     group: "demo.operatorkit.io",
     version: "v1",
@@ -296,14 +296,14 @@ Deno.test("crdManifestYaml: one document per definition, parses back to the CRDs
     scope: "Namespaced",
     spec: z.object({ on: z.boolean().default(true).describe("switch") }),
   });
-  const text = crdManifestYaml(Widget, Other.crd);
+  const text = await crdManifestYaml(Widget, Other.crd);
   assert.ok(
     text.startsWith("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"),
   );
   const docs = parseAllDocuments(text).map((d) => d.toJS());
   assert.deepEqual(docs, [Widget.crd, Other.crd]);
   assert.match(text, /\n---\napiVersion: apiextensions\.k8s\.io\/v1\n/);
-  assert.equal(crdManifestYaml(), "");
+  assert.equal(await crdManifestYaml(), "");
 });
 
 // --- ensureCustomResourceDefinition against a scripted fake -------------------------------

@@ -172,3 +172,31 @@ Deno.test("in-cluster configuration from a service-account folder and the enviro
   const k = await loadKubeConfig({ env: { ...env, KUBECONFIG: A }, serviceAccountDir: dir });
   assert.equal(k.context, "ctx-a");
 });
+
+Deno.test("a JSON kubeconfig is read as JSON; YAML flow style starting with { still parses", async () => {
+  const doc = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "c", cluster: { server: "http://127.0.0.1:6443" } }],
+    users: [{ name: "u", user: { token: "t0k" } }],
+    contexts: [{ name: "x", context: { cluster: "c", user: "u", namespace: "ns" } }],
+    "current-context": "x",
+  };
+  const fromJson = await loadKubeConfig({ yaml: JSON.stringify(doc, null, 2) });
+  assert.equal(fromJson.server, "http://127.0.0.1:6443");
+  assert.equal(fromJson.namespace, "ns");
+  // Not strict JSON (unquoted keys): the YAML parser reads it.
+  const flow = await loadKubeConfig({
+    yaml: `{clusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}], ` +
+      `contexts: [{name: x, context: {cluster: c}}], current-context: x}`,
+  });
+  assert.equal(flow.server, "http://127.0.0.1:1");
+  await assert.rejects(
+    () => loadKubeConfig({ yaml: JSON.stringify({ ...doc, kind: "Pod" }) }),
+    (e: Error) => e instanceof ConfigError && /expected kind Config, found "Pod"/.test(e.message),
+  );
+  await assert.rejects(
+    () => loadKubeConfig({ yaml: '{"clusters": [' }),
+    (e: Error) => e instanceof ConfigError && /expected valid YAML/.test(e.message),
+  );
+});

@@ -60,7 +60,7 @@ export async function printCrds(
       );
     }
   }
-  return crdManifestYaml(...crds);
+  return await crdManifestYaml(...crds);
 }
 
 if (import.meta.main) {

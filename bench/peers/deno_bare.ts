@@ -5,8 +5,9 @@
 import { cpuMs, heapAfterGc, peerEnv, rss, rvSum } from "./_measure.ts";
 
 const env = peerEnv();
+// The harness writes the replay server's kubeconfig as JSON (YAML would need a library).
 const kubeconfig = Deno.readTextFileSync(env.kubeconfig);
-const server = /server:\s*(\S+)/.exec(kubeconfig)?.[1];
+const server = /"?server"?:\s*"?([^\s",]+)/.exec(kubeconfig)?.[1];
 if (!server?.startsWith("http://")) {
   throw new Error(`expected a plain http:// server in ${env.kubeconfig}, found ${server}`);
 }

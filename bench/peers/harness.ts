@@ -373,12 +373,30 @@ async function main(): Promise<void> {
       ? await protoFixtures(built.clientGo, fx.objects, fx.events, fx.listRv)
       : undefined;
     server = startReplayServer(fx, { proto });
-    kubeconfig = join(CACHE, "replay-kubeconfig.yaml");
+    // JSON (which every peer's kubeconfig loader reads, JSON being YAML): an operator in a
+    // cluster reads no YAML to configure its client, and operatorkit loads its YAML parser only
+    // for a kubeconfig that is not JSON, so the idle RSS compares the libraries, not the format.
+    kubeconfig = join(CACHE, "replay-kubeconfig.json");
     Deno.writeTextFileSync(
       kubeconfig,
-      `apiVersion: v1\nkind: Config\nclusters:\n- name: replay\n  cluster:\n    server: ${server.url}\n    insecure-skip-tls-verify: true\n` +
-        `users:\n- name: anonymous\n  user: {}\ncontexts:\n- name: replay\n  context:\n` +
-        `    cluster: replay\n    user: anonymous\n    namespace: ${NAMESPACE}\ncurrent-context: replay\n`,
+      JSON.stringify(
+        {
+          apiVersion: "v1",
+          kind: "Config",
+          clusters: [{
+            name: "replay",
+            cluster: { server: server.url, "insecure-skip-tls-verify": true },
+          }],
+          users: [{ name: "anonymous", user: {} }],
+          contexts: [{
+            name: "replay",
+            context: { cluster: "replay", user: "anonymous", namespace: NAMESPACE },
+          }],
+          "current-context": "replay",
+        },
+        null,
+        2,
+      ) + "\n",
     );
   }
 
