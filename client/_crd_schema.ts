@@ -7,7 +7,10 @@
  *
  * @module
  */
-import { z } from "zod";
+// Types only: this module reaches zod through the schemas it is given (their methods and the
+// registry zod keeps on globalThis), so importing it does not load zod; an operator that
+// declares no custom resource never pays for zod's memory.
+import type { z } from "zod";
 
 /**
  * An OpenAPI v3 schema as a CRD carries it (`openAPIV3Schema`): structural, no `$ref`, every
@@ -143,8 +146,24 @@ export function _toStructuralSchema(schema: _Schema, path: string): JSONSchemaPr
 }
 
 function _meta(schema: _Schema): Record<string, unknown> | undefined {
-  return z.globalRegistry.get(schema as _Any) as Record<string, unknown> | undefined;
+  return _zodMeta(schema);
 }
+
+/**
+ * The metadata zod's global registry holds for `schema` (`.meta()`, `.describe()`), read
+ * without importing zod: classic schemas answer `meta()`; others are looked up in the registry
+ * zod shares on `globalThis`.
+ */
+export function _zodMeta(schema: unknown): Record<string, unknown> | undefined {
+  const s = schema as { meta?: () => unknown };
+  if (typeof s.meta === "function") return s.meta() as Record<string, unknown> | undefined;
+  const registry = (globalThis as { __zod_globalRegistry?: { get(s: unknown): unknown } })
+    .__zod_globalRegistry;
+  return registry?.get(schema) as Record<string, unknown> | undefined;
+}
+
+/** A metadata registry with nothing in it (what `z.registry()` returns, for `toJSONSchema`). */
+const _EMPTY_REGISTRY = { get: () => undefined, has: () => false };
 
 function _convert(schema: _Schema, path: string, ctx: _Ctx, skipMarkers: boolean): JSONSchemaProps {
   const meta = _meta(schema);
@@ -497,10 +516,17 @@ function _union(schema: _Schema, path: string, ctx: _Ctx): JSONSchemaProps {
 function _leafJsonSchema(schema: _Schema): Record<string, _Any> {
   // An empty registry keeps user metadata (ids, descriptions) out: descriptions are added by
   // the walker, and an id would turn the leaf into a $ref.
-  return z.toJSONSchema(schema as _Any, {
+  const toJSONSchema = (schema as { toJSONSchema?: (params: unknown) => unknown }).toJSONSchema;
+  if (typeof toJSONSchema !== "function") {
+    throw new TypeError(
+      `expected a zod 4 schema with toJSONSchema() (zod >= 4.6, from "zod", not "zod/mini"), ` +
+        `found a ${(schema._zod.def as _Any).type} schema without it`,
+    );
+  }
+  return toJSONSchema.call(schema, {
     target: "openapi-3.0",
     io: "input",
-    metadata: z.registry(),
+    metadata: _EMPTY_REGISTRY,
     unrepresentable: "throw",
   }) as Record<string, _Any>;
 }

@@ -8,8 +8,11 @@
  * @module
  */
 import { _pluralize } from "./_plural.ts";
-import { z } from "zod";
-import type { Decoder, KubeObject, ObjectMeta, ResourceType } from "./types.ts";
+// Types only: zod is reached through the schemas the caller built with it (their methods), so
+// importing this module (the package root does) does not load zod for operators without
+// custom resources.
+import type { z } from "zod";
+import type { Decoder, KubeObject, ResourceType } from "./types.ts";
 import type { CustomResourceDefinition } from "./builtin_types.ts";
 import { _crdOf } from "./_crd_install.ts";
 import type { CustomResourceConversion, VersionConversion } from "./conversion.ts";
@@ -17,6 +20,7 @@ import {
   _INT_OR_STRING,
   _PRESERVE_UNKNOWN,
   _toStructuralSchema,
+  _zodMeta,
   CustomResourceSchemaError,
   type JSONSchemaProps,
 } from "./_crd_schema.ts";
@@ -109,7 +113,7 @@ function _zod(schema: unknown, what: string): z.ZodType {
  */
 export function preserveUnknown<T extends ZodSchemaLike>(schema: T): T {
   const zs = _zod(schema, "the schema given to preserveUnknown()");
-  const meta = z.globalRegistry.get(zs) ?? {};
+  const meta = _zodMeta(zs) ?? {};
   return _loosen(zs).meta({ ...meta, [_PRESERVE_UNKNOWN]: true }) as unknown as T;
 }
 
@@ -118,22 +122,25 @@ export function preserveUnknown<T extends ZodSchemaLike>(schema: T): T {
  * objects (also as union variants and behind optional/nullable) become loose objects.
  */
 function _loosen(schema: z.ZodType): z.ZodType {
-  if (schema instanceof z.ZodObject) {
-    const catchall = schema.def.catchall;
-    return catchall === undefined || catchall instanceof z.ZodNever ? schema.loose() : schema;
+  // By the schema's own definition and methods rather than zod's classes and factories, so
+  // that this module needs no zod import (a union, discriminated or not, is cloned with its
+  // loosened options: `clone(def)` builds a new schema of the same class).
+  const def = schema.def as { type: string; catchall?: z.ZodType; options?: z.ZodType[] };
+  if (def.type === "object") {
+    const catchall = def.catchall;
+    return catchall === undefined || catchall.def.type === "never"
+      ? (schema as z.ZodObject).loose()
+      : schema;
   }
-  if (schema instanceof z.ZodDiscriminatedUnion) {
-    const options = schema.options.map((o) => _loosen(o as z.ZodType));
-    return z.discriminatedUnion(
-      schema.def.discriminator,
-      options as unknown as [z.ZodObject, ...z.ZodObject[]],
-    );
+  if (def.type === "union" && def.options) {
+    return schema.clone({ ...def, options: def.options.map(_loosen) } as typeof schema.def);
   }
-  if (schema instanceof z.ZodUnion) {
-    return z.union(schema.options.map((o) => _loosen(o as z.ZodType)));
+  if (def.type === "optional") {
+    return _loosen((schema as z.ZodOptional).unwrap() as z.ZodType).optional();
   }
-  if (schema instanceof z.ZodOptional) return _loosen(schema.unwrap() as z.ZodType).optional();
-  if (schema instanceof z.ZodNullable) return _loosen(schema.unwrap() as z.ZodType).nullable();
+  if (def.type === "nullable") {
+    return _loosen((schema as z.ZodNullable).unwrap() as z.ZodType).nullable();
+  }
   return schema;
 }
 
@@ -174,7 +181,7 @@ export function intOrString<T extends ZodSchemaLike<number | string>>(schema: T)
         `${def.type}${def.options ? ` of ${kinds.join(" | ")}` : ""}`,
     );
   }
-  const meta = z.globalRegistry.get(zs) ?? {};
+  const meta = _zodMeta(zs) ?? {};
   return zs.meta({ ...meta, [_INT_OR_STRING]: true }) as unknown as T;
 }
 
@@ -433,7 +440,7 @@ export type CustomObject<Spec, Status = never> = KubeObject & {
  * ```
  */
 export interface CustomResourceDecoder<T> extends Decoder<T> {
-  /** Returns the decoded object (defaults applied) or throws zod's error. */
+  /** Returns the decoded object (defaults applied) or throws a {@linkcode CustomResourceDecodeError}. */
   parse(data: unknown): T;
 }
 
@@ -614,17 +621,117 @@ export function defineCustomResource<
   });
 }
 
-function _objectSchema(specSchema: z.ZodType, statusSchema: z.ZodType | undefined): z.ZodType {
-  return z.looseObject({
-    apiVersion: z.string().optional(),
-    kind: z.string().optional(),
-    metadata: z.custom<ObjectMeta>(
-      (m) => typeof m === "object" && m !== null && !Array.isArray(m),
-      { message: "expected metadata to be an object" },
-    ),
-    spec: specSchema,
-    ...(statusSchema ? { status: statusSchema.optional() } : {}),
-  });
+type _Issue = { path: PropertyKey[]; message: string; code?: string };
+
+/**
+ * The whole-object decoder: what `z.looseObject({ apiVersion, kind, metadata, spec, status })`
+ * would do, written out so that this module needs no zod import. The spec and status go
+ * through the caller's zod schemas (their issues get the `spec` / `status` path prefix); every
+ * other field is kept as it came.
+ */
+function _objectSchema(
+  specSchema: z.ZodType,
+  statusSchema: z.ZodType | undefined,
+): CustomResourceDecoder<KubeObject> {
+  const safeParse = (
+    data: unknown,
+  ):
+    | { success: true; data: KubeObject }
+    | { success: false; error: { issues: ReadonlyArray<_Issue> } } => {
+    if (typeof data !== "object" || data === null || Array.isArray(data)) {
+      return {
+        success: false,
+        error: {
+          issues: [{
+            path: [],
+            code: "invalid_type",
+            message: `Invalid input: expected object, received ${_typeName(data)}`,
+          }],
+        },
+      };
+    }
+    const o = data as Record<string, unknown>;
+    const issues: _Issue[] = [];
+    const out: Record<string, unknown> = { ...o };
+    for (const key of ["apiVersion", "kind"]) {
+      if (o[key] !== undefined && typeof o[key] !== "string") {
+        issues.push({
+          path: [key],
+          code: "invalid_type",
+          message: `Invalid input: expected string, received ${_typeName(o[key])}`,
+        });
+      }
+    }
+    const m = o.metadata;
+    if (typeof m !== "object" || m === null || Array.isArray(m)) {
+      issues.push({
+        path: ["metadata"],
+        code: "custom",
+        message: "expected metadata to be an object",
+      });
+    }
+    const part = (key: string, schema: z.ZodType) => {
+      const r = schema.safeParse(o[key]);
+      if (r.success) {
+        if (r.data !== undefined || key in o) out[key] = r.data;
+      } else {
+        for (const i of r.error.issues) issues.push({ ...i, path: [key, ...i.path] });
+      }
+    };
+    part("spec", specSchema);
+    if (statusSchema && o.status !== undefined) part("status", statusSchema);
+    if (issues.length > 0) return { success: false, error: { issues } };
+    return { success: true, data: out as unknown as KubeObject };
+  };
+  return {
+    safeParse,
+    parse(data: unknown): KubeObject {
+      const r = safeParse(data);
+      if (r.success) return r.data;
+      throw new CustomResourceDecodeError(r.error.issues);
+    },
+  };
+}
+
+function _typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v;
+}
+
+/**
+ * What a custom resource type's `schema.parse()` throws for an object that does not decode:
+ * `issues` as zod reports them (paths from the object's root), the first in the message.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { CustomResourceDecodeError, defineCustomResource } from "./custom_resource.ts";
+ * import assert from "node:assert/strict";
+ * const Things = defineCustomResource({ group: "demo.io", version: "v1", kind: "Thing", scope: "Cluster", spec: z.object({ size: z.int() }) });
+ * assert.throws(
+ *   () => Things.schema.parse({ metadata: { name: "a" }, spec: { size: "big" } }),
+ *   (e) => e instanceof CustomResourceDecodeError && e.issues[0].path.join(".") === "spec.size" &&
+ *     /^spec\.size: /.test(e.message),
+ * );
+ * ```
+ */
+export class CustomResourceDecodeError extends Error {
+  /** Every problem found, zod's issues with paths from the object's root. */
+  readonly issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string }>;
+  /** The issues (at least one); the first is named in the message. */
+  constructor(issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string }>) {
+    const first = issues[0];
+    super(
+      first
+        ? `${first.path.map(String).join(".") || "(object)"}: ${first.message}${
+          issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""
+        }`
+        : "expected a valid object, found an invalid one",
+    );
+    this.name = "CustomResourceDecodeError";
+    this.issues = issues;
+  }
 }
 
 /** Hub-and-spoke conversion of the versions, when any declares conversion functions. */

@@ -6,6 +6,7 @@ import type { CustomResourceDefinition } from "./builtin_types.ts";
 import type { ResourceType } from "./types.ts";
 import {
   crdManifestYaml,
+  CustomResourceDecodeError,
   type CustomResourceDefinitionClient,
   CustomResourceDefinitionError,
   CustomResourceSchemaError,
@@ -279,6 +280,25 @@ Deno.test("decoding: the whole-object schema", () => {
   const noMeta = Widget.schema.safeParse({ spec: { color: "red" } });
   assert.equal(noMeta.success, false);
   assert.deepEqual(noMeta.error?.issues.map((i) => i.path), [["metadata"]]);
+
+  const badTop = Widget.schema.safeParse({
+    apiVersion: 1,
+    kind: "Widget",
+    metadata: { name: "w" },
+    spec: { color: "red" },
+    status: { ready: "yes" },
+  });
+  assert.equal(badTop.success, false);
+  assert.deepEqual(badTop.error?.issues.map((i) => i.path), [["apiVersion"], ["status", "ready"]]);
+  assert.match(badTop.error?.issues[0].message ?? "", /expected string, received number/);
+  assert.equal(Widget.schema.safeParse([]).success, false);
+  assert.equal(Widget.schema.safeParse(null).success, false);
+  assert.throws(
+    () => Widget.schema.parse({ metadata: { name: "w" }, spec: { size: 11, color: "red" } }),
+    (e: unknown) =>
+      e instanceof CustomResourceDecodeError && e.name === "CustomResourceDecodeError" &&
+      /^spec\.size: /.test(e.message) && e.issues.length === 1,
+  );
 
   // Type-level: spec and status are inferred from the zod schemas.
   type W = InferCustomResource<typeof Widget>;

@@ -94,5 +94,6 @@ export type {
   Resource,
 } from "./resource.ts";
 export * from "./status.ts";
+export * from "./condition_schema.ts";
 export { WorkQueue, type WorkQueueCounters, type WorkQueueOptions } from "./work_queue.ts";
 export * from "./wrap.ts";

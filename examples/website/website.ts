@@ -15,7 +15,7 @@ import {
   type CustomResourceType,
   defineCustomResource,
 } from "../../client/custom_resource.ts";
-import { conditionSchema } from "../../controller/status.ts";
+import { conditionSchema } from "../../controller/condition_schema.ts";
 import { versionType } from "../../client/conversion.ts";
 
 /** The Website spec. */

@@ -1,0 +1,63 @@
+// The package root loads only what an operator process runs (issue #17: idle RSS within 8 MB of
+// a bare Deno script). zod, yaml and commander each cost a process about 5 to 6 MB; they are
+// loaded by dynamic import where they are needed (custom resources bring zod with the
+// operator's own schemas). This walks the root's static import graph as `deno info` reports it.
+import assert from "node:assert/strict";
+
+type InfoModule = {
+  specifier: string;
+  dependencies?: Array<{ code?: { specifier?: string }; isDynamic?: boolean }>;
+};
+
+async function staticClosure(root: URL): Promise<Set<string>> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", root.href],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    roots: string[];
+    modules: InfoModule[];
+    redirects: Record<string, string>;
+  };
+  const byId = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const stack = [...info.roots];
+  while (stack.length > 0) {
+    let s = stack.pop()!;
+    s = info.redirects[s] ?? s;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    for (const d of byId.get(s)?.dependencies ?? []) {
+      if (!d.isDynamic && d.code?.specifier) stack.push(d.code.specifier);
+    }
+  }
+  return seen;
+}
+
+Deno.test("the package root statically loads neither zod, yaml, commander nor the operator process", async () => {
+  const seen = [...await staticClosure(new URL("../mod.ts", import.meta.url))];
+  for (const pkg of ["zod", "yaml", "commander", "@peculiar/x509"]) {
+    assert.deepEqual(
+      seen.filter((s) => s.startsWith(`npm:${pkg}@`) || s.startsWith(`npm:/${pkg}@`)),
+      [],
+      pkg,
+    );
+  }
+  for (
+    const file of [
+      "cli/_operator_process.ts",
+      "cli/flags.ts",
+      "cli/manifests.ts",
+      "webhook/server.ts",
+      "testing/mod.ts",
+    ]
+  ) {
+    assert.ok(!seen.some((s) => s.endsWith(`/${file}`)), `${file} is loaded by the root`);
+  }
+  // The walk itself works: the informer, the client and LogTape (an npm import) are there.
+  assert.ok(seen.some((s) => /^npm:\/?@logtape\/logtape@/.test(s)), seen.join(" "));
+  assert.ok(seen.some((s) => s.endsWith("/informer/informer.ts")));
+  assert.ok(seen.some((s) => s.endsWith("/client/kube_client.ts")));
+});
