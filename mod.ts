@@ -67,23 +67,21 @@ export {
 } from "./client/types.ts";
 export { ResourceClient } from "./client/resource_client.ts";
 // The built-in kinds operators manage most; every other one is in api/<group>/<version>.
+// Descriptors from `_resources.ts` (what each mod.ts re-exports), types from mod.ts: a type-only
+// export loads nothing, so the process does not keep api/core/v1's 150 KB of declarations.
 export {
-  type ConfigMap,
   ConfigMaps,
-  type Event,
   Events,
-  type Namespace,
   Namespaces,
-  type Pod,
   Pods,
-  type Secret,
   Secrets,
-  type Service,
   ServiceAccounts,
   Services,
-} from "./api/core/v1/mod.ts";
-export { type Deployment, Deployments, StatefulSets } from "./api/apps/v1/mod.ts";
-export { RoleBindings, Roles } from "./api/rbac/v1/mod.ts";
+} from "./api/core/v1/_resources.ts";
+export type { ConfigMap, Event, Namespace, Pod, Secret, Service } from "./api/core/v1/mod.ts";
+export { Deployments, StatefulSets } from "./api/apps/v1/_resources.ts";
+export type { Deployment } from "./api/apps/v1/mod.ts";
+export { RoleBindings, Roles } from "./api/rbac/v1/_resources.ts";
 // informer: the cache behind a controller, usable alone.
 export { Informer, type InformerOptions } from "./informer/informer.ts";
 export { InformerFactory } from "./informer/factory.ts";

@@ -16,6 +16,8 @@
  *
  * @module
  */
+// From each group version's `_resources.ts` (what its mod.ts re-exports): the descriptors
+// without the module's type declarations, which a process would otherwise load and keep.
 export {
   ConfigMaps,
   Events,
@@ -24,8 +26,13 @@ export {
   Secrets,
   ServiceAccounts,
   Services,
-} from "../api/core/v1/mod.ts";
-export { DaemonSets, Deployments, ReplicaSets, StatefulSets } from "../api/apps/v1/mod.ts";
-export { Leases } from "../api/coordination/v1/mod.ts";
-export { CustomResourceDefinitions } from "../api/apiextensions/v1/mod.ts";
-export { ClusterRoleBindings, ClusterRoles, RoleBindings, Roles } from "../api/rbac/v1/mod.ts";
+} from "../api/core/v1/_resources.ts";
+export { DaemonSets, Deployments, ReplicaSets, StatefulSets } from "../api/apps/v1/_resources.ts";
+export { Leases } from "../api/coordination/v1/_resources.ts";
+export { CustomResourceDefinitions } from "../api/apiextensions/v1/_resources.ts";
+export {
+  ClusterRoleBindings,
+  ClusterRoles,
+  RoleBindings,
+  Roles,
+} from "../api/rbac/v1/_resources.ts";

@@ -40,7 +40,9 @@ Deno.test({
     for await (const group of Deno.readDir(new URL("api/", ROOT))) {
       if (!group.isDirectory) continue;
       for await (const v of Deno.readDir(new URL(`api/${group.name}/`, ROOT))) {
-        present.push(`api/${group.name}/${v.name}/mod.ts`);
+        for await (const f of Deno.readDir(new URL(`api/${group.name}/${v.name}/`, ROOT))) {
+          present.push(`api/${group.name}/${v.name}/${f.name}`);
+        }
       }
     }
     const extra = present.filter((p) => !files.has(p));

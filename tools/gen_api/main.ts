@@ -21,7 +21,7 @@ export const ROOT: URL = new URL("../../", import.meta.url);
 /** The deno.json export entries of the generated modules, sorted. */
 export function exportEntries(files: Map<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const path of [...files.keys()].filter((p) => p.startsWith("api/")).sort()) {
+  for (const path of [...files.keys()].filter((p) => /^api\/.*\/mod\.ts$/.test(p)).sort()) {
     out[`./${path.replace(/\/mod\.ts$/, "")}`] = `./${path}`;
   }
   return out;

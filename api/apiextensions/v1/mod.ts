@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { ListMeta, ObjectMeta, Time } from "../../meta/v1/mod.ts";
 
 /** CustomResourceColumnDefinition specifies a column for server side printing. */
@@ -387,25 +386,4 @@ export interface WebhookConversion {
   conversionReviewVersions: string[];
 }
 
-/**
- * `apiextensions.k8s.io/v1` customresourcedefinitions (cluster-scoped): CustomResourceDefinition represents a resource that should be exposed on the API server.
- *
- * @example
- * ```ts
- * import { CustomResourceDefinitions } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(CustomResourceDefinitions.kind, "CustomResourceDefinition");
- * assert.equal(CustomResourceDefinitions.plural, "customresourcedefinitions");
- * assert.equal(CustomResourceDefinitions.namespaced, false);
- * ```
- */
-export const CustomResourceDefinitions: ResourceType<CustomResourceDefinition> = Object.freeze({
-  group: "apiextensions.k8s.io",
-  version: "v1",
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  plural: "customresourcedefinitions",
-  namespaced: false,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze(["status"]),
-});
+export { CustomResourceDefinitions } from "./_resources.ts";

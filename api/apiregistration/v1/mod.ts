@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { ListMeta, ObjectMeta, Time } from "../../meta/v1/mod.ts";
 
 /** APIService represents a server for a particular GroupVersion. */
@@ -92,25 +91,4 @@ export interface ServiceReference {
   port?: number;
 }
 
-/**
- * `apiregistration.k8s.io/v1` apiservices (cluster-scoped): APIService represents a server for a particular GroupVersion.
- *
- * @example
- * ```ts
- * import { APIServices } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(APIServices.kind, "APIService");
- * assert.equal(APIServices.plural, "apiservices");
- * assert.equal(APIServices.namespaced, false);
- * ```
- */
-export const APIServices: ResourceType<APIService> = Object.freeze({
-  group: "apiregistration.k8s.io",
-  version: "v1",
-  apiVersion: "apiregistration.k8s.io/v1",
-  kind: "APIService",
-  plural: "apiservices",
-  namespaced: false,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze(["status"]),
-});
+export { APIServices } from "./_resources.ts";

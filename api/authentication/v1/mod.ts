@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { ObjectMeta, Time } from "../../meta/v1/mod.ts";
 
 /** BoundObjectReference is a reference to an object that a token is bound to. */
@@ -126,48 +125,4 @@ export interface UserInfo {
   username?: string;
 }
 
-/**
- * `authentication.k8s.io/v1` selfsubjectreviews (cluster-scoped): SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request.
- *
- * @example
- * ```ts
- * import { SelfSubjectReviews } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(SelfSubjectReviews.kind, "SelfSubjectReview");
- * assert.equal(SelfSubjectReviews.plural, "selfsubjectreviews");
- * assert.equal(SelfSubjectReviews.namespaced, false);
- * ```
- */
-export const SelfSubjectReviews: ResourceType<SelfSubjectReview> = Object.freeze({
-  group: "authentication.k8s.io",
-  version: "v1",
-  apiVersion: "authentication.k8s.io/v1",
-  kind: "SelfSubjectReview",
-  plural: "selfsubjectreviews",
-  namespaced: false,
-  verbs: Object.freeze(["create"]),
-  subresources: Object.freeze([]),
-});
-
-/**
- * `authentication.k8s.io/v1` tokenreviews (cluster-scoped): TokenReview attempts to authenticate a token to a known user.
- *
- * @example
- * ```ts
- * import { TokenReviews } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(TokenReviews.kind, "TokenReview");
- * assert.equal(TokenReviews.plural, "tokenreviews");
- * assert.equal(TokenReviews.namespaced, false);
- * ```
- */
-export const TokenReviews: ResourceType<TokenReview> = Object.freeze({
-  group: "authentication.k8s.io",
-  version: "v1",
-  apiVersion: "authentication.k8s.io/v1",
-  kind: "TokenReview",
-  plural: "tokenreviews",
-  namespaced: false,
-  verbs: Object.freeze(["create"]),
-  subresources: Object.freeze([]),
-});
+export { SelfSubjectReviews, TokenReviews } from "./_resources.ts";

@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { FieldSelectorRequirement, LabelSelectorRequirement, ObjectMeta } from "../../meta/v1/mod.ts";
 
 /** FieldSelectorAttributes indicates a field limited access. */
@@ -194,94 +193,4 @@ export interface SubjectRulesReviewStatus {
   resourceRules: ResourceRule[];
 }
 
-/**
- * `authorization.k8s.io/v1` localsubjectaccessreviews (namespaced): LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace.
- *
- * @example
- * ```ts
- * import { LocalSubjectAccessReviews } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(LocalSubjectAccessReviews.kind, "LocalSubjectAccessReview");
- * assert.equal(LocalSubjectAccessReviews.plural, "localsubjectaccessreviews");
- * assert.equal(LocalSubjectAccessReviews.namespaced, true);
- * ```
- */
-export const LocalSubjectAccessReviews: ResourceType<LocalSubjectAccessReview> = Object.freeze({
-  group: "authorization.k8s.io",
-  version: "v1",
-  apiVersion: "authorization.k8s.io/v1",
-  kind: "LocalSubjectAccessReview",
-  plural: "localsubjectaccessreviews",
-  namespaced: true,
-  verbs: Object.freeze(["create"]),
-  subresources: Object.freeze([]),
-});
-
-/**
- * `authorization.k8s.io/v1` selfsubjectaccessreviews (cluster-scoped): SelfSubjectAccessReview checks whether or the current user can perform an action.
- *
- * @example
- * ```ts
- * import { SelfSubjectAccessReviews } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(SelfSubjectAccessReviews.kind, "SelfSubjectAccessReview");
- * assert.equal(SelfSubjectAccessReviews.plural, "selfsubjectaccessreviews");
- * assert.equal(SelfSubjectAccessReviews.namespaced, false);
- * ```
- */
-export const SelfSubjectAccessReviews: ResourceType<SelfSubjectAccessReview> = Object.freeze({
-  group: "authorization.k8s.io",
-  version: "v1",
-  apiVersion: "authorization.k8s.io/v1",
-  kind: "SelfSubjectAccessReview",
-  plural: "selfsubjectaccessreviews",
-  namespaced: false,
-  verbs: Object.freeze(["create"]),
-  subresources: Object.freeze([]),
-});
-
-/**
- * `authorization.k8s.io/v1` selfsubjectrulesreviews (cluster-scoped): SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace.
- *
- * @example
- * ```ts
- * import { SelfSubjectRulesReviews } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(SelfSubjectRulesReviews.kind, "SelfSubjectRulesReview");
- * assert.equal(SelfSubjectRulesReviews.plural, "selfsubjectrulesreviews");
- * assert.equal(SelfSubjectRulesReviews.namespaced, false);
- * ```
- */
-export const SelfSubjectRulesReviews: ResourceType<SelfSubjectRulesReview> = Object.freeze({
-  group: "authorization.k8s.io",
-  version: "v1",
-  apiVersion: "authorization.k8s.io/v1",
-  kind: "SelfSubjectRulesReview",
-  plural: "selfsubjectrulesreviews",
-  namespaced: false,
-  verbs: Object.freeze(["create"]),
-  subresources: Object.freeze([]),
-});
-
-/**
- * `authorization.k8s.io/v1` subjectaccessreviews (cluster-scoped): SubjectAccessReview checks whether or not a user or group can perform an action.
- *
- * @example
- * ```ts
- * import { SubjectAccessReviews } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(SubjectAccessReviews.kind, "SubjectAccessReview");
- * assert.equal(SubjectAccessReviews.plural, "subjectaccessreviews");
- * assert.equal(SubjectAccessReviews.namespaced, false);
- * ```
- */
-export const SubjectAccessReviews: ResourceType<SubjectAccessReview> = Object.freeze({
-  group: "authorization.k8s.io",
-  version: "v1",
-  apiVersion: "authorization.k8s.io/v1",
-  kind: "SubjectAccessReview",
-  plural: "subjectaccessreviews",
-  namespaced: false,
-  verbs: Object.freeze(["create"]),
-  subresources: Object.freeze([]),
-});
+export { LocalSubjectAccessReviews, SelfSubjectAccessReviews, SelfSubjectRulesReviews, SubjectAccessReviews } from "./_resources.ts";

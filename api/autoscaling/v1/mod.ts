@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { ListMeta, ObjectMeta, Time } from "../../meta/v1/mod.ts";
 
 /** CrossVersionObjectReference contains enough information to let you identify the referred resource. */
@@ -126,25 +125,4 @@ export interface ScaleStatus {
   selector?: string;
 }
 
-/**
- * `autoscaling/v1` horizontalpodautoscalers (namespaced): configuration of a horizontal pod autoscaler.
- *
- * @example
- * ```ts
- * import { HorizontalPodAutoscalers } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(HorizontalPodAutoscalers.kind, "HorizontalPodAutoscaler");
- * assert.equal(HorizontalPodAutoscalers.plural, "horizontalpodautoscalers");
- * assert.equal(HorizontalPodAutoscalers.namespaced, true);
- * ```
- */
-export const HorizontalPodAutoscalers: ResourceType<HorizontalPodAutoscaler> = Object.freeze({
-  group: "autoscaling",
-  version: "v1",
-  apiVersion: "autoscaling/v1",
-  kind: "HorizontalPodAutoscaler",
-  plural: "horizontalpodautoscalers",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze(["status"]),
-});
+export { HorizontalPodAutoscalers } from "./_resources.ts";

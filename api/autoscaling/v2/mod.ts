@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { LabelSelector, ListMeta, ObjectMeta, Quantity, Time } from "../../meta/v1/mod.ts";
 
 /** ContainerResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory). */
@@ -278,25 +277,4 @@ export interface ResourceMetricStatus {
   name: string;
 }
 
-/**
- * `autoscaling/v2` horizontalpodautoscalers (namespaced): HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified.
- *
- * @example
- * ```ts
- * import { HorizontalPodAutoscalers } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(HorizontalPodAutoscalers.kind, "HorizontalPodAutoscaler");
- * assert.equal(HorizontalPodAutoscalers.plural, "horizontalpodautoscalers");
- * assert.equal(HorizontalPodAutoscalers.namespaced, true);
- * ```
- */
-export const HorizontalPodAutoscalers: ResourceType<HorizontalPodAutoscaler> = Object.freeze({
-  group: "autoscaling",
-  version: "v2",
-  apiVersion: "autoscaling/v2",
-  kind: "HorizontalPodAutoscaler",
-  plural: "horizontalpodautoscalers",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze(["status"]),
-});
+export { HorizontalPodAutoscalers } from "./_resources.ts";

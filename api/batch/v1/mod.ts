@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { ObjectReference, PodTemplateSpec } from "../../core/v1/mod.ts";
 import type { LabelSelector, ListMeta, ObjectMeta, Time } from "../../meta/v1/mod.ts";
 
@@ -243,48 +242,4 @@ export interface UncountedTerminatedPods {
   succeeded?: string[];
 }
 
-/**
- * `batch/v1` cronjobs (namespaced): CronJob represents the configuration of a single cron job.
- *
- * @example
- * ```ts
- * import { CronJobs } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(CronJobs.kind, "CronJob");
- * assert.equal(CronJobs.plural, "cronjobs");
- * assert.equal(CronJobs.namespaced, true);
- * ```
- */
-export const CronJobs: ResourceType<CronJob> = Object.freeze({
-  group: "batch",
-  version: "v1",
-  apiVersion: "batch/v1",
-  kind: "CronJob",
-  plural: "cronjobs",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze(["status"]),
-});
-
-/**
- * `batch/v1` jobs (namespaced): Job represents the configuration of a single job.
- *
- * @example
- * ```ts
- * import { Jobs } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(Jobs.kind, "Job");
- * assert.equal(Jobs.plural, "jobs");
- * assert.equal(Jobs.namespaced, true);
- * ```
- */
-export const Jobs: ResourceType<Job> = Object.freeze({
-  group: "batch",
-  version: "v1",
-  apiVersion: "batch/v1",
-  kind: "Job",
-  plural: "jobs",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze(["status"]),
-});
+export { CronJobs, Jobs } from "./_resources.ts";

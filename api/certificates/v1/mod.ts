@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { ListMeta, ObjectMeta, Time } from "../../meta/v1/mod.ts";
 
 /** CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued. */
@@ -88,25 +87,4 @@ export interface CertificateSigningRequestStatus {
   conditions?: CertificateSigningRequestCondition[];
 }
 
-/**
- * `certificates.k8s.io/v1` certificatesigningrequests (cluster-scoped): CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued.
- *
- * @example
- * ```ts
- * import { CertificateSigningRequests } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(CertificateSigningRequests.kind, "CertificateSigningRequest");
- * assert.equal(CertificateSigningRequests.plural, "certificatesigningrequests");
- * assert.equal(CertificateSigningRequests.namespaced, false);
- * ```
- */
-export const CertificateSigningRequests: ResourceType<CertificateSigningRequest> = Object.freeze({
-  group: "certificates.k8s.io",
-  version: "v1",
-  apiVersion: "certificates.k8s.io/v1",
-  kind: "CertificateSigningRequest",
-  plural: "certificatesigningrequests",
-  namespaced: false,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze(["approval", "status"]),
-});
+export { CertificateSigningRequests } from "./_resources.ts";

@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { ListMeta, MicroTime, ObjectMeta } from "../../meta/v1/mod.ts";
 
 /**
@@ -91,25 +90,4 @@ export interface LeaseSpec {
   strategy?: string;
 }
 
-/**
- * `coordination.k8s.io/v1` leases (namespaced): Lease defines a lease concept.
- *
- * @example
- * ```ts
- * import { Leases } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(Leases.kind, "Lease");
- * assert.equal(Leases.plural, "leases");
- * assert.equal(Leases.namespaced, true);
- * ```
- */
-export const Leases: ResourceType<Lease> = Object.freeze({
-  group: "coordination.k8s.io",
-  version: "v1",
-  apiVersion: "coordination.k8s.io/v1",
-  kind: "Lease",
-  plural: "leases",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
+export { Leases } from "./_resources.ts";

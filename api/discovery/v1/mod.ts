@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { ObjectReference } from "../../core/v1/mod.ts";
 import type { ListMeta, ObjectMeta } from "../../meta/v1/mod.ts";
 
@@ -109,25 +108,4 @@ export interface ForZone {
   name: string;
 }
 
-/**
- * `discovery.k8s.io/v1` endpointslices (namespaced): EndpointSlice represents a set of service endpoints.
- *
- * @example
- * ```ts
- * import { EndpointSlices } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(EndpointSlices.kind, "EndpointSlice");
- * assert.equal(EndpointSlices.plural, "endpointslices");
- * assert.equal(EndpointSlices.namespaced, true);
- * ```
- */
-export const EndpointSlices: ResourceType<EndpointSlice> = Object.freeze({
-  group: "discovery.k8s.io",
-  version: "v1",
-  apiVersion: "discovery.k8s.io/v1",
-  kind: "EndpointSlice",
-  plural: "endpointslices",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
+export { EndpointSlices } from "./_resources.ts";

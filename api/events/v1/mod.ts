@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { EventSource, ObjectReference } from "../../core/v1/mod.ts";
 import type { ListMeta, MicroTime, ObjectMeta, Time } from "../../meta/v1/mod.ts";
 
@@ -77,25 +76,4 @@ export interface EventSeries {
   lastObservedTime: MicroTime;
 }
 
-/**
- * `events.k8s.io/v1` events (namespaced): Event is a report of an event somewhere in the cluster.
- *
- * @example
- * ```ts
- * import { Events } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(Events.kind, "Event");
- * assert.equal(Events.plural, "events");
- * assert.equal(Events.namespaced, true);
- * ```
- */
-export const Events: ResourceType<Event> = Object.freeze({
-  group: "events.k8s.io",
-  version: "v1",
-  apiVersion: "events.k8s.io/v1",
-  kind: "Event",
-  plural: "events",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
+export { Events } from "./_resources.ts";

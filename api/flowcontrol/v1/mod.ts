@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { ListMeta, ObjectMeta, Time } from "../../meta/v1/mod.ts";
 
 /** ExemptPriorityLevelConfiguration describes the configurable aspects of the handling of exempt requests. */
@@ -246,48 +245,4 @@ export interface UserSubject {
   name: string;
 }
 
-/**
- * `flowcontrol.apiserver.k8s.io/v1` flowschemas (cluster-scoped): FlowSchema defines the schema of a group of flows.
- *
- * @example
- * ```ts
- * import { FlowSchemas } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(FlowSchemas.kind, "FlowSchema");
- * assert.equal(FlowSchemas.plural, "flowschemas");
- * assert.equal(FlowSchemas.namespaced, false);
- * ```
- */
-export const FlowSchemas: ResourceType<FlowSchema> = Object.freeze({
-  group: "flowcontrol.apiserver.k8s.io",
-  version: "v1",
-  apiVersion: "flowcontrol.apiserver.k8s.io/v1",
-  kind: "FlowSchema",
-  plural: "flowschemas",
-  namespaced: false,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze(["status"]),
-});
-
-/**
- * `flowcontrol.apiserver.k8s.io/v1` prioritylevelconfigurations (cluster-scoped): PriorityLevelConfiguration represents the configuration of a priority level.
- *
- * @example
- * ```ts
- * import { PriorityLevelConfigurations } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(PriorityLevelConfigurations.kind, "PriorityLevelConfiguration");
- * assert.equal(PriorityLevelConfigurations.plural, "prioritylevelconfigurations");
- * assert.equal(PriorityLevelConfigurations.namespaced, false);
- * ```
- */
-export const PriorityLevelConfigurations: ResourceType<PriorityLevelConfiguration> = Object.freeze({
-  group: "flowcontrol.apiserver.k8s.io",
-  version: "v1",
-  apiVersion: "flowcontrol.apiserver.k8s.io/v1",
-  kind: "PriorityLevelConfiguration",
-  plural: "prioritylevelconfigurations",
-  namespaced: false,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze(["status"]),
-});
+export { FlowSchemas, PriorityLevelConfigurations } from "./_resources.ts";

@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { Toleration } from "../../core/v1/mod.ts";
 import type { ListMeta, ObjectMeta, Quantity } from "../../meta/v1/mod.ts";
 
@@ -61,25 +60,4 @@ export interface Scheduling {
   tolerations?: Toleration[];
 }
 
-/**
- * `node.k8s.io/v1` runtimeclasses (cluster-scoped): RuntimeClass defines a class of container runtime supported in the cluster.
- *
- * @example
- * ```ts
- * import { RuntimeClasses } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(RuntimeClasses.kind, "RuntimeClass");
- * assert.equal(RuntimeClasses.plural, "runtimeclasses");
- * assert.equal(RuntimeClasses.namespaced, false);
- * ```
- */
-export const RuntimeClasses: ResourceType<RuntimeClass> = Object.freeze({
-  group: "node.k8s.io",
-  version: "v1",
-  apiVersion: "node.k8s.io/v1",
-  kind: "RuntimeClass",
-  plural: "runtimeclasses",
-  namespaced: false,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
+export { RuntimeClasses } from "./_resources.ts";

@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { Condition, DeleteOptions, IntOrString, LabelSelector, ListMeta, ObjectMeta, Time } from "../../meta/v1/mod.ts";
 
 /** Eviction evicts a pod from its node subject to certain policies and safety constraints. */
@@ -86,25 +85,4 @@ export interface PodDisruptionBudgetStatus {
   observedGeneration?: number;
 }
 
-/**
- * `policy/v1` poddisruptionbudgets (namespaced): PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods
- *
- * @example
- * ```ts
- * import { PodDisruptionBudgets } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(PodDisruptionBudgets.kind, "PodDisruptionBudget");
- * assert.equal(PodDisruptionBudgets.plural, "poddisruptionbudgets");
- * assert.equal(PodDisruptionBudgets.namespaced, true);
- * ```
- */
-export const PodDisruptionBudgets: ResourceType<PodDisruptionBudget> = Object.freeze({
-  group: "policy",
-  version: "v1",
-  apiVersion: "policy/v1",
-  kind: "PodDisruptionBudget",
-  plural: "poddisruptionbudgets",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze(["status"]),
-});
+export { PodDisruptionBudgets } from "./_resources.ts";

@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { LabelSelector, ListMeta, ObjectMeta } from "../../meta/v1/mod.ts";
 
 /** AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole */
@@ -271,94 +270,4 @@ export interface Subject {
   namespace?: string;
 }
 
-/**
- * `rbac.authorization.k8s.io/v1` clusterrolebindings (cluster-scoped): ClusterRoleBinding references a ClusterRole, but not contain it.
- *
- * @example
- * ```ts
- * import { ClusterRoleBindings } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(ClusterRoleBindings.kind, "ClusterRoleBinding");
- * assert.equal(ClusterRoleBindings.plural, "clusterrolebindings");
- * assert.equal(ClusterRoleBindings.namespaced, false);
- * ```
- */
-export const ClusterRoleBindings: ResourceType<ClusterRoleBinding> = Object.freeze({
-  group: "rbac.authorization.k8s.io",
-  version: "v1",
-  apiVersion: "rbac.authorization.k8s.io/v1",
-  kind: "ClusterRoleBinding",
-  plural: "clusterrolebindings",
-  namespaced: false,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
-
-/**
- * `rbac.authorization.k8s.io/v1` clusterroles (cluster-scoped): ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.
- *
- * @example
- * ```ts
- * import { ClusterRoles } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(ClusterRoles.kind, "ClusterRole");
- * assert.equal(ClusterRoles.plural, "clusterroles");
- * assert.equal(ClusterRoles.namespaced, false);
- * ```
- */
-export const ClusterRoles: ResourceType<ClusterRole> = Object.freeze({
-  group: "rbac.authorization.k8s.io",
-  version: "v1",
-  apiVersion: "rbac.authorization.k8s.io/v1",
-  kind: "ClusterRole",
-  plural: "clusterroles",
-  namespaced: false,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
-
-/**
- * `rbac.authorization.k8s.io/v1` rolebindings (namespaced): RoleBinding references a role, but does not contain it.
- *
- * @example
- * ```ts
- * import { RoleBindings } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(RoleBindings.kind, "RoleBinding");
- * assert.equal(RoleBindings.plural, "rolebindings");
- * assert.equal(RoleBindings.namespaced, true);
- * ```
- */
-export const RoleBindings: ResourceType<RoleBinding> = Object.freeze({
-  group: "rbac.authorization.k8s.io",
-  version: "v1",
-  apiVersion: "rbac.authorization.k8s.io/v1",
-  kind: "RoleBinding",
-  plural: "rolebindings",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
-
-/**
- * `rbac.authorization.k8s.io/v1` roles (namespaced): Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.
- *
- * @example
- * ```ts
- * import { Roles } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(Roles.kind, "Role");
- * assert.equal(Roles.plural, "roles");
- * assert.equal(Roles.namespaced, true);
- * ```
- */
-export const Roles: ResourceType<Role> = Object.freeze({
-  group: "rbac.authorization.k8s.io",
-  version: "v1",
-  apiVersion: "rbac.authorization.k8s.io/v1",
-  kind: "Role",
-  plural: "roles",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
+export { ClusterRoleBindings, ClusterRoles, RoleBindings, Roles } from "./_resources.ts";

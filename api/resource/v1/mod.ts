@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { NodeSelector } from "../../core/v1/mod.ts";
 import type { Condition, ListMeta, ObjectMeta, Quantity, RawExtension, Time } from "../../meta/v1/mod.ts";
 
@@ -513,94 +512,4 @@ export interface ResourceSliceSpec {
   sharedCounters?: CounterSet[];
 }
 
-/**
- * `resource.k8s.io/v1` deviceclasses (cluster-scoped): DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors.
- *
- * @example
- * ```ts
- * import { DeviceClasses } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(DeviceClasses.kind, "DeviceClass");
- * assert.equal(DeviceClasses.plural, "deviceclasses");
- * assert.equal(DeviceClasses.namespaced, false);
- * ```
- */
-export const DeviceClasses: ResourceType<DeviceClass> = Object.freeze({
-  group: "resource.k8s.io",
-  version: "v1",
-  apiVersion: "resource.k8s.io/v1",
-  kind: "DeviceClass",
-  plural: "deviceclasses",
-  namespaced: false,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
-
-/**
- * `resource.k8s.io/v1` resourceclaims (namespaced): ResourceClaim describes a request for access to resources in the cluster, for use by workloads.
- *
- * @example
- * ```ts
- * import { ResourceClaims } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(ResourceClaims.kind, "ResourceClaim");
- * assert.equal(ResourceClaims.plural, "resourceclaims");
- * assert.equal(ResourceClaims.namespaced, true);
- * ```
- */
-export const ResourceClaims: ResourceType<ResourceClaim> = Object.freeze({
-  group: "resource.k8s.io",
-  version: "v1",
-  apiVersion: "resource.k8s.io/v1",
-  kind: "ResourceClaim",
-  plural: "resourceclaims",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze(["status"]),
-});
-
-/**
- * `resource.k8s.io/v1` resourceclaimtemplates (namespaced): ResourceClaimTemplate is used to produce ResourceClaim objects.
- *
- * @example
- * ```ts
- * import { ResourceClaimTemplates } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(ResourceClaimTemplates.kind, "ResourceClaimTemplate");
- * assert.equal(ResourceClaimTemplates.plural, "resourceclaimtemplates");
- * assert.equal(ResourceClaimTemplates.namespaced, true);
- * ```
- */
-export const ResourceClaimTemplates: ResourceType<ResourceClaimTemplate> = Object.freeze({
-  group: "resource.k8s.io",
-  version: "v1",
-  apiVersion: "resource.k8s.io/v1",
-  kind: "ResourceClaimTemplate",
-  plural: "resourceclaimtemplates",
-  namespaced: true,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
-
-/**
- * `resource.k8s.io/v1` resourceslices (cluster-scoped): ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver.
- *
- * @example
- * ```ts
- * import { ResourceSlices } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(ResourceSlices.kind, "ResourceSlice");
- * assert.equal(ResourceSlices.plural, "resourceslices");
- * assert.equal(ResourceSlices.namespaced, false);
- * ```
- */
-export const ResourceSlices: ResourceType<ResourceSlice> = Object.freeze({
-  group: "resource.k8s.io",
-  version: "v1",
-  apiVersion: "resource.k8s.io/v1",
-  kind: "ResourceSlice",
-  plural: "resourceslices",
-  namespaced: false,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
+export { DeviceClasses, ResourceClaimTemplates, ResourceClaims, ResourceSlices } from "./_resources.ts";

@@ -15,7 +15,6 @@
  *
  * @module
  */
-import type { ResourceType } from "../../../client/types.ts";
 import type { ListMeta, ObjectMeta } from "../../meta/v1/mod.ts";
 
 /** PriorityClass defines mapping from a priority class name to the priority integer value. */
@@ -48,25 +47,4 @@ export interface PriorityClassList {
   metadata?: ListMeta;
 }
 
-/**
- * `scheduling.k8s.io/v1` priorityclasses (cluster-scoped): PriorityClass defines mapping from a priority class name to the priority integer value.
- *
- * @example
- * ```ts
- * import { PriorityClasses } from "./mod.ts";
- * import assert from "node:assert/strict";
- * assert.equal(PriorityClasses.kind, "PriorityClass");
- * assert.equal(PriorityClasses.plural, "priorityclasses");
- * assert.equal(PriorityClasses.namespaced, false);
- * ```
- */
-export const PriorityClasses: ResourceType<PriorityClass> = Object.freeze({
-  group: "scheduling.k8s.io",
-  version: "v1",
-  apiVersion: "scheduling.k8s.io/v1",
-  kind: "PriorityClass",
-  plural: "priorityclasses",
-  namespaced: false,
-  verbs: Object.freeze(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
-  subresources: Object.freeze([]),
-});
+export { PriorityClasses } from "./_resources.ts";
