@@ -536,6 +536,44 @@ export class Reflector<T extends KubeObject = KubeObject> {
       }, ms);
     };
     arm(idleMs);
+    // kube-apiserver sends a watch its periodic BOOKMARK only once its watch cache has seen a
+    // revision newer than the one the watch started from (v1.36.3, k8s.io/apiserver
+    // pkg/storage/cacher/cache_watcher.go, process()). On a quiet resource the cache learns of
+    // newer revisions only when someone makes a consistent read, so the first bookmark can be
+    // skipped for minutes and the liveness bound would close a healthy watch. A watch that has
+    // delivered nothing for half a bookmark interval therefore makes one consistent LIST of at
+    // most one object: the server brings this resource's cache up to date (the cluster's own
+    // leases move the revision every few seconds), and the next bookmark goes out on time.
+    let nudge: Promise<void> | undefined;
+    let nudgeTimer: unknown;
+    if (!streaming) {
+      const bookmarkMs = this.#o.bookmarkIntervalMs ?? SERVER_BOOKMARK_INTERVAL_MS;
+      nudgeTimer = clock.setTimeout(() => {
+        nudgeTimer = undefined;
+        if (received > 0 || ac.signal.aborted) return;
+        this.#o.log.debug(
+          "watch on {resource} quiet for {ms} ms; a consistent LIST of one object lets the " +
+            "server send its next bookmark",
+          { resource: this.#lw.type.plural, ms: clock.now() - openedAt },
+        );
+        nudge = this.#lw.list({
+          namespace: this.#o.namespace,
+          labelSelector: this.#o.labelSelector,
+          fieldSelector: this.#o.fieldSelector,
+          metadataOnly: this.#o.metadataOnly,
+          limit: 1,
+          signal: ac.signal,
+        }).then(() => {}, (err) => {
+          // The watchdog, not this request, decides whether the watch is alive.
+          if (!ac.signal.aborted) {
+            this.#o.log.debug("bookmark nudge LIST of {resource} failed: {error}", {
+              resource: this.#lw.type.plural,
+              error: _message(err),
+            });
+          }
+        });
+      }, Math.min(bookmarkMs, idleMs) / 2);
+    }
     const opts: WatchOptions = {
       namespace: this.#o.namespace,
       labelSelector: this.#o.labelSelector,
@@ -618,9 +656,11 @@ export class Reflector<T extends KubeObject = KubeObject> {
       throw err;
     } finally {
       clock.clearTimeout(timer);
+      if (nudgeTimer !== undefined) clock.clearTimeout(nudgeTimer);
       signal.removeEventListener("abort", onAbort);
       if (this.#watchAbort === ac) this.#watchAbort = undefined;
       ac.abort();
+      await nudge;
     }
   }
 }

@@ -115,7 +115,36 @@ Deno.test("liveness (defaults): a silenced watch is resumed from its resourceVer
   assert.equal(h.reconnectReasons.idle, 1);
   assert.deepEqual(h.relistReasons, { initial: 1 }, "resumed, not relisted");
   assert.equal(cluster.watchCalls.at(-1)?.resourceVersion, rv);
-  assert.equal(cluster.listCalls.length, 1);
+  // One full LIST; the silenced watch also made one bookmark nudge (a LIST of one object).
+  assert.deepEqual(cluster.listCalls.map((c) => c.limit), [500, 1]);
+  await informer.stop();
+});
+
+Deno.test("liveness: a watch quiet for half a bookmark interval makes one consistent LIST of one object, once per connection", async () => {
+  const cluster = new FakeCluster();
+  const clock = new FakeClock(0);
+  const informer = new Informer(cluster, {
+    clock,
+    random: () => 0,
+    namespace: "ns",
+    labelSelector: "app=a",
+  });
+  informer.start();
+  await informer.ready();
+  await settle();
+  await run(clock, cluster, 29_000);
+  assert.equal(cluster.listCalls.length, 1, "no nudge before 30 s");
+  await run(clock, cluster, 1000);
+  assert.equal(cluster.listCalls.length, 2, "a nudge at 30 s");
+  const nudge = cluster.listCalls[1];
+  assert.equal(nudge.limit, 1);
+  assert.equal(nudge.namespace, "ns");
+  assert.equal(nudge.labelSelector, "app=a");
+  assert.equal(nudge.resourceVersion, undefined, "a consistent read");
+  cluster.bookmark();
+  await run(clock, cluster, 240_000, { everyMs: 60_000 });
+  assert.equal(cluster.listCalls.length, 2, "none once the connection delivered a bookmark");
+  assert.deepEqual(informer.health().reconnectReasons, {});
   await informer.stop();
 });
 
