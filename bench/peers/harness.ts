@@ -313,6 +313,14 @@ async function main(): Promise<void> {
       ...deno("operatorkit_peer.ts", { ...deployed, PEER_LIST: "cache" }),
     },
     {
+      id: "operatorkit-stream",
+      label: "operatorkit (streaming list)",
+      version: `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}, useStreamingList`,
+      ours: true,
+      realOnly: true,
+      ...deno("operatorkit_peer.ts", { ...deployed, PEER_LIST: "stream" }),
+    },
+    {
       id: "deno-bare",
       label: "bare Deno (fetch + JSON.parse + Map)",
       version: `Deno ${Deno.version.deno}`,
