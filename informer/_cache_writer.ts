@@ -56,6 +56,12 @@ export class _CacheWriter<T extends KubeObject> {
     // add, and no cached key can have vanished.
     const empty = store.size === 0;
     const seen = empty ? undefined : new Set<string>();
+    // Events no consumer reads are counted, not built (say, the adds of a large first list
+    // when no handler has onAdd).
+    const d = this.dispatcher;
+    const adds = d.wants("add");
+    const updates = !empty && d.wants("update");
+    const deletes = !empty && d.wants("delete");
     for (let i = 0; i < items.length; i++) {
       const obj = transform(items[i]);
       const key = objectKey(obj);
@@ -64,17 +70,19 @@ export class _CacheWriter<T extends KubeObject> {
       const old = empty ? undefined : store.getByKey(key);
       if (!old) {
         next[i] = obj;
-        events.push({ type: "add", object: obj });
+        if (adds) events.push({ type: "add", object: obj });
         c.added++;
       } else if (old.metadata.uid !== obj.metadata.uid) {
         next[i] = obj;
-        events.push({ type: "delete", object: old, finalStateUnknown: true, resync: false });
-        events.push({ type: "add", object: obj });
+        if (deletes) {
+          events.push({ type: "delete", object: old, finalStateUnknown: true, resync: false });
+        }
+        if (adds) events.push({ type: "add", object: obj });
         c.deleted++;
         c.added++;
       } else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) {
         next[i] = obj;
-        events.push({ type: "update", old, object: obj });
+        if (updates) events.push({ type: "update", old, object: obj });
         c.modified++;
       } else {
         // Unchanged: keep the cached object so readers holding it stay current.
@@ -90,7 +98,9 @@ export class _CacheWriter<T extends KubeObject> {
         if (seen.has(key)) continue;
         const old = store.getByKey(key)!;
         if (invalidUids.has(key) && invalidUids.get(key) === old.metadata.uid) continue;
-        events.push({ type: "delete", object: old, finalStateUnknown: true, resync: false });
+        if (deletes) {
+          events.push({ type: "delete", object: old, finalStateUnknown: true, resync: false });
+        }
         c.deleted++;
       }
     }

@@ -74,3 +74,37 @@ Deno.test("cache writer: events for a (uid, resourceVersion) already cached are 
   assert.deepEqual(seen, ["add", "update"]);
   assert.equal(counters.duplicates, 2);
 });
+
+Deno.test("cache writer: a list's adds are not built when no handler reads them, and counted", async () => {
+  const store = new MemoryStore();
+  const dispatcher = new Dispatcher();
+  const updates: string[] = [];
+  dispatcher.addHandler({ onUpdate: (_, o) => void updates.push(o.metadata.name!) }, []);
+  const counters = newCounters();
+  const writer = new _CacheWriter(store, dispatcher, counters, {
+    transform: (o) => o,
+    log: getLogger(["operatorkit", "informer", "test"]),
+  });
+  const published: string[] = [];
+  const publish = dispatcher.publish.bind(dispatcher);
+  dispatcher.publish = (e) => {
+    published.push(`${e.type} ${e.object.metadata.name}`);
+    publish(e);
+  };
+  writer.replace([obj("a", "ua", "1"), obj("b", "ub", "1")], []);
+  assert.deepEqual(published, []);
+  assert.equal(counters.added, 2);
+  assert.equal(store.size, 2);
+  // A relist with a change still delivers the update the handler reads.
+  writer.replace([obj("a", "ua", "2"), obj("b", "ub", "1"), obj("c", "uc", "1")], []);
+  await dispatcher.idle();
+  assert.deepEqual(published, ["update a"]);
+  assert.deepEqual(updates, ["a"]);
+  assert.deepEqual([counters.added, counters.modified], [3, 1]);
+  // A handler with onAdd added now gets the cache as adds (the informer passes the store).
+  const adds: string[] = [];
+  dispatcher.addHandler({ onAdd: (o) => void adds.push(o.metadata.name!) }, store.list());
+  await dispatcher.idle();
+  assert.deepEqual(adds, ["a", "b", "c"]);
+  await dispatcher.close();
+});

@@ -126,6 +126,7 @@ interface _Subscriber<T extends KubeObject> {
   queue: _Queue<InformerEvent<T>>;
   // Handler subscribers have `deliver`; iterator subscribers are pulled instead.
   deliver?: (e: InformerEvent<T>) => void | Promise<void>;
+  handler?: EventHandler<T>;
   pumping?: Promise<void>;
   running: boolean;
   wake?: () => void;
@@ -191,6 +192,19 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
     }
   }
 
+  /**
+   * True when some consumer reads events of `type`: an iterator reads every event, a handler
+   * those it has a method for (looked up now, as delivery does). The informer skips building
+   * events nobody reads, such as the initial list's adds when no handler has `onAdd`.
+   */
+  wants(type: InformerEvent<T>["type"]): boolean {
+    const method = _METHOD[type];
+    for (const s of this.#subs) {
+      if (!s.handler || typeof s.handler[method] === "function") return true;
+    }
+    return false;
+  }
+
   /** True when some consumer's buffer is at the bound. */
   full(): boolean {
     if (this.#subs.size === 0) return false;
@@ -220,6 +234,7 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
       closed: false,
       running: false,
       deliver: (e) => _deliver(handler, e),
+      handler,
     };
     for (const object of initial) sub.queue.push({ type: "add", object });
     if (!this.#closed) this.#subs.add(sub);
@@ -387,6 +402,13 @@ export class Dispatcher<T extends KubeObject = KubeObject> {
     });
   }
 }
+
+const _METHOD = {
+  add: "onAdd",
+  update: "onUpdate",
+  delete: "onDelete",
+  resync: "onResync",
+} as const;
 
 function _deliver<T extends KubeObject>(
   h: EventHandler<T>,

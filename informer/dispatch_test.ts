@@ -65,3 +65,20 @@ Deno.test("dispatch: unregistering stops delivery; events() ends on close", asyn
   await d.close();
   assert.equal((await pending).done, true);
 });
+
+Deno.test("dispatch: wants() says which event types some consumer reads", async () => {
+  const d = new Dispatcher();
+  assert.equal(d.wants("add"), false);
+  const handler: { onUpdate: () => void; onAdd?: () => void } = { onUpdate: () => {} };
+  const off = d.addHandler(handler, []);
+  assert.deepEqual([d.wants("add"), d.wants("update"), d.wants("delete")], [false, true, false]);
+  handler.onAdd = () => {}; // looked up when asked, as delivery does
+  assert.equal(d.wants("add"), true);
+  off();
+  const ac = new AbortController();
+  d.events([], ac.signal); // an iterator reads every type
+  assert.deepEqual([d.wants("add"), d.wants("resync")], [true, true]);
+  ac.abort();
+  assert.equal(d.wants("add"), false);
+  await d.close();
+});

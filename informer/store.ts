@@ -101,8 +101,10 @@ const NAMESPACE_INDEX = "namespace";
 export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> {
   #items = new Map<string, T>();
   // The namespace index is kept apart: a key holds its namespace, so an update of a key never
-  // moves it, and the hot path (watch updates) skips it entirely.
-  #byNamespace = new Map<string, Set<string>>();
+  // moves it, and the hot path (watch updates) skips it entirely. It is built on the first
+  // read by namespace (undefined until then, and again after a replace), so an informer that
+  // never lists by namespace (most watch one namespace) never pays for it.
+  #byNamespace: Map<string, Set<string>> | undefined;
   // User-defined indexes: name, function, value -> keys.
   #indexes: Array<{ name: string; fn: IndexFunc<T>; index: Map<string, Set<string>> }> = [];
   #freeze: boolean;
@@ -129,7 +131,7 @@ export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> 
 
   /** {@inheritDoc Store.listByNamespace} */
   listByNamespace(namespace: string): T[] {
-    return this.#collect(this.#byNamespace.get(namespace));
+    return this.#collect(this.#namespaceIndex().get(namespace));
   }
 
   /** {@inheritDoc Store.byIndex} */
@@ -174,7 +176,7 @@ export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> 
     if (this.#freeze) _freeze(obj);
     const old = this.#items.get(key);
     this.#items.set(key, obj);
-    if (!old) {
+    if (!old && this.#byNamespace) {
       const ns = obj.metadata.namespace;
       if (ns) _file(this.#byNamespace, [ns], key);
     }
@@ -197,7 +199,7 @@ export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> 
     if (!old) return undefined;
     this.#items.delete(key);
     const ns = old.metadata.namespace;
-    if (ns) _unfile(this.#byNamespace, [ns], key);
+    if (ns && this.#byNamespace) _unfile(this.#byNamespace, [ns], key);
     for (const { fn, index } of this.#indexes) _unfile(index, fn(old), key);
     return old;
   }
@@ -209,18 +211,10 @@ export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> 
    */
   replace(items: Iterable<T>, keys?: readonly string[]): void {
     const next = new Map<string, T>();
-    const byNamespace = new Map<string, Set<string>>();
     let i = 0;
     for (const obj of items) {
       if (this.#freeze) _freeze(obj);
-      const key = keys ? keys[i++] : objectKey(obj);
-      next.set(key, obj);
-      const ns = obj.metadata.namespace;
-      if (ns) {
-        let keys = byNamespace.get(ns);
-        if (!keys) byNamespace.set(ns, keys = new Set());
-        keys.add(key);
-      }
+      next.set(keys ? keys[i++] : objectKey(obj), obj);
     }
     const indexes = this.#indexes.map(({ name, fn }) => {
       const index = new Map<string, Set<string>>();
@@ -228,8 +222,21 @@ export class MemoryStore<T extends KubeObject = KubeObject> implements Store<T> 
       return { name, fn, index };
     });
     this.#items = next;
-    this.#byNamespace = byNamespace;
+    this.#byNamespace = undefined;
     this.#indexes = indexes;
+  }
+
+  #namespaceIndex(): Map<string, Set<string>> {
+    if (this.#byNamespace) return this.#byNamespace;
+    const index = new Map<string, Set<string>>();
+    for (const [key, obj] of this.#items) {
+      const ns = obj.metadata.namespace;
+      if (!ns) continue;
+      let keys = index.get(ns);
+      if (!keys) index.set(ns, keys = new Set());
+      keys.add(key);
+    }
+    return this.#byNamespace = index;
   }
 
   #collect(keys: Set<string> | undefined): T[] {

@@ -69,3 +69,22 @@ Deno.test("store: replace with precomputed keys files each object under its key"
   assert.deepEqual(s.listByNamespace("a"), [items[0]]);
   assert.deepEqual(s.byIndex("tier", "1"), [items[0]]);
 });
+
+Deno.test("store: the namespace index, built on first read, follows replace, set and delete", () => {
+  const s = new MemoryStore();
+  s.replace([o("a", "x"), o("b", "y"), o(undefined, "node")]);
+  s.set(o("a", "z"));
+  assert.deepEqual(s.listByNamespace("a").map((x) => x.metadata.name), ["x", "z"]);
+  // Built now: later writes keep it current.
+  s.set(o("b", "w"));
+  s.set(o("a", "x", {}, "2"));
+  s.delete("b/y");
+  assert.deepEqual(s.listByNamespace("a").map((x) => x.metadata.resourceVersion), ["2", "1"]);
+  assert.deepEqual(s.byIndex("namespace", "b").map((x) => x.metadata.name), ["w"]);
+  // A replace swaps in new contents; the index follows them, not the old ones.
+  s.replace([o("c", "v")]);
+  assert.deepEqual(s.listByNamespace("a"), []);
+  assert.deepEqual(s.listByNamespace("c").map((x) => x.metadata.name), ["v"]);
+  s.delete("c/v");
+  assert.deepEqual(s.listByNamespace("c"), []);
+});
