@@ -15,7 +15,7 @@ import {
   reset,
   type TextFormatter,
 } from "@logtape/logtape";
-import { isSpanContextValid, trace } from "@opentelemetry/api";
+import { _otel, _otelLoaded } from "../client/_otel.ts";
 import type { OperatorLogLevel } from "./flags.ts";
 
 /**
@@ -84,6 +84,9 @@ export async function configureOperatorLogging(
     });
   const sink = (record: LogRecord) => write(formatter(_withTraceIds(record)));
   const categories = ["operatorkit", ...(options.categories ?? [])];
+  // Loads the OpenTelemetry API now when a tracer provider is registered, so the (synchronous)
+  // sink can read the active span; without one nothing records spans and nothing is loaded.
+  await _otel();
   await configure({
     reset: true,
     sinks: { operator: sink },
@@ -102,12 +105,15 @@ export async function configureOperatorLogging(
 // A record logged while an OpenTelemetry span is active (a reconcile, a client request) gets
 // its `traceId` and `spanId`, so log lines and traces of one reconcile can be joined. The sink
 // runs synchronously inside the logging call, so the active span is the caller's. Without
-// OTEL_DENO=true there is never an active span and records pass unchanged.
+// OTEL_DENO=true there is never an active span and records pass unchanged (and the
+// OpenTelemetry API is not loaded: client/_otel.ts).
 function _withTraceIds(record: LogRecord): LogRecord {
-  const span = trace.getActiveSpan();
+  const api = _otelLoaded();
+  if (!api) return record;
+  const span = api.trace.getActiveSpan();
   if (!span) return record;
   const c = span.spanContext();
-  if (!isSpanContextValid(c)) return record;
+  if (!api.isSpanContextValid(c)) return record;
   return { ...record, properties: { ...record.properties, traceId: c.traceId, spanId: c.spanId } };
 }
 

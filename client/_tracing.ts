@@ -1,17 +1,14 @@
 // Client request spans through the OpenTelemetry API. Deno exports them itself when
-// OTEL_DENO=true; otherwise the API's tracer is a no-op and a request pays for one no-op span
-// (no attribute, no context switch: everything else waits for `isRecording()`).
+// OTEL_DENO=true; otherwise no tracer provider is registered, the API is not even loaded
+// (client/_otel.ts) and a request pays for one property lookup.
 //
 // Also the request scope: code that wants to know whether API writes happened inside a call
 // (the controller asks "did this resource change anything?") runs it in `withRequestScope`,
 // and the transport counts successful mutating requests into the innermost scope.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { VERSION } from "./_version.ts";
+import type { Span } from "@opentelemetry/api";
+import { _otel, type _OtelApi, _otelTracer } from "./_otel.ts";
 import type { RequestSpec } from "./transport.ts";
-
-/** The tracer every operatorkit span comes from. */
-export const tracer = trace.getTracer("operatorkit", VERSION);
 
 /** Writes counted in a {@linkcode withRequestScope} call. */
 export interface RequestScope {
@@ -51,8 +48,11 @@ export async function traceRequest(
   send: (note: RequestNote) => Promise<Response>,
 ): Promise<Response> {
   const note: RequestNote = { retries: 0 };
-  const span = tracer.startSpan("kubernetes request", { kind: SpanKind.CLIENT });
-  if (!span.isRecording()) {
+  let api = _otel();
+  if (api instanceof Promise) api = await api;
+  const span = api &&
+    _otelTracer(api).startSpan("kubernetes request", { kind: api.SpanKind.CLIENT });
+  if (!api || !span || !span.isRecording()) {
     const res = await send(note);
     _countWrite(spec);
     return res;
@@ -69,13 +69,14 @@ export async function traceRequest(
     ...(target.name ? { "operatorkit.k8s.name": target.name } : {}),
   });
   try {
+    const { context, trace } = api;
     const res = await context.with(trace.setSpan(context.active(), span), () => send(note));
     _countWrite(spec);
-    _finish(span, note, res.status);
+    _finish(api, span, note, res.status);
     return res;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    _finish(span, note, typeof code === "number" ? code : note.status, err);
+    _finish(api, span, note, typeof code === "number" ? code : note.status, err);
     throw err;
   } finally {
     span.end();
@@ -88,13 +89,19 @@ function _countWrite(spec: RequestSpec): void {
   if (scope) scope.writes++;
 }
 
-function _finish(span: Span, note: RequestNote, status: number | undefined, err?: unknown): void {
+function _finish(
+  api: _OtelApi,
+  span: Span,
+  note: RequestNote,
+  status: number | undefined,
+  err?: unknown,
+): void {
   if (status !== undefined) span.setAttribute("http.response.status_code", status);
   span.setAttribute("http.request.resend_count", note.retries);
   if (err !== undefined) {
     if (err instanceof Error) span.recordException(err);
     span.setStatus({
-      code: SpanStatusCode.ERROR,
+      code: api.SpanStatusCode.ERROR,
       message: err instanceof Error ? err.message : String(err),
     });
   }

@@ -2,17 +2,14 @@
 // (and each Resource operation in a child span), counts which resources wrote to the API
 // server, logs one line per reconcile and keeps the last reconciles for the debug page.
 //
-// With OpenTelemetry off (no OTEL_DENO=true), the tracer is the API's no-op: a reconcile pays
-// for one no-op span and one async-local scope; no attribute is built and no context switched.
-import { context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
+// With OpenTelemetry off (no OTEL_DENO=true, no SDK registered), the API is not loaded
+// (client/_otel.ts): a reconcile pays for one property lookup and one async-local scope; no
+// span, attribute or context switch.
+import type { Span } from "@opentelemetry/api";
+import { _otel, _otelTracer } from "../client/_otel.ts";
 import type { Clock } from "../client/clock.ts";
 import type { KubeObject } from "../client/types.ts";
-import {
-  currentRequestScope,
-  type RequestScope,
-  tracer,
-  withRequestScope,
-} from "../client/_tracing.ts";
+import { currentRequestScope, type RequestScope, withRequestScope } from "../client/_tracing.ts";
 import { describeTrigger, type ReconcileRecord, type ReconcileTrigger } from "./inspection.ts";
 import type { ReconcileResult } from "./reconciler.ts";
 import type { ContextLogger } from "./resource.ts";
@@ -120,11 +117,14 @@ export class ReconcileObserver {
       acted: [],
     };
     const scope: _ReconcileScope = { writes: 0, acted: record.acted };
-    const span = tracer.startSpan(`reconcile ${this.#controller}`);
-    const recording = span.isRecording();
-    if (recording) {
-      record.traceId = span.spanContext().traceId;
-      this.#annotate(span, record, pending?.coalesced ?? 0);
+    let api = _otel();
+    if (api instanceof Promise) api = await api;
+    const started = api && _otelTracer(api).startSpan(`reconcile ${this.#controller}`);
+    // Set only while a span records: its API and the span.
+    const rec = api && started?.isRecording() ? { api, span: started } : undefined;
+    if (rec) {
+      record.traceId = rec.span.spanContext().traceId;
+      this.#annotate(rec.span, record, pending?.coalesced ?? 0);
     }
     const run: ReconcileRun = {
       succeeded: (result) => {
@@ -138,26 +138,28 @@ export class ReconcileObserver {
         if (scope.writes > 0) record.acted.push("finalizer");
         record.outcome = "error";
         record.error = error instanceof Error ? error.message : String(error);
-        if (recording) {
-          if (error instanceof Error) span.recordException(error);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: record.error });
+        if (rec) {
+          if (error instanceof Error) rec.span.recordException(error);
+          rec.span.setStatus({ code: rec.api.SpanStatusCode.ERROR, message: record.error });
         }
       },
     };
     try {
       const body = () => withRequestScope(scope, () => work(run));
-      await (recording ? context.with(trace.setSpan(context.active(), span), body) : body());
+      await (rec
+        ? rec.api.context.with(rec.api.trace.setSpan(rec.api.context.active(), rec.span), body)
+        : body());
     } finally {
       record.durationMs = this.#clock.now() - now;
-      if (recording) {
-        span.setAttributes({
+      if (rec) {
+        rec.span.setAttributes({
           "operatorkit.outcome": record.outcome,
           "operatorkit.acted": record.acted.join(","),
           ...(record.requeueAfterMs !== undefined
             ? { "operatorkit.requeue_after_ms": record.requeueAfterMs }
             : {}),
         });
-        span.end();
+        rec.span.end();
       }
       this.#recent.push(record);
       if (this.#recent.length > RECENT_RECONCILES) this.#recent.shift();
@@ -252,22 +254,24 @@ export async function traceResource(
 ): Promise<void> {
   const parent = currentRequestScope() as Partial<_ReconcileScope> | undefined;
   const scope: RequestScope = { writes: 0 };
-  const span = tracer.startSpan(`${resource} ${operation}`);
+  let api = _otel();
+  if (api instanceof Promise) api = await api;
+  const span = api && _otelTracer(api).startSpan(`${resource} ${operation}`);
   try {
-    if (!span.isRecording()) {
+    if (!api || !span || !span.isRecording()) {
       await withRequestScope(scope, fn);
       return;
     }
     span.setAttributes({ "operatorkit.resource": resource, "operatorkit.operation": operation });
     try {
-      await context.with(
-        trace.setSpan(context.active(), span),
+      await api.context.with(
+        api.trace.setSpan(api.context.active(), span),
         () => withRequestScope(scope, fn),
       );
     } catch (err) {
       if (err instanceof Error) span.recordException(err);
       span.setStatus({
-        code: SpanStatusCode.ERROR,
+        code: api.SpanStatusCode.ERROR,
         message: err instanceof Error ? err.message : String(err),
       });
       throw err;

@@ -1,7 +1,8 @@
 // The package root loads only what an operator process runs (issue #17: idle RSS within 8 MB of
-// a bare Deno script). zod, yaml and commander each cost a process about 5 to 6 MB; they are
-// loaded by dynamic import where they are needed (custom resources bring zod with the
-// operator's own schemas). This walks the root's static import graph as `deno info` reports it.
+// a bare Deno script). zod, yaml and commander each cost a process about 5 to 6 MB, the
+// OpenTelemetry API about 1.8 MB; they are loaded by dynamic import where they are needed
+// (custom resources bring zod with the operator's own schemas; the OpenTelemetry API loads when
+// a tracer provider is registered). This walks the root's static import graph as `deno info` reports it.
 import assert from "node:assert/strict";
 
 type InfoModule = {
@@ -36,9 +37,9 @@ async function staticClosure(root: URL): Promise<Set<string>> {
   return seen;
 }
 
-Deno.test("the package root statically loads neither zod, yaml, commander nor the operator process", async () => {
+Deno.test("the package root statically loads neither zod, yaml, commander, the OpenTelemetry API nor the operator process", async () => {
   const seen = [...await staticClosure(new URL("../mod.ts", import.meta.url))];
-  for (const pkg of ["zod", "yaml", "commander", "@peculiar/x509"]) {
+  for (const pkg of ["zod", "yaml", "commander", "@peculiar/x509", "@opentelemetry/api"]) {
     assert.deepEqual(
       seen.filter((s) => s.startsWith(`npm:${pkg}@`) || s.startsWith(`npm:/${pkg}@`)),
       [],
