@@ -169,6 +169,12 @@ Deno.test("manifests: Namespace, CRDs, ServiceAccount, RBAC, then a Deployment f
   assert.ok(c.args.includes("--metrics-bind-address=:8443"), c.args.join(" "));
   assert.ok(c.args.includes("--health-probe-bind-address=:8081"));
   assert.ok(c.args.includes("--leader-elect"));
+  // The runtime tuning the peer benchmark runs operatorkit with (bench/peers/README.md).
+  const env = Object.fromEntries(
+    (c.env as { name: string; value?: string }[]).map((e) => [e.name, e.value]),
+  );
+  assert.equal(env.DENO_V8_FLAGS, "--max-semi-space-size=2");
+  assert.equal(env.MALLOC_ARENA_MAX, "2");
   for (const binding of [docs[4], docs[6]]) {
     assert.deepEqual(binding.subjects, [{
       kind: "ServiceAccount",

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigMaps, KubeClient, Namespaces } from "../../mod.ts";
 import { buildPeers, CACHE } from "./build.ts";
+import { deployedEnv } from "./_deployed_env.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
@@ -56,13 +57,10 @@ async function main(): Promise<void> {
   const built = await buildPeers((p) => p === "controller-runtime" && wanted.includes(p));
   const peers: Array<{ id: string; cmd: string[]; env?: Record<string, string> }> = [];
   if (wanted.includes("operatorkit")) {
-    const { operatorManifests } = await import("../../cli/manifests.ts");
-    const docs = JSON.stringify(operatorManifests({ name: "op", namespace: "op", image: "op:1" }));
-    const v8 = /"name":"DENO_V8_FLAGS","value":"([^"]*)"/.exec(docs)?.[1] ?? "";
     peers.push({
       id: "operatorkit",
       cmd: [Deno.execPath(), "run", "--allow-all", join(here, "operatorkit_controller.ts")],
-      env: { DENO_V8_FLAGS: v8 },
+      env: await deployedEnv(),
     });
   }
   if (wanted.includes("controller-runtime")) {

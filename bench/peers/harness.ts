@@ -6,6 +6,7 @@
 //                         [--peers id,id,...] [--kubeconfig path] [--publish] [--serve]
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deployedEnv } from "./_deployed_env.ts";
 import { buildPeers, CACHE } from "./build.ts";
 import { type Panel, renderChart } from "./chart.ts";
 import { type FixtureObject, makeFixtures, NAMESPACE } from "./fixtures.ts";
@@ -84,14 +85,6 @@ async function output(cmd: string, argv: string[]): Promise<string> {
   } catch {
     return "";
   }
-}
-
-/** DENO_V8_FLAGS of the operator Deployment that `operatorManifests()` generates. */
-async function deployedV8Flags(): Promise<string> {
-  const { operatorManifests } = await import("../../cli/manifests.ts");
-  const docs = operatorManifests({ name: "op", namespace: "op", image: "op:1" });
-  const env = JSON.stringify(docs).match(/"name":"DENO_V8_FLAGS","value":"([^"]*)"/);
-  return env?.[1] ?? "";
 }
 
 /** Converts the fixtures to protobuf with the client-go tool (cached per size). */
@@ -285,22 +278,21 @@ async function main(): Promise<void> {
     cmd: [Deno.execPath(), "run", "--allow-all", "--v8-flags=--expose-gc", join(here, script)],
     env,
   });
-  // operatorkit runs with the V8 flags its generated Deployment sets.
-  const deployed = { DENO_V8_FLAGS: await deployedV8Flags() };
+  // operatorkit runs with the V8 flags and malloc setting its generated Deployment sets.
+  const deployed = await deployedEnv();
+  const tuning = Object.entries(deployed).map(([k, v]) => `${k}=${v}`).join(", ");
   const all: PeerSpec[] = [
     {
       id: "operatorkit",
       label: "operatorkit (default transform)",
-      version:
-        `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}, DENO_V8_FLAGS=${deployed.DENO_V8_FLAGS}`,
+      version: `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}, ${tuning}`,
       ours: true,
       ...deno("operatorkit_peer.ts", deployed),
     },
     {
       id: "operatorkit-identity",
       label: "operatorkit (identity transform)",
-      version:
-        `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}, DENO_V8_FLAGS=${deployed.DENO_V8_FLAGS}`,
+      version: `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}, ${tuning}`,
       ours: true,
       ...deno("operatorkit_peer.ts", { ...deployed, PEER_TRANSFORM: "identity" }),
     },
