@@ -22,6 +22,7 @@ import type {
 import { watchEvents, watchIdleTimeoutMs, type WatchIterator } from "./watch.ts";
 import { _SubresourceClient } from "./_subresource.ts";
 import { _listPages } from "./_list_pages.ts";
+import { _parseListSkippingManagedFields, _SKIP_MANAGED_FIELDS } from "./_managed_fields.ts";
 import type {
   ApplyOptions,
   DeleteCollectionOptions,
@@ -161,10 +162,12 @@ export class ResourceClient<T extends KubeObject> implements ListWatch<T> {
       ...this.#listSpec(options, cont),
       signal,
     });
+    const skipMf = (options as _Internal)[_SKIP_MANAGED_FIELDS] === true;
     return _listPages(
       async (cont, signal) => await (await this.#t.request(spec(cont, signal))).text(),
       (list) => decodeList(as, list),
-      (text) => _parseList(text, this.path({ namespace: this.#nsForList(options.namespace) })),
+      (text) =>
+        _parseList(text, this.path({ namespace: this.#nsForList(options.namespace) }), skipMf),
       options.signal,
     );
   }
@@ -406,9 +409,14 @@ function _name(obj: KubeObject, verb: string): string {
   return name;
 }
 
-function _parseList(text: string, path: string): KubeList<unknown> {
+// Options may carry internal flags from the informer (see _managed_fields.ts).
+type _Internal = { [_SKIP_MANAGED_FIELDS]?: boolean };
+
+function _parseList(text: string, path: string, skipManagedFields: boolean): KubeList<unknown> {
   try {
-    return JSON.parse(text) as KubeList<unknown>;
+    return (skipManagedFields
+      ? _parseListSkippingManagedFields(text)
+      : JSON.parse(text)) as KubeList<unknown>;
   } catch (err) {
     throw new Error(
       `GET ${path}: expected a JSON body, found ${text.length} bytes of something else`,

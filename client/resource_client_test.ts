@@ -4,6 +4,7 @@ import { KubeClient } from "./kube_client.ts";
 import { ConfigMaps, Deployments, Namespaces } from "./builtins.ts";
 import { defineResource } from "./define_resource.ts";
 import { DecodeError } from "./errors.ts";
+import { _SKIP_MANAGED_FIELDS } from "./_managed_fields.ts";
 import { json, serve } from "../tests/client/_serve.ts";
 
 function echo() {
@@ -237,4 +238,27 @@ Deno.test("metadata-only reads of a schema-typed resource are not checked agains
   assert.ok(accepts.every((a) => a.includes("PartialObjectMetadata")), accepts.join(" | "));
   // Full reads still validate.
   await assert.rejects(gadgets.get("g"), DecodeError);
+});
+
+Deno.test("listPages leaves managedFields unparsed only when the reader drops them", async () => {
+  const managedFields = [{ manager: "m", operation: "Update", fieldsV1: { "f:data": {} } }];
+  await using srv = serve(() =>
+    json({
+      kind: "ConfigMapList",
+      metadata: { resourceVersion: "9" },
+      items: [{ metadata: { name: "a", namespace: "ns", managedFields }, data: { k: "v" } }],
+    })
+  );
+  using client = new KubeClient(srv.config());
+  const cms = client.resource(ConfigMaps);
+  const pages = async (options: Record<string | symbol, unknown>) => {
+    const out = [];
+    for await (const page of cms.listPages(options)) out.push(...page.items);
+    return out;
+  };
+  const [kept] = await pages({});
+  assert.deepEqual(kept.metadata.managedFields, managedFields);
+  const [skipped] = await pages({ [_SKIP_MANAGED_FIELDS]: true });
+  assert.equal(skipped.metadata.managedFields, undefined);
+  assert.deepEqual(skipped.data, { k: "v" });
 });

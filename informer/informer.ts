@@ -261,6 +261,8 @@ export class Informer<T extends KubeObject = KubeObject> implements AsyncDisposa
       backoff: options.backoff,
       useStreamingList: options.useStreamingList,
       initialListFromCache: options.initialListFromCache,
+      // The default transform drops managedFields: the client need not parse them.
+      skipManagedFields: (options.transform ?? dropManagedFields) === dropManagedFields,
       clock: this.#clock,
       random: options.random,
       log: this.#log,

@@ -3,7 +3,8 @@ import { InformerStoppedError } from "./errors.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
 import type { ListWatch, WatchEvent } from "../client/types.ts";
 import { CM_TYPE, FakeCluster, type Obj } from "./_fake_cluster_test.ts";
-import { Informer, type InformerOptions } from "./informer.ts";
+import { dropManagedFields, Informer, type InformerOptions } from "./informer.ts";
+import { _SKIP_MANAGED_FIELDS } from "../client/_managed_fields.ts";
 import type { InformerEvent } from "./dispatch.ts";
 
 /** Lets promise chains and zero-delay timers run. */
@@ -443,4 +444,29 @@ Deno.test("initialListFromCache: only the first LIST asks for resourceVersion 0;
   await informer2.ready();
   assert.equal(plain.listCalls[0].resourceVersion, undefined);
   await informer2.stop();
+});
+
+Deno.test("the client may leave managedFields unparsed only under the default transform", async () => {
+  const asked: Array<boolean | undefined> = [];
+  const lw = (cluster: FakeCluster): ListWatch<Obj> => ({
+    type: cluster.type,
+    list: (o) => cluster.list(o),
+    watch: (o) => cluster.watch(o),
+    listPages: async function* (o) {
+      asked.push((o as { [_SKIP_MANAGED_FIELDS]?: boolean })[_SKIP_MANAGED_FIELDS]);
+      yield await cluster.list(o);
+    },
+  });
+  const clock = new FakeClock(0);
+  for (
+    const transform of [undefined, dropManagedFields, (o: Obj) => o] as Array<
+      InformerOptions<Obj>["transform"]
+    >
+  ) {
+    const informer = make(lw(new FakeCluster()), clock, transform ? { transform } : {});
+    informer.start();
+    await informer.ready();
+    await informer.stop();
+  }
+  assert.deepEqual(asked, [true, true, undefined]);
 });

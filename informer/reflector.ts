@@ -15,6 +15,7 @@ import type {
   WatchEvent,
   WatchOptions,
 } from "../client/types.ts";
+import { _SKIP_MANAGED_FIELDS } from "../client/_managed_fields.ts";
 import { _Backoff, type BackoffOptions } from "./_backoff.ts";
 import { _pages } from "./_paged_list.ts";
 import {
@@ -239,6 +240,12 @@ export interface ReflectorOptions {
   useStreamingList?: boolean;
   /** First LIST with resourceVersion=0, from the watch cache (see `InformerOptions`). */
   initialListFromCache?: boolean;
+  /**
+   * The sink drops `metadata.managedFields`: a `ResourceClient` then leaves them unparsed
+   * (`undefined`) in LIST pages, which saves parse time and garbage.
+   * @default {false}
+   */
+  skipManagedFields?: boolean;
   /** Time source. */
   clock?: Clock;
   /**
@@ -485,6 +492,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
         metadataOnly: this.#o.metadataOnly,
         // Only until the first list succeeded: a relist must not go back in time.
         ...(this.#o.initialListFromCache && !this.#synced ? { resourceVersion: "0" } : {}),
+        ...(this.#o.skipManagedFields ? { [_SKIP_MANAGED_FIELDS]: true } : {}),
         signal,
       })
     ) {

@@ -148,6 +148,12 @@ Deno.test("transform: managedFields are dropped by default; a custom transform r
   custom.start();
   try {
     await Promise.all([plain.ready(), custom.ready()]);
+    // The listed object (its managedFields left unparsed by the client) is the object the
+    // server sent, less managedFields (list items carry no kind or apiVersion).
+    const listed = plain.store.get(`${ns}/a`)!;
+    assert.deepEqual(listed.data, raw.data);
+    assert.deepEqual(listed.metadata, { ...raw.metadata, managedFields: undefined });
+    assert.ok("managedFields" in listed.metadata, "dropped as the default transform drops it");
     await cms.create({ metadata: { name: "b", namespace: ns }, data: { big: "y" } });
     await until("b in both caches", () => plain.store.size === 2 && custom.store.size === 2);
     for (const o of plain.store.list()) {
