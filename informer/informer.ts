@@ -65,7 +65,9 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   metadataOnly?: boolean;
   /**
    * Applied to every object before it is cached. It receives the freshly decoded object,
-   * which it may change in place.
+   * which it may change in place. With the default (`dropManagedFields`), a `ResourceClient`
+   * does not parse the listed objects' `metadata.managedFields` at all: they reach the type's
+   * schema, `onDecodeFailure` and the cache as `undefined`.
    * @default {dropManagedFields}
    */
   transform?: (obj: T) => T;
