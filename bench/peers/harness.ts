@@ -42,6 +42,8 @@ interface PeerSpec {
   replayOnly?: boolean;
   /** Only differs from another peer against a real cluster: left out against the replay server. */
   realOnly?: boolean;
+  /** Reads only JSON kubeconfigs: left out against a real cluster whose kubeconfig is YAML. */
+  jsonKubeconfig?: boolean;
 }
 
 function args(): Record<string, string> {
@@ -316,8 +318,16 @@ async function main(): Promise<void> {
       id: "deno-bare",
       label: "bare Deno (fetch + JSON.parse + Map)",
       version: `Deno ${Deno.version.deno}`,
-      replayOnly: true,
+      jsonKubeconfig: true,
       ...deno("deno_bare.ts"),
+    },
+    {
+      id: "wire-floor",
+      label: "wire floor (bytes read and decoded, no parsing)",
+      version: `Deno ${Deno.version.deno}, PEER_PARSE=none`,
+      realOnly: true,
+      jsonKubeconfig: true,
+      ...deno("deno_bare.ts", { PEER_PARSE: "none" }),
     },
   ];
   if (built.clientGo) {
@@ -347,8 +357,18 @@ async function main(): Promise<void> {
       cmd: ["node", "--expose-gc", built.clientNode],
     });
   }
+  let realIsJson = true;
+  if (real) {
+    try {
+      JSON.parse(Deno.readTextFileSync(real));
+    } catch {
+      realIsJson = false;
+      console.error(`${real} is not JSON: the bare Deno and wire-floor peers are left out`);
+    }
+  }
   const peers = all.filter((p) =>
-    (!wanted || wanted.includes(p.id)) && !(real && p.replayOnly) && !(!real && p.realOnly)
+    (!wanted || wanted.includes(p.id)) && !(real && p.replayOnly) && !(!real && p.realOnly) &&
+    !(real && p.jsonKubeconfig && !realIsJson)
   );
   if (wanted) {
     for (const w of wanted) {
