@@ -299,6 +299,14 @@ async function main(): Promise<void> {
       ...deno("operatorkit_peer.ts", { ...deployed, PEER_TRANSFORM: "identity" }),
     },
     {
+      id: "operatorkit-parts",
+      label: "operatorkit (client + informer entry points)",
+      version:
+        `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}, DENO_V8_FLAGS=${deployed.DENO_V8_FLAGS}`,
+      ours: true,
+      ...deno("operatorkit_parts_peer.ts", deployed),
+    },
+    {
       id: "operatorkit-cache",
       label: "operatorkit (first list from cache)",
       version: `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}, initialListFromCache`,
@@ -379,7 +387,7 @@ async function main(): Promise<void> {
   }
 
   // Compile the Deno peers once so no round pays for it.
-  for (const s of ["operatorkit_peer.ts", "deno_bare.ts"]) {
+  for (const s of ["operatorkit_peer.ts", "operatorkit_parts_peer.ts", "deno_bare.ts"]) {
     await new Deno.Command(Deno.execPath(), { args: ["cache", join(here, s)] }).output();
   }
 
