@@ -114,7 +114,7 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   useStreamingList?: boolean;
   /**
    * Serve the first LIST from the API server's watch cache (`resourceVersion=0`: one response
-   * whatever `pageSize`), as client-go's classic reflector and kube-rs's default watcher do. It
+   * whatever `pageSize`), as client-go's classic reflector and kube-rs's `ListSemantic::Any` do. It
    * syncs faster against a real kube-apiserver (bench/peers/README.md), but the cache may lag
    * etcd: the first list can be older than what another client, or this operator before a
    * restart, has already seen. Relists (after 410 Expired, drift, errors) stay consistent.

@@ -301,8 +301,7 @@ async function main(): Promise<void> {
     {
       id: "operatorkit-parts",
       label: "operatorkit (client + informer entry points)",
-      version:
-        `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}, DENO_V8_FLAGS=${deployed.DENO_V8_FLAGS}`,
+      version: `operatorkit ${denoJson.version}, Deno ${Deno.version.deno}, ${tuning}`,
       ours: true,
       ...deno("operatorkit_parts_peer.ts", deployed),
     },
