@@ -753,7 +753,13 @@ export class Controller<T extends KubeObject> implements AsyncDisposable {
     return {
       onAdd: (object) => this.#enqueuePrimary({ type: "add", object }),
       onUpdate: (old, object) => this.#enqueuePrimary({ type: "update", object, old }),
-      onDelete: (object) => this.#enqueuePrimary({ type: "delete", object }),
+      onDelete: (object) => {
+        // An object the server removed with our finalizer on: its deletion must run whatever
+        // the predicates say (Reconciler.vanished).
+        if (this.#reconciler?.vanished(object)) {
+          this.#enqueue(objectKey(object), { type: "event", event: "delete" });
+        } else this.#enqueuePrimary({ type: "delete", object });
+      },
       onResync: (object) => this.#resync(object),
     };
   }

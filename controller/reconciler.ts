@@ -7,7 +7,7 @@
 import { getLogger } from "@logtape/logtape";
 import type { Clock } from "../client/clock.ts";
 import type { KubeClient } from "../client/kube_client.ts";
-import type { KubeObject, ResourceType } from "../client/types.ts";
+import { type KubeObject, objectKey, type ResourceType } from "../client/types.ts";
 import { type EventRecorder, noopEventRecorder } from "./event_recorder.ts";
 import {
   CompletedDeletions,
@@ -168,6 +168,16 @@ export interface ReconcilerOptions<T extends KubeObject> {
  *    resource in order. The finalizer comes first so that no child exists before deletion
  *    is guaranteed to pass through `ensureDeleted`.
  *
+ * One case escapes the finalizer: kube-apiserver decides whether a DELETE removes the object
+ * at once or only marks it from the object as it read it, and does not look again before it
+ * removes it (v1.36.3, k8s.io/apiserver pkg/registry/generic/registry/store.go, `Delete`).
+ * A DELETE that read the object just before our finalizer was added removes it with our
+ * finalizer on, after `ensureCreated` may have run. The informer's delete event then carries
+ * our finalizer and no `deletionTimestamp`; {@linkcode Reconciler.vanished} keeps that last
+ * state, and the next reconcile of the key runs `ensureDeleted` on it (in reverse order, until
+ * it succeeds once) before anything else, so deletion code still runs for every object whose
+ * `ensureCreated` ran.
+ *
  * Control flow from the context is honoured after each resource. A resource error stops
  * the loop and is thrown as {@linkcode ReconcileError}; on the delete path the finalizer
  * stays, so the deletion is retried.
@@ -182,6 +192,8 @@ export class Reconciler<T extends KubeObject> {
   readonly #o: ReconcilerOptions<T>;
   readonly #completed: CompletedDeletions;
   readonly #pausedLogged = new Set<string>();
+  // Objects removed by the server with our finalizer still on (see above), by key.
+  readonly #vanished = new Map<string, T>();
   readonly #logger: ContextLogger;
   readonly #pause: Array<[string, string]>;
 
@@ -196,12 +208,56 @@ export class Reconciler<T extends KubeObject> {
     this.#pause = [[PAUSED_ANNOTATION, "true"], ...Object.entries(options.pauseAnnotations ?? {})];
   }
 
+  /**
+   * Tells the reconciler that `obj` left the cache (its last state, from the informer's
+   * delete event). Returns true when that object was removed with our finalizer on and no
+   * `deletionTimestamp` (a DELETE racing the finalizer's addition) and its deletion has not
+   * run: the next `reconcile` of its key runs `ensureDeleted` on this last state first.
+   *
+   * @example
+   * ```ts ignore
+   * if (reconciler.vanished(lastState)) queue.add(objectKey(lastState));
+   * ```
+   */
+  vanished(obj: T): boolean {
+    const uid = obj.metadata.uid ?? "";
+    if (
+      obj.metadata.deletionTimestamp || !hasFinalizer(obj, this.#o.finalizer) ||
+      this.#completed.has(uid)
+    ) {
+      return false;
+    }
+    this.#vanished.set(objectKey(obj), obj);
+    return true;
+  }
+
   /** Reconciles `key` once. Throws {@linkcode ReconcileError} when a resource fails. */
   async reconcile(key: string, options: { signal?: AbortSignal } = {}): Promise<ReconcileResult> {
     const o = this.#o;
     const signal = options.signal ?? new AbortController().signal;
-    const obj = o.store.get(key);
     const log = this.#logger.with({ controller: o.controller, key });
+    const gone = this.#vanished.get(key);
+    if (gone) {
+      const flow = new ReconcileFlow();
+      const ctx = this.#context(key, signal, flow, log);
+      log.warn(
+        "{key} (uid {uid}) was deleted by the API server with our finalizer still on (a " +
+          "DELETE raced the finalizer's addition); running ensureDeleted on its last state",
+        { uid: gone.metadata.uid },
+      );
+      await this.#run(gone, ctx, flow, "ensureDeleted");
+      if (flow.reconciliationCanceled || flow.finalizerKept) {
+        return {
+          action: "finalizerKept",
+          cancelled: flow.reconciliationCanceled,
+          requeueAfterMs: flow.requeueAfterMs ?? o.keepFinalizerRequeueMs ?? 60_000,
+        };
+      }
+      this.#vanished.delete(key);
+      this.#completed.add(gone.metadata.uid ?? "");
+      if (!o.store.get(key)) return { action: "deleted" };
+    }
+    const obj = o.store.get(key);
     if (!obj) {
       this.#pausedLogged.delete(key);
       return { action: "gone" };

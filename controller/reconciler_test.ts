@@ -363,3 +363,58 @@ Deno.test("after a failure only finally resources run, told the failure; the rec
   assert.deepEqual(trace, ["create:one", "create:status"], "two is skipped, status runs");
   assert.deepEqual(seen, ["one: name too long"]);
 });
+
+Deno.test("an object the server removed with our finalizer on (a DELETE racing the finalizer) gets ensureDeleted once, from its last state", async () => {
+  const trace: string[] = [];
+  let failDelete = true;
+  await using t = await setup([
+    recorder(trace, "one"),
+    recorder(trace, "two", {
+      ensureDeleted: async (o) => {
+        trace.push(`delete:two:${o.metadata.uid}`);
+        if (failDelete) throw new Error("external system down");
+      },
+    }),
+  ]);
+  await t.reconcile();
+  const last = structuredClone((await t.env.get("a"))!);
+  assert.deepEqual(last.metadata.finalizers, [FIN]);
+  trace.length = 0;
+  // kube-apiserver's race, reproduced: the object leaves with our finalizer and no
+  // deletionTimestamp (here by stripping the finalizer and deleting it on the server).
+  await t.env.merge("a", { metadata: { finalizers: null } });
+  await t.markDeleted();
+  await t.sync();
+  assert.equal(t.cache.get("default/a"), undefined);
+  assert.equal(t.reconciler.vanished(last), true);
+  await assert.rejects(t.reconciler.reconcile("default/a"), ReconcileError);
+  assert.deepEqual(trace, [`delete:two:${last.metadata.uid}`], "reverse order; a failure stops");
+  failDelete = false;
+  assert.deepEqual(await t.reconciler.reconcile("default/a"), { action: "deleted" });
+  assert.deepEqual(trace, [
+    `delete:two:${last.metadata.uid}`,
+    `delete:two:${last.metadata.uid}`,
+    "delete:one",
+  ]);
+  // Once succeeded: neither the same last state again nor another reconcile runs it.
+  assert.equal(t.reconciler.vanished(last), false);
+  assert.deepEqual(await t.reconciler.reconcile("default/a"), { action: "gone" });
+  assert.equal(trace.length, 3);
+  assert.equal(t.patches.length, 1, "only the finalizer's addition: nothing left to remove");
+});
+
+Deno.test("vanished: objects deleted the normal way, or never ours, need no deletion pass", async () => {
+  const trace: string[] = [];
+  await using t = await setup([recorder(trace, "one")]);
+  const ours = { metadata: { namespace: "default", name: "b", uid: "u1", finalizers: [FIN] } };
+  const deleting = {
+    metadata: { ...ours.metadata, uid: "u2", deletionTimestamp: "2026-01-01T00:00:00Z" },
+  };
+  const notOurs = { metadata: { namespace: "default", name: "c", uid: "u3" } };
+  assert.equal(t.reconciler.vanished(deleting), false, "its deletion went through the finalizer");
+  assert.equal(t.reconciler.vanished(notOurs), false, "no finalizer of ours: nothing promised");
+  assert.equal(t.reconciler.vanished(ours), true);
+  assert.deepEqual(await t.reconciler.reconcile("default/b"), { action: "deleted" });
+  assert.deepEqual(trace, ["delete:one"]);
+  assert.deepEqual(await t.reconciler.reconcile("default/c"), { action: "gone" });
+});
