@@ -471,6 +471,22 @@ export async function startEnvtest(options: StartEnvtestOptions = {}): Promise<E
   const signal = options.signal;
   signal?.throwIfAborted();
   const binaries = options.binaries ?? await ensureEnvtestBinaries({ build: false });
+  // The ports are picked free and then handed to etcd and kube-apiserver, so another process
+  // (tests run in parallel) can take one in between: then start again on new ports.
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await _startEnvtestOnce(options, binaries);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function _startEnvtestOnce(
+  options: StartEnvtestOptions,
+  binaries: EnvtestBinaries,
+): Promise<Envtest> {
+  const signal = options.signal;
   signal?.throwIfAborted();
   const timeoutMs = options.readyTimeoutMs ?? 90_000;
   const dir = await Deno.makeTempDir({

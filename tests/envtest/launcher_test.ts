@@ -143,7 +143,13 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
           out += value;
         }
         const kubeconfigPath = out.split("\n")[0];
-        assert.match(kubeconfigPath, /\/kubeconfig$/);
+        if (!/\/kubeconfig$/.test(kubeconfigPath)) {
+          const status = await child.status;
+          assert.fail(
+            `expected the kubeconfig path on stdout, found ${JSON.stringify(out)} (exit ` +
+              `${status.code}); stderr: ${await stderr}`,
+          );
+        }
         const config = JSON.parse(await Deno.readTextFile(kubeconfigPath));
         assert.deepEqual(
           config.contexts.map((c: { name: string }) => c.name),
