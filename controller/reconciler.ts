@@ -174,9 +174,11 @@ export interface ReconcilerOptions<T extends KubeObject> {
  * A DELETE that read the object just before our finalizer was added removes it with our
  * finalizer on, after `ensureCreated` may have run. The informer's delete event then carries
  * our finalizer and no `deletionTimestamp`; {@linkcode Reconciler.vanished} keeps that last
- * state, and the next reconcile of the key runs `ensureDeleted` on it (in reverse order, until
- * it succeeds once) before anything else, so deletion code still runs for every object whose
- * `ensureCreated` ran.
+ * state, and the next reconcile of the key, once a fresh read confirms that the server no
+ * longer has that object (an informer with a selector also reports an object that stopped
+ * matching as deleted), runs `ensureDeleted` on it (in reverse order, until it succeeds once)
+ * before anything else, so deletion code still runs for every object whose `ensureCreated`
+ * ran.
  *
  * Control flow from the context is honoured after each resource. A resource error stops
  * the loop and is thrown as {@linkcode ReconcileError}; on the delete path the finalizer
@@ -236,7 +238,18 @@ export class Reconciler<T extends KubeObject> {
     const o = this.#o;
     const signal = options.signal ?? new AbortController().signal;
     const log = this.#logger.with({ controller: o.controller, key });
-    const gone = this.#vanished.get(key);
+    let gone = this.#vanished.get(key);
+    // An informer with a label or field selector also reports an object that merely stopped
+    // matching as deleted, with our finalizer on and no deletionTimestamp: only an object the
+    // server no longer has (or has under another uid) gets the deletion pass.
+    if (gone) {
+      const live = await o.api.get(gone, { signal });
+      if (live && live.metadata.uid === gone.metadata.uid) {
+        this.#vanished.delete(key);
+        log.debug("{key} left the cache but still exists (it no longer matches the selector)");
+        gone = undefined;
+      }
+    }
     if (gone) {
       const flow = new ReconcileFlow();
       const ctx = this.#context(key, signal, flow, log);

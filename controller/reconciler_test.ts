@@ -418,3 +418,19 @@ Deno.test("vanished: objects deleted the normal way, or never ours, need no dele
   assert.deepEqual(trace, ["delete:one"]);
   assert.deepEqual(await t.reconciler.reconcile("default/c"), { action: "gone" });
 });
+
+Deno.test("vanished: an object that only left the cache (no longer matching a selector) gets no deletion pass", async () => {
+  const trace: string[] = [];
+  await using t = await setup([recorder(trace, "one")]);
+  await t.reconcile();
+  const live = structuredClone((await t.env.get("a"))!);
+  assert.deepEqual(live.metadata.finalizers, [FIN]);
+  trace.length = 0;
+  // A label-selected informer reports an object whose labels changed as deleted.
+  t.cache.delete("default/a");
+  assert.equal(t.reconciler.vanished(live), true);
+  assert.deepEqual(await t.reconciler.reconcile("default/a"), { action: "gone" });
+  assert.deepEqual(trace, [], "the object still exists: nothing deleted");
+  assert.deepEqual((await t.env.get("a"))!.metadata.finalizers, [FIN]);
+  await t.env.merge("a", { metadata: { finalizers: null } });
+});
