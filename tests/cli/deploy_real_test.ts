@@ -60,6 +60,40 @@ async function applyRbac(kubectl: Kubectl, text: string): Promise<void> {
 
 const suffix = () => crypto.randomUUID().slice(0, 8);
 
+/**
+ * A fresh restricted namespace for the operator and one for its Websites, the manifests
+ * (`sitesOnly`: with `--namespace <sites>`) generated and their CRD and RBAC applied, and a directory holding a kubeconfig of
+ * the generated ServiceAccount. Disposing removes what it made.
+ */
+async function deployedServiceAccount(kubectl: Kubectl, options: { sitesOnly?: boolean } = {}) {
+  const ns = `okt-deploy-${suffix()}`;
+  const sites = `${ns}-sites`;
+  await restrictedNamespace(kubectl, ns);
+  await kubectl.ok(["create", "namespace", sites]);
+  const text = await manifests(ns, options.sitesOnly ? ["--namespace", sites] : []);
+  await applyCrd(kubectl, text);
+  await applyRbac(kubectl, text);
+  const dir = await Deno.makeTempDir({ prefix: "okt-deploy-" });
+  const kubeconfig = `${dir}/kubeconfig`;
+  await Deno.writeTextFile(
+    kubeconfig,
+    stringify(await serviceAccountKubeconfig(kubectl, ns, SA)),
+    { mode: 0o600 },
+  );
+  return {
+    ns,
+    sites,
+    dir,
+    kubeconfig,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(dir, { recursive: true });
+      await kubectl.run(["delete", "clusterrolebinding,clusterrole", SA, "--ignore-not-found"]);
+      await kubectl.run(["delete", "clusterrole", `${SA}-metrics-reader`, "--ignore-not-found"]);
+      await kubectl.run(["delete", "namespace", ns, sites, "--wait=false"]);
+    },
+  };
+}
+
 /** A namespace enforcing Pod Security "restricted", made by kubectl apply. */
 async function restrictedNamespace(kubectl: Kubectl, ns: string): Promise<void> {
   await kubectl.ok(
@@ -154,19 +188,9 @@ Deno.test({
   async fn() {
     requireKubectl("deploy as service account");
     await using kubectl = await Kubectl.for({ kubeconfigYaml: await Deno.readTextFile(REAL!) });
-    const ns = `okt-deploy-${suffix()}`;
-    const sites = `${ns}-sites`;
-    await restrictedNamespace(kubectl, ns);
-    await kubectl.ok(["create", "namespace", sites]);
-    const text = await manifests(ns);
-    await applyCrd(kubectl, text);
-    await applyRbac(kubectl, text);
-    const dir = await Deno.makeTempDir({ prefix: "okt-deploy-" });
+    await using deployed = await deployedServiceAccount(kubectl);
+    const { ns, sites, dir, kubeconfig: kc } = deployed;
     try {
-      const kc = `${dir}/kubeconfig`;
-      await Deno.writeTextFile(kc, stringify(await serviceAccountKubeconfig(kubectl, ns, SA)), {
-        mode: 0o600,
-      });
       await Deno.copyFile(`${ROOT}tests/fixtures/tls/server.crt`, `${dir}/tls.crt`);
       await Deno.copyFile(`${ROOT}tests/fixtures/tls/server.key`, `${dir}/tls.key`);
       await using op = new OperatorProcess("examples/website/main.ts", [
@@ -282,11 +306,7 @@ Deno.test({
       op.kill("SIGTERM");
       assert.equal((await op.exited()).code, 0, op.tail());
     } finally {
-      await Deno.remove(dir, { recursive: true });
-      await kubectl.run(["delete", "clusterrolebinding,clusterrole", SA, "--ignore-not-found"]);
-      await kubectl.run(["delete", "clusterrole", `${SA}-metrics-reader`, "--ignore-not-found"]);
       await kubectl.run(["delete", "clusterrolebinding", `${ns}-scraper`, "--ignore-not-found"]);
-      await kubectl.run(["delete", "namespace", ns, sites, "--wait=false"]);
     }
   },
 });
@@ -359,65 +379,48 @@ Deno.test({
   async fn() {
     requireKubectl("deploy namespaced");
     await using kubectl = await Kubectl.for({ kubeconfigYaml: await Deno.readTextFile(REAL!) });
-    const ns = `okt-deploy-${suffix()}`;
-    const sites = `${ns}-sites`;
-    await restrictedNamespace(kubectl, ns);
-    await kubectl.ok(["create", "namespace", sites]);
-    const text = await manifests(ns, ["--namespace", sites]);
-    await applyCrd(kubectl, text);
-    await applyRbac(kubectl, text);
-    const dir = await Deno.makeTempDir({ prefix: "okt-deploy-" });
-    try {
-      // The ServiceAccount may not list Websites cluster-wide, only in `sites`.
-      const can = async (args: string[]) =>
-        (await kubectl.run(["auth", "can-i", ...args, `--as=system:serviceaccount:${ns}:${SA}`]))
-          .stdout.trim();
-      assert.equal(await can(["list", "websites.demo.operatorkit.io", "-A"]), "no");
-      assert.equal(await can(["list", "websites.demo.operatorkit.io", "-n", sites]), "yes");
-      assert.equal(await can(["create", "configmaps", "-n", "default"]), "no");
-      const kc = `${dir}/kubeconfig`;
-      await Deno.writeTextFile(kc, stringify(await serviceAccountKubeconfig(kubectl, ns, SA)), {
-        mode: 0o600,
-      });
-      await using op = new OperatorProcess("examples/website/main.ts", [
-        ...TEST_FLAGS,
-        "--kubeconfig",
-        kc,
-        "--namespace",
-        sites,
-      ]);
-      await op.waitForLog(
-        "the controllers",
-        (r) => r.message.includes("controller(s) running"),
-        60_000,
-      );
-      await kubectl.ok(
-        ["apply", "-f", "-"],
-        stringify({
-          apiVersion: "demo.operatorkit.io/v1alpha1",
-          kind: "Website",
-          metadata: { name: "blog", namespace: sites },
-          spec: { html: "<h1>blog</h1>" },
-        }),
-      );
-      await eventually(
-        "the ConfigMap blog-html",
-        async () => (await kubectl.json([`configmap/blog-html`, "-n", sites])) !== undefined,
-        60_000,
-      );
-      await kubectl.ok(["delete", "website", "blog", "-n", sites, "--wait=false"]);
-      await eventually(
-        "the Website gone",
-        async () => (await kubectl.json(["website/blog", "-n", sites])) === undefined,
-        60_000,
-      );
-      op.kill("SIGTERM");
-      assert.equal((await op.exited()).code, 0, op.tail());
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-      await kubectl.run(["delete", "clusterrolebinding,clusterrole", SA, "--ignore-not-found"]);
-      await kubectl.run(["delete", "clusterrole", `${SA}-metrics-reader`, "--ignore-not-found"]);
-      await kubectl.run(["delete", "namespace", ns, sites, "--wait=false"]);
-    }
+    await using deployed = await deployedServiceAccount(kubectl, { sitesOnly: true });
+    const { ns, sites, kubeconfig: kc } = deployed;
+    // The ServiceAccount may not list Websites cluster-wide, only in `sites`.
+    const can = async (args: string[]) =>
+      (await kubectl.run(["auth", "can-i", ...args, `--as=system:serviceaccount:${ns}:${SA}`]))
+        .stdout.trim();
+    assert.equal(await can(["list", "websites.demo.operatorkit.io", "-A"]), "no");
+    assert.equal(await can(["list", "websites.demo.operatorkit.io", "-n", sites]), "yes");
+    assert.equal(await can(["create", "configmaps", "-n", "default"]), "no");
+    await using op = new OperatorProcess("examples/website/main.ts", [
+      ...TEST_FLAGS,
+      "--kubeconfig",
+      kc,
+      "--namespace",
+      sites,
+    ]);
+    await op.waitForLog(
+      "the controllers",
+      (r) => r.message.includes("controller(s) running"),
+      60_000,
+    );
+    await kubectl.ok(
+      ["apply", "-f", "-"],
+      stringify({
+        apiVersion: "demo.operatorkit.io/v1alpha1",
+        kind: "Website",
+        metadata: { name: "blog", namespace: sites },
+        spec: { html: "<h1>blog</h1>" },
+      }),
+    );
+    await eventually(
+      "the ConfigMap blog-html",
+      async () => (await kubectl.json([`configmap/blog-html`, "-n", sites])) !== undefined,
+      60_000,
+    );
+    await kubectl.ok(["delete", "website", "blog", "-n", sites, "--wait=false"]);
+    await eventually(
+      "the Website gone",
+      async () => (await kubectl.json(["website/blog", "-n", sites])) === undefined,
+      60_000,
+    );
+    op.kill("SIGTERM");
+    assert.equal((await op.exited()).code, 0, op.tail());
   },
 });
