@@ -4,7 +4,7 @@
 // URL /metrics?). 401 without a valid token, 403 when not allowed. Decisions are cached for a
 // minute, so a scrape every few seconds costs two API requests a minute, not two per scrape.
 // Tokens stay in memory only; no log line carries one.
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "../client/_log.ts";
 import { type Clock, systemClock } from "../client/clock.ts";
 import type { KubeClient } from "../client/kube_client.ts";
 

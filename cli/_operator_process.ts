@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "../client/_log.ts";
 import type { Controller, ControllerDefaults, ControllerTypes } from "../controller/controller.ts";
 import { Events } from "../client/builtins.ts";
 import { KubeEventRecorder, noopEventRecorder } from "../controller/event_recorder.ts";

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "../client/_log.ts";
 import { type Clock, sleep, systemClock } from "../client/clock.ts";
 import type { Lease } from "../client/cluster_types.ts";
 

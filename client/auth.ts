@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "./_log.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { ConfigError } from "./errors.ts";
 import type { AuthConfig, KubeConfig } from "./kubeconfig.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "./_log.ts";
 import type { Scale } from "./workload_types.ts";
 import type { Clock } from "./clock.ts";
 import { decodeList, decodeObject } from "./decode.ts";

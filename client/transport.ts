@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "./_log.ts";
 import { Authenticator } from "./auth.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import { ApiError, ConfigError } from "./errors.ts";

@@ -1,6 +1,6 @@
 // The control-flow state of one reconcile (shared by every context derived from it, read by
 // the reconciler after each resource) and the context implementation over it.
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "../client/_log.ts";
 import type { KubeClient } from "../client/kube_client.ts";
 import type { KubeObject } from "../client/types.ts";
 import { noopEventRecorder } from "./event_recorder.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { Histogram, type HistogramSnapshot } from "./histogram.ts";
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "../client/_log.ts";
 import { type Clock, systemClock, type TimerHandle } from "../client/clock.ts";
 import { Events } from "../client/builtins.ts";
 import type { KubeClient } from "../client/kube_client.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "../client/_log.ts";
 import { type Clock, systemClock } from "../client/clock.ts";
 import type { Event } from "../client/builtin_types.ts";
 import type { KubeObject, ObjectMeta } from "../client/types.ts";

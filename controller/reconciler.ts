@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "../client/_log.ts";
 import type { Clock } from "../client/clock.ts";
 import type { KubeClient } from "../client/kube_client.ts";
 import { type KubeObject, objectKey, type ResourceType } from "../client/types.ts";

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "../client/_log.ts";
 import type { KubeObject } from "../client/types.ts";
 
 /**

@@ -5,7 +5,8 @@
  * @module
  */
 import { InformerStoppedError } from "./errors.ts";
-import { getLogger, type Logger } from "@logtape/logtape";
+import type { Logger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "../client/_log.ts";
 import { type Clock, systemClock } from "../client/clock.ts";
 import type { DecodeFailure, KubeObject, ListWatch } from "../client/types.ts";
 import type { BackoffOptions } from "./_backoff.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "../client/_log.ts";
 import type { KubeObject, ResourceType } from "../client/types.ts";
 import type { CustomResourceDefinition, Secret } from "../client/builtin_types.ts";
 import { CustomResourceDefinitions, Secrets } from "../client/builtins.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { _getLogger as getLogger } from "../client/_log.ts";
 import type { CustomResourceConversion } from "../client/conversion.ts";
 import { type AdmissionWebhook, handleAdmissionReview } from "./admission.ts";
 import type { CertificateSource, ServingCertificate } from "./certificates.ts";
