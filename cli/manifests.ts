@@ -418,6 +418,9 @@ export function operatorManifests(options: ManifestOptions): Record<string, unkn
                 // 1 MB less RSS idle and 2 to 3 MB less after the initial list, CPU unchanged
                 // in the peer benchmark (bench/peers/README.md).
                 { name: "MALLOC_ARENA_MAX", value: "2" },
+                // `deno run` otherwise looks up dl.deno.land in the background on every start
+                // for an upgrade notice: egress a restricted cluster denies and no operator needs.
+                { name: "DENO_NO_UPDATE_CHECK", value: "1" },
               ],
               // Metrics over HTTPS behind TokenReview + SubjectAccessReview; probes (plain
               // HTTP, for the kubelet) on their own port.

@@ -175,6 +175,8 @@ Deno.test("manifests: Namespace, CRDs, ServiceAccount, RBAC, then a Deployment f
   );
   assert.equal(env.DENO_V8_FLAGS, "--max-semi-space-size=2");
   assert.equal(env.MALLOC_ARENA_MAX, "2");
+  // No upgrade check from the pod: `deno run` would look up dl.deno.land at every start.
+  assert.equal(env.DENO_NO_UPDATE_CHECK, "1");
   for (const binding of [docs[4], docs[6]]) {
     assert.deepEqual(binding.subjects, [{
       kind: "ServiceAccount",
