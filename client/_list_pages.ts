@@ -4,6 +4,15 @@
 // page's request then overlaps them, and the server prepares it meanwhile. Every page is still
 // read after the one before it and the token is checked against the parsed page: a server that
 // orders fields otherwise only loses the overlap.
+//
+// Calling fetch() does not put a request on the wire: Deno's HTTP client writes it when
+// JavaScript gives the event loop a turn, which a synchronous parse right after would delay
+// until the parse ends (and the server would start on the next page only then). So once the
+// next page is requested, the generator waits for a 0 ms timer, and the client sends the
+// request in that turn. Measured with the informer against kube-apiserver (10,000 ConfigMaps,
+// pages of 500, medians of 8 interleaved runs): cold sync 408 ms without the turn, 340 ms with
+// it (330 ms with a 1 ms timer, which cost 10% against the replay server, where each page then
+// waited for the timer although the server had answered).
 import type { DecodedList, KubeList } from "./types.ts";
 
 /** Fetches one page's body as text (the first page has no token). */
@@ -45,7 +54,10 @@ export async function* _listPages<T>(
       const text: string = await pending.text;
       pending = undefined;
       const early = _continueBeforeItems(text);
-      if (early) pending = start(early);
+      if (early) {
+        pending = start(early);
+        await _eventLoopTurn();
+      }
       const list = parse(text);
       const cont = list.metadata?.continue || undefined;
       if (cont !== early) {
@@ -59,4 +71,9 @@ export async function* _listPages<T>(
     // A page requested ahead that nobody will read.
     pending?.ac.abort(new DOMException("list stopped", "AbortError"));
   }
+}
+
+/** One turn of the event loop, in which the HTTP client sends a request just started. */
+function _eventLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
