@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { Namespaces } from "../../client/builtins.ts";
 import { ensureCustomResourceDefinition } from "../../client/custom_resource.ts";
-import { isAlreadyExists } from "../../client/errors.ts";
+import { isAlreadyExists, isConflict } from "../../client/errors.ts";
 import { KubeClient } from "../../client/kube_client.ts";
 import type { KubeObject, ResourceType } from "../../client/types.ts";
 import { InformerFactory } from "../../informer/factory.ts";
@@ -93,8 +93,19 @@ Deno.test("website operator: create, update, recreate a child, delete (test clus
       );
     }
 
-    // A spec change updates the children and observedGeneration.
-    await sites.replace({ ...site, spec: { html: "<h1>v2</h1>", replicas: 3 } });
+    // A spec change updates the children and observedGeneration. A reconcile that started from
+    // a cache without the operator's last status write writes the status again (a new
+    // lastTransitionTime), so a read-modify-replace may meet 409 Conflict: read again and
+    // retry, as client-go's RetryOnConflict does.
+    for (let attempt = 1;; attempt++) {
+      const current = await get();
+      try {
+        await sites.replace({ ...current, spec: { html: "<h1>v2</h1>", replicas: 3 } });
+        break;
+      } catch (err) {
+        if (!isConflict(err) || attempt === 5) throw err;
+      }
+    }
     await eventually(
       "the Deployment scaled to 3",
       async () =>
@@ -134,6 +145,18 @@ Deno.test("website operator: create, update, recreate a child, delete (test clus
     assert.equal(controller.stats.errors, 0);
   } finally {
     await controller.stop();
-    if (cluster.real) await client.resource(Namespaces).delete(ns).catch(() => {});
+    if (cluster.real) {
+      // After a failure, a Website may still hold the operator's finalizer, and with no
+      // operator running it would keep the shared Website CRD from ever being deleted.
+      const left = await client.resource(Website).list({ namespace: ns }).catch(() => undefined);
+      for (const w of left?.items ?? []) {
+        await client.resource(Website).patch(w.metadata.name!, {
+          namespace: ns,
+          type: "merge",
+          body: { metadata: { finalizers: null } },
+        }).catch(() => {});
+      }
+      await client.resource(Namespaces).delete(ns).catch(() => {});
+    }
   }
 });
