@@ -2,12 +2,13 @@
 // CRDs, least-privilege RBAC derived from the controllers, and a Deployment with the probes
 // wired, and the embedded API server accepts it with `kubectl apply --dry-run=server` (then
 // for real, and again unchanged). tests/cli/deploy_real_test.ts does it on kube-apiserver.
+// The Deployment's runtime settings (DENO_V8_FLAGS, MALLOC_ARENA_MAX) start this Deno.
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import { startApiServer } from "../../testing/api_server.ts";
 import { KUBECTL, Kubectl, requireKubectl } from "../apiserver/_kubectl.ts";
 import { needs } from "../_tier.ts";
-import { api, manifestsOf } from "./_process.ts";
+import { api, manifestsOf, ROOT } from "./_process.ts";
 
 type Doc = Record<string, unknown> & { kind: string; metadata: { name: string } };
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
@@ -165,3 +166,33 @@ for (const script of ["examples/website/main.ts", "examples/first_operator.ts"])
     },
   );
 }
+
+Deno.test("manifests: this Deno starts the operator with the Deployment's environment (its V8 knows every DENO_V8_FLAGS flag)", async () => {
+  const text = await manifests("examples/website/main.ts", ["--image", "x"]);
+  const dep = parseAllDocuments(text).map((d) => d.toJS()).find((d) => d.kind === "Deployment") as {
+    spec: {
+      template: { spec: { containers: Array<{ env: { name: string; value?: string }[] }> } };
+    };
+  };
+  const env: Record<string, string> = {};
+  for (const e of dep.spec.template.spec.containers[0].env) {
+    if (e.value !== undefined) env[e.name] = e.value;
+  }
+  assert.equal(env.DENO_V8_FLAGS, "--max-semi-space-size=2");
+  assert.equal(env.MALLOC_ARENA_MAX, "2");
+  const help = (extra: Record<string, string>) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", "examples/website/main.ts", "--help"],
+      cwd: ROOT,
+      env: { ...env, ...extra, NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+  const dec = new TextDecoder();
+  const out = await help({});
+  assert.equal(out.code, 0, dec.decode(out.stderr));
+  assert.match(dec.decode(out.stdout), /^Usage: website-operator /);
+  // What a flag this V8 does not know would do to the pod: Deno refuses to start, naming it.
+  const refused = await help({ DENO_V8_FLAGS: `${env.DENO_V8_FLAGS},--no-such-v8-flag` });
+  assert.notEqual(refused.code, 0);
+  assert.match(dec.decode(refused.stderr), /did not recognize flag '--no-such-v8-flag'/);
+});
