@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { ConfigMaps, KubeClient, Namespaces } from "../../mod.ts";
 import { buildPeers, CACHE } from "./build.ts";
 import { deployedEnv } from "./_deployed_env.ts";
+import { median } from "./_targets.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
@@ -42,11 +43,6 @@ function flags(): Record<string, string> {
   if (!out.kubeconfig) throw new Error("expected --kubeconfig naming a (throwaway) cluster");
   return out;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function main(): Promise<void> {
   const f = flags();

@@ -11,6 +11,7 @@ import { buildPeers, CACHE } from "./build.ts";
 import { type Panel, renderChart } from "./chart.ts";
 import { type FixtureObject, makeFixtures, NAMESPACE } from "./fixtures.ts";
 import { type ProtoFixtures, type ReplayStats, startReplayServer } from "./replay_server.ts";
+import { median, targetLines } from "./_targets.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const MB = 1024 * 1024;
@@ -72,12 +73,6 @@ function int(v: string | undefined, dflt: number, name: string): number {
     throw new Error(`expected --${name} to be a count, found ${v}`);
   }
   return n;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 async function output(cmd: string, argv: string[]): Promise<string> {
@@ -450,6 +445,10 @@ async function main(): Promise<void> {
     rvSum: real ? undefined : events ? fx.finalRvSum : fx.listRvSum,
   };
   const results = new Map<string, PeerResult[]>(peers.map((p) => [p.id, []]));
+  // Each peer's result in each round (undefined where it failed), to pair peers round by round.
+  const byRound = new Map<string, (PeerResult | undefined)[]>(
+    peers.map((p) => [p.id, new Array(rounds).fill(undefined)]),
+  );
   const requests = new Map<string, ReplayStats>();
   const failures: string[] = [];
   try {
@@ -463,6 +462,7 @@ async function main(): Promise<void> {
           const bad = checkResult(res, expect);
           if (bad) throw new Error(bad);
           results.get(p.id)!.push(res);
+          byRound.get(p.id)![r] = res;
           if (server) requests.set(p.id, server.stats());
           console.error(
             `round ${r + 1}/${rounds} ${p.id}: sync ${res.syncWallMs.toFixed(0)} ms wall, ` +
@@ -555,7 +555,10 @@ async function main(): Promise<void> {
       ...failures.map((x) => `- ${x}`),
     );
   }
-  const targets = targetLines(med, { real: !!real, objects });
+  const targets = targetLines((peer, metric) => {
+    const get = METRICS.find((m) => m.key === metric)?.get;
+    return (byRound.get(peer) ?? []).map((res) => res && get?.(res));
+  }, { real: !!real, objects });
   if (targets.length) lines.push("", "Targets (issue #17):", ...targets);
   const minutes = ((performance.now() - started) / 60_000).toFixed(1);
   lines.push("", `Run time: ${minutes} min.`);
@@ -597,80 +600,6 @@ async function main(): Promise<void> {
     console.error(`published: bench/peers/results/${stem}.{md,svg}`);
   }
   if (failures.length) Deno.exitCode = 1;
-}
-
-function targetLines(
-  med: Map<string, Partial<Record<MetricKey, number>>>,
-  o: { real: boolean; objects: number },
-): string[] {
-  const out: string[] = [];
-  const check = (
-    what: string,
-    ours: string,
-    metric: MetricKey,
-    peer: string,
-    limit: number,
-    plus = 0,
-  ) => {
-    const x = med.get(ours)?.[metric], y = med.get(peer)?.[metric];
-    if (x === undefined || y === undefined) return;
-    const ok = plus ? x <= y + plus : x <= limit * y;
-    const shown = plus ? `${x.toFixed(1)} vs ${y.toFixed(1)} + ${plus}` : `${(x / y).toFixed(2)}x`;
-    out.push(
-      `- ${ok ? "met" : "NOT met"}: ${what}: ${shown} (target ${
-        plus ? `≤ +${plus}` : `≤ ${limit}x`
-      })`,
-    );
-  };
-  if (o.real) {
-    check(
-      "cold sync wall vs client-go protobuf",
-      "operatorkit",
-      "syncWallMs",
-      "client-go-protobuf",
-      1.0,
-    );
-    check("sync CPU vs client-go protobuf", "operatorkit", "syncCpuMs", "client-go-protobuf", 1.0);
-    check(
-      "cold sync wall vs client-go protobuf, first list from cache (opt-in)",
-      "operatorkit-cache",
-      "syncWallMs",
-      "client-go-protobuf",
-      1.0,
-    );
-    check(
-      "sync CPU vs client-go protobuf, first list from cache (opt-in)",
-      "operatorkit-cache",
-      "syncCpuMs",
-      "client-go-protobuf",
-      1.0,
-    );
-    return out;
-  }
-  if (o.objects >= 100_000) {
-    check("sync CPU vs bare Deno", "operatorkit", "syncCpuMs", "deno-bare", 1.15);
-    return out;
-  }
-  check("cold sync wall vs kube-rs", "operatorkit", "syncWallMs", "kube-rs", 0.95);
-  check("cold sync wall vs client-go JSON", "operatorkit", "syncWallMs", "client-go-json", 0.6);
-  check(
-    "watch CPU/event vs kube-rs (default transform)",
-    "operatorkit",
-    "watchCpuUs",
-    "kube-rs",
-    0.8,
-  );
-  check(
-    "watch CPU/event vs kube-rs (identity transform)",
-    "operatorkit-identity",
-    "watchCpuUs",
-    "kube-rs",
-    1.0,
-  );
-  check("RSS after sync vs kube-rs", "operatorkit", "syncRss", "kube-rs", 1.0);
-  check("RSS after sync vs client-go JSON", "operatorkit", "syncRss", "client-go-json", 1.5);
-  check("idle RSS vs bare Deno (MB)", "operatorkit", "idleRss", "deno-bare", 0, 8);
-  return out;
 }
 
 if (import.meta.main) await main();
