@@ -128,10 +128,10 @@ export function targetLines(
   const out: string[] = [];
   for (const t of targets) {
     const xs = values(t.ours, t.metric), ys = values(t.peer, t.metric);
-    const defined = (v: readonly (number | undefined)[]) =>
-      v.filter((n): n is number => n !== undefined);
-    if (!defined(xs).length || !defined(ys).length) continue;
-    const x = median(defined(xs)), y = median(defined(ys));
+    const xd = xs.filter((n): n is number => n !== undefined);
+    const yd = ys.filter((n): n is number => n !== undefined);
+    if (!xd.length || !yd.length) continue;
+    const x = median(xd), y = median(yd);
     const holds = (a: number, b: number) =>
       t.plus !== undefined ? a <= b + t.plus : a <= t.limit * b;
     const show = (a: number, b: number) =>

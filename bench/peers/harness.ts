@@ -444,7 +444,6 @@ async function main(): Promise<void> {
     events,
     rvSum: real ? undefined : events ? fx.finalRvSum : fx.listRvSum,
   };
-  const results = new Map<string, PeerResult[]>(peers.map((p) => [p.id, []]));
   // Each peer's result in each round (undefined where it failed), to pair peers round by round.
   const byRound = new Map<string, (PeerResult | undefined)[]>(
     peers.map((p) => [p.id, new Array(rounds).fill(undefined)]),
@@ -461,7 +460,6 @@ async function main(): Promise<void> {
           const res = await runPeer(p, env, () => server?.release());
           const bad = checkResult(res, expect);
           if (bad) throw new Error(bad);
-          results.get(p.id)!.push(res);
           byRound.get(p.id)![r] = res;
           if (server) requests.set(p.id, server.stats());
           console.error(
@@ -480,7 +478,10 @@ async function main(): Promise<void> {
     await server?.[Symbol.asyncDispose]();
   }
 
-  // Medians and ratios.
+  // Medians and ratios, over the rounds that passed their checks.
+  const results = new Map(
+    peers.map((p) => [p.id, byRound.get(p.id)!.filter((x): x is PeerResult => !!x)]),
+  );
   const med = new Map<string, Partial<Record<MetricKey, number>>>();
   for (const p of peers) {
     const rs = results.get(p.id)!;
